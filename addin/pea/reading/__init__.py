@@ -1,0 +1,1 @@
+"""Lectura de planes: libros .xlsx/.xlsm y exportaciones de texto, a una cuadrícula común."""

@@ -1,0 +1,39 @@
+"""La cuadrícula común: lo que cualquier lector (archivo, texto, Excel abierto) entrega."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class SheetGrid:
+    """Valores de una hoja desde A1, con lo que las reglas necesitan del formato.
+
+    `rows[0]` es la fila 1; `rows[r][c]` es la celda (r+1, c+1). Los valores son los de
+    Python: str, int, float, bool, datetime o None. Coordenadas 1-based en los conjuntos.
+    """
+
+    name: str | None
+    rows: list[list[Any]]
+    percent: set[tuple[int, int]] = field(default_factory=set)  # celdas con formato %
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # r1, c1, r2, c2
+    formulas: set[tuple[int, int]] = field(default_factory=set)  # celdas con fórmula
+    hidden: bool = False
+    text_export: bool = False  # viene de una exportación de texto (hoja = None)
+
+    def value(self, row: int, col: int) -> Any:
+        """Valor de la celda (1-based) o None fuera de la cuadrícula."""
+        if 1 <= row <= len(self.rows):
+            r = self.rows[row - 1]
+            if 1 <= col <= len(r):
+                return r[col - 1]
+        return None
+
+    @property
+    def height(self) -> int:
+        return len(self.rows)
+
+    @property
+    def width(self) -> int:
+        return max((len(r) for r in self.rows), default=0)

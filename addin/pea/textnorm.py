@@ -1,0 +1,65 @@
+"""Normalización de texto para comparar (no para reportar) y lectura de numeraciones."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from difflib import SequenceMatcher
+from functools import lru_cache
+
+_WS = re.compile(r"\s+")
+
+EJE_NUM = re.compile(r"^\s*(\d+)\s*[.)\-]*\s+")
+OBJETIVO_NUM = re.compile(r"^\s*(\d+\.\d+)\.?\s*[)\-]?\s+")
+ESTRATEGIA_NUM = re.compile(r"^\s*(\d+\.\d+\.\d+)\.?\s*[)\-]?\s+")
+CLAVE_NUM = re.compile(r"^\s*(\d+(?:\.\d+)*)\.?\s*[)\-]?\s*")
+
+
+@lru_cache(maxsize=4096)
+def fold(text: str) -> str:
+    """Mayúsculas, sin acentos, espacios colapsados: para comparar textos."""
+    text = text.replace("\u00a0", " ")
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _WS.sub(" ", stripped).strip().upper()
+
+
+def clean(text: str) -> str:
+    """Espacios normalizados (NBSP → espacio, colapsados); conserva acentos y mayúsculas."""
+    return _WS.sub(" ", text.replace("\u00a0", " ")).strip()
+
+
+def leading_number(text: str, pattern: re.Pattern[str]) -> str | None:
+    m = pattern.match(text)
+    return m.group(1) if m else None
+
+
+def strip_number(text: str) -> str:
+    """El texto sin su clave numérica inicial («2.1.1 Otorgar…» → «Otorgar…»)."""
+    return CLAVE_NUM.sub("", text, count=1).strip()
+
+
+def ratio(a: str, b: str) -> float:
+    """Semejanza 0–1 entre dos textos ya normalizados (difflib, con atajos)."""
+    if a == b:
+        return 1.0
+    if not a or not b:
+        return 0.0
+    m = SequenceMatcher(None, a, b, autojunk=False)
+    if m.real_quick_ratio() < 0.5:
+        return m.real_quick_ratio()
+    if m.quick_ratio() < 0.5:
+        return m.quick_ratio()
+    return m.ratio()
+
+
+def similar(a: str, b: str, threshold: float) -> bool:
+    """¿Semejanza ≥ umbral? Evita el cálculo completo cuando la cota ya lo descarta."""
+    if a == b:
+        return True
+    if not a or not b:
+        return False
+    m = SequenceMatcher(None, a, b, autojunk=False)
+    if m.real_quick_ratio() < threshold or m.quick_ratio() < threshold:
+        return False
+    return m.ratio() >= threshold
