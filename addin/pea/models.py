@@ -152,11 +152,32 @@ class FileReport(BaseModel):
     valido: bool
     resumen: dict[str, int]
     hallazgos: list[Finding]
+    hoja: str | None = None  # hoja del plan que se validó
+    avisos: list[str] = Field(default_factory=list)  # notas de lectura (no son reglas)
+    plantilla: TemplateInfo | None = None
 
     @classmethod
-    def build(cls, archivo: str, dependencia: str | None, findings: list[Finding]) -> FileReport:
+    def build(cls, archivo: str, dependencia: str | None, findings: list[Finding],
+              **extra: Any) -> FileReport:
         resumen = {s: 0 for s in SEVERITIES}
         for f in findings:
             resumen[f.severidad] += 1
         return cls(archivo=archivo, dependencia=dependencia, valido=resumen["error"] == 0,
-                   resumen=resumen, hallazgos=findings)
+                   resumen=resumen, hallazgos=findings, **extra)
+
+
+class Hit:
+    """Lo que una regla (o el lector) detecta, antes de darle severidad y mensaje."""
+
+    __slots__ = ("cell", "params", "row", "rule", "variant")
+
+    def __init__(self, rule: str, cell: str | None = None, row: int | None = None,
+                 variant: str = "", **params: Any) -> None:
+        self.rule = rule
+        self.cell = cell
+        self.row = row
+        self.variant = variant
+        self.params = params
+
+    def __repr__(self) -> str:
+        return f"Hit({self.rule!r}, {self.cell!r})"

@@ -1,0 +1,360 @@
+"""De una cuadrícula a un `Plan`: encabezado, mapeo de columnas, bloques y pie.
+
+Sigue plan-layout.md §1.3: se propagan las celdas combinadas, se encuentra la fila
+«EJE TEMÁTICO», se mapean las columnas por su texto, se corrige el desplazamiento de
+una columna (PEA-E03), se clasifican las filas (principal, continuación, texto
+continuado) y la tabla termina en ELABORÓ / AUTORIZÓ.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pea import layout as L
+from pea.models import (
+    Block,
+    Cell,
+    Hit,
+    MetaLine,
+    Plan,
+    PlanFooter,
+    PlanHeader,
+    Signature,
+)
+from pea.reading.grid import SheetGrid
+from pea.textnorm import fold
+from pea.values import parse_percent
+
+_SINGLE_LABELS: dict[str, str] = {
+    "EJE TEMATICO": "eje",
+    "EJE": "eje",
+    "OBJETIVO": "objetivo",
+    "OBJETIVOS": "objetivo",
+    "ESTRATEGIA": "estrategia",
+    "ESTRATEGIAS": "estrategia",
+    "PROGRAMA PRESUPUESTARIO": "programa_presupuestario",
+    "PROGRAMA PRESUPUESTAL": "programa_presupuestario",
+    "MIR": "mir",
+    "PASOS A SEGUIR": "pasos",
+    "PASOS": "pasos",
+    "RESPONSABLE": "responsable",
+    "INDICADOR": "indicador",
+    "POBLACION POTENCIAL": "poblacion_potencial",
+    "POBLACION OBJETIVO": "poblacion_objetivo",
+}
+_QUARTER = re.compile(
+    r"^(?:([1-4])\s*(?:°|O|ER|DO|RO|TO)?\.?\s*TRIM"
+    r"|(PRIMER|SEGUNDO|TERCER|CUARTO)\s+TRIM"
+    r"|T\s*([1-4])$"
+    r"|TRIM(?:ESTRE)?\.?\s*([1-4])$)"
+)
+_ORDINAL = {"PRIMER": "1", "SEGUNDO": "2", "TERCER": "3", "CUARTO": "4"}
+_ROMAN = re.compile(r"^(I{1,3}|IV|V)\s*[.)\-]")
+_YEAR = re.compile(r"\b(20\d\d)\b")
+_FOOTER = re.compile(r"(ELABORO|AUTORIZO)\b")
+
+
+def _blank(v: Any) -> bool:
+    return v is None or (isinstance(v, str) and not v.strip())
+
+
+def _norm(v: Any) -> Any:
+    return None if isinstance(v, str) and v == "" else v
+
+
+class _View:
+    """La cuadrícula con las celdas combinadas resueltas a su celda ancla."""
+
+    def __init__(self, grid: SheetGrid) -> None:
+        self.grid = grid
+        self.anchor: dict[tuple[int, int], tuple[int, int]] = {}
+        for r1, c1, r2, c2 in grid.merged:
+            if (r2 - r1 + 1) * (c2 - c1 + 1) > 100_000:
+                continue  # un rango absurdo no se expande
+            for r in range(r1, r2 + 1):
+                for c in range(c1, c2 + 1):
+                    if (r, c) != (r1, c1):
+                        self.anchor[(r, c)] = (r1, c1)
+
+    def origin(self, r: int, c: int) -> tuple[int, int]:
+        return self.anchor.get((r, c), (r, c))
+
+    def value(self, r: int, c: int) -> Any:
+        ar, ac = self.anchor.get((r, c), (r, c))
+        return _norm(self.grid.value(ar, ac))
+
+    def own(self, r: int, c: int) -> Any:
+        """Valor propio (sin propagar la combinación)."""
+        return _norm(self.grid.value(r, c))
+
+    def cell(self, r: int, c: int) -> Cell:
+        ar, ac = self.origin(r, c)
+        return Cell(
+            value=_norm(self.grid.value(ar, ac)), row=ar, col=L.col_letter(ac),
+            percent_format=(ar, ac) in self.grid.percent,
+            formula=(ar, ac) in self.grid.formulas,
+        )
+
+    def text(self, r: int, c: int) -> str:
+        v = self.value(r, c)
+        return fold(str(v)) if v is not None else ""
+
+
+def find_header_row(grid: SheetGrid) -> tuple[int, int] | None:
+    """Fila y columna de la celda «EJE TEMÁTICO» en las primeras filas."""
+    for r, row in enumerate(grid.rows[: L.HEADER_SEARCH_ROWS], start=1):
+        for c, v in enumerate(row, start=1):
+            if isinstance(v, str) and fold(v) == L.HEADER_ANCHOR:
+                return r, c
+    return None
+
+
+def _quarter_key(text: str) -> str | None:
+    m = _QUARTER.match(text)
+    if not m:
+        return None
+    n = m.group(1) or _ORDINAL.get(m.group(2) or "") or m.group(3) or m.group(4)
+    return f"t{n}" if n else None
+
+
+def _map_columns(view: _View, h: int, start_col: int, width: int) -> tuple[dict[str, int], int | None]:
+    """Mapea claves a columnas por el texto de las dos filas del encabezado."""
+    cols: dict[str, int] = {}
+    meta_col: int | None = None
+    s = h + 1
+    for row in (h, s):
+        for c in range(start_col, width + 1):
+            text = view.text(row, c)
+            if not text:
+                continue
+            key = _SINGLE_LABELS.get(text.rstrip(":. "))
+            if key and key not in cols:
+                cols[key] = c
+                continue
+            if text.startswith("META") and meta_col is None and row == h:
+                meta_col = c
+            q = _quarter_key(text)
+            if q and q not in cols:
+                cols[q] = c
+                continue
+            m = _ROMAN.match(text)
+            if m and row == s:
+                key = f"et_{m.group(1)}"
+                if key not in cols:
+                    cols[key] = c
+    return cols, meta_col
+
+
+def _parses_as_percent(values: list[Any], allow_blank: bool) -> bool:
+    kinds = [parse_percent(v).kind for v in values]
+    if any(k == "invalid" for k in kinds):
+        return False
+    if not allow_blank and any(k == "blank" for k in kinds):
+        return False
+    return any(k != "blank" for k in kinds)
+
+
+class ParseResult:
+    """El plan leído y lo que el lector ya detectó (PEA-E01…E05)."""
+
+    def __init__(self, plan: Plan, hits: list[Hit]) -> None:
+        self.plan = plan
+        self.hits = hits
+
+
+def parse_plan(grid: SheetGrid, archivo: str) -> ParseResult:
+    """Lee el plan de una hoja en la que ya se encontró la fila «EJE TEMÁTICO»."""
+    hits: list[Hit] = []
+    plan = Plan(archivo=archivo, hoja=grid.name)
+    found = find_header_row(grid)
+    if found is None:
+        hits.append(Hit("PEA-E01", hoja=grid.name or "(texto)"))
+        return ParseResult(plan, hits)
+    view = _View(grid)
+    h, start_col = found
+    s = h + 1
+    width = max(grid.width, start_col + 19)
+    plan.header_row, plan.subheader_row = h, s
+    plan.header = _read_header_block(view, h)
+    cols, meta_col = _map_columns(view, h, start_col, width)
+
+    end = _footer_row(view, s + 1, grid.height) or grid.height + 1
+    data_rows = [r for r in range(s + 1, end) if not all(_blank(v) for v in grid.rows[r - 1])]
+
+    # Desplazamiento de una columna desde los trimestres (PEA-E03).
+    quarter_cols = [cols[k] for k in L.QUARTER_KEYS if k in cols]
+    if len(quarter_cols) == 4 and data_rows:
+        q1 = min(quarter_cols)
+        probe = next((r for r in data_rows if not _blank(view.value(r, start_col))), data_rows[0])
+        mapped = [view.value(probe, cols[k]) for k in L.QUARTER_KEYS]
+        shifted = [view.value(probe, cols[k] + 1) for k in L.QUARTER_KEYS]
+        if not _parses_as_percent(mapped, True) and _parses_as_percent(shifted, False):
+            for key, c in list(cols.items()):
+                if c >= q1:
+                    cols[key] = c + 1
+            if meta_col is not None and meta_col >= q1:
+                meta_col += 1
+            plan.offset_from = L.col_letter(q1)
+            hits.append(Hit("PEA-E03", cell=f"{L.col_letter(q1)}{s}", row=s,
+                            col=L.col_letter(q1)))
+    if quarter_cols:
+        q1 = min(cols[k] for k in L.QUARTER_KEYS if k in cols)
+        if meta_col is not None and meta_col < q1 and meta_col not in cols.values():
+            cols["meta"] = meta_col
+        elif q1 - 1 > cols.get("pasos", q1) and (q1 - 1) not in cols.values():
+            cols["meta"] = q1 - 1
+    for key in L.KEYS:
+        if key not in cols:
+            c = L.BY_KEY[key]
+            name = c.subheader if c.kind == "percent" else (
+                f"EJES TRANSVERSALES {key[3:]}" if c.kind == "mark" else c.header)
+            hits.append(Hit("PEA-E02", cell=None, row=None, columna=name))
+    plan.columns = {k: L.col_letter(c) for k, c in cols.items()}
+
+    _read_blocks(view, plan, cols, data_rows, hits)
+    if not plan.blocks:
+        hits.append(Hit("PEA-E05", cell=f"{L.col_letter(start_col)}{h}", row=h))
+    plan.footer = _read_footer(view, end, grid.height)
+    return ParseResult(plan, hits)
+
+
+def _label_value(view: _View, r: int, c: int, label_cell: Cell) -> Cell:
+    """Valor de una etiqueta «X: valor»: tras los dos puntos o la siguiente celda a la derecha."""
+    raw = label_cell.text
+    if ":" in raw:
+        after = raw.split(":", 1)[1]
+        if after.strip():
+            return Cell(value=after.strip(), row=label_cell.row, col=label_cell.col)
+    width = len(view.grid.rows[r - 1]) if r <= view.grid.height else 0
+    for cc in range(c + 1, width + 1):
+        if view.origin(r, cc) == view.origin(r, c):
+            continue
+        if not _blank(view.value(r, cc)):
+            return view.cell(r, cc)
+    nxt = view.origin(r, c)[1] + 1
+    return Cell(value=None, row=r, col=L.col_letter(min(nxt, width or nxt)))
+
+
+def _read_header_block(view: _View, h: int) -> PlanHeader:
+    header = PlanHeader()
+    for r in range(1, h):
+        row = view.grid.rows[r - 1]
+        for c, v in enumerate(row, start=1):
+            if not isinstance(v, str) or not v.strip() or (r, c) in view.anchor:
+                continue
+            t = fold(v)
+            if header.titulo is None and "PLAN ESTRATEGICO" in t:
+                header.titulo = view.cell(r, c)
+                m = _YEAR.search(t)
+                header.anio = int(m.group(1)) if m else None
+            elif header.dependencia_label is None and t.startswith("DEPENDENCIA"):
+                header.dependencia_label = view.cell(r, c)
+                header.dependencia = _label_value(view, r, c, header.dependencia_label)
+            elif header.mision_label is None and t.startswith("MISION"):
+                header.mision_label = view.cell(r, c)
+                header.mision = _label_value(view, r, c, header.mision_label)
+            elif header.vision_label is None and t.startswith("VISION"):
+                header.vision_label = view.cell(r, c)
+                header.vision = _label_value(view, r, c, header.vision_label)
+    return header
+
+
+def _footer_row(view: _View, start: int, stop: int) -> int | None:
+    for r in range(start, stop + 1):
+        for v in view.grid.rows[r - 1]:
+            if isinstance(v, str) and len(v) < 60 and _FOOTER.match(fold(v)):
+                return r
+    return None
+
+
+def _read_footer(view: _View, start: int, stop: int) -> PlanFooter:
+    footer = PlanFooter()
+    labels: list[tuple[int, int, str]] = []
+    for r in range(start, min(stop, start + 40) + 1):
+        for c, v in enumerate(view.grid.rows[r - 1], start=1):
+            if isinstance(v, str) and len(v) < 60:
+                m = _FOOTER.match(fold(v))
+                if m:
+                    labels.append((r, c, m.group(1)))
+    label_rows = {(r, c) for r, c, _ in labels}
+    for r, c, which in labels:
+        label = view.cell(r, c)
+        found: list[Cell] = []
+        raw = label.text
+        if ":" in raw and raw.split(":", 1)[1].strip():
+            found.append(Cell(value=raw.split(":", 1)[1].strip(), row=r, col=label.col))
+        for rr in range(r + 1, min(stop, r + 8) + 1):
+            if (rr, c) in label_rows or len(found) >= 2:
+                break
+            if (rr, c) in view.anchor:
+                continue
+            v = view.value(rr, c)
+            if not _blank(v):
+                found.append(view.cell(rr, c))
+        sig = Signature(label=label, nombre=found[0] if found else None,
+                        cargo=found[1] if len(found) > 1 else None)
+        if which == "ELABORO" and footer.elaboro is None:
+            footer.elaboro = sig
+        elif which == "AUTORIZO" and footer.autorizo is None:
+            footer.autorizo = sig
+    return footer
+
+
+def _read_blocks(view: _View, plan: Plan, cols: dict[str, int], data_rows: list[int],
+                 hits: list[Hit]) -> None:
+    abc = [cols[k] for k in ("eje", "objetivo", "estrategia") if k in cols]
+    mark_cols = {k: cols[k] for k in L.MARK_KEYS if k in cols}
+    quarter_cols = {k: cols[k] for k in L.QUARTER_KEYS if k in cols}
+    block_cols = {k: cols[k] for k in L.BLOCK_KEYS if k in cols}
+    used = set(cols.values())
+    eje_col = cols.get("eje", abc[0] if abc else None)
+    current: Block | None = None
+    for r in data_rows:
+        merged_cont = False
+        if eje_col is not None:
+            ar, _ = view.origin(r, eje_col)
+            merged_cont = ar < r and current is not None and current.row == ar
+        own_abc = any(not _blank(view.own(r, c)) and (r, c) not in view.anchor for c in abc)
+        marks = {k: view.cell(r, c) for k, c in mark_cols.items()}
+        quarters = {k: view.cell(r, c) for k, c in quarter_cols.items()}
+        has_line = any(not _blank(view.own(r, c)) for c in (*mark_cols.values(), *quarter_cols.values()))
+        if not merged_cont and own_abc:
+            fields = {k: view.cell(r, c) for k, c in block_cols.items()}
+            current = Block(row=r, fields=fields, lines=[])
+            current.lines.append(MetaLine(row=r, kind="principal", marks=marks, quarters=quarters))
+            plan.blocks.append(current)
+        elif merged_cont or has_line:
+            own = {k: view.cell(r, cols[k]) for k in L.OWN_TEXT_KEYS
+                   if k in cols and (r, cols[k]) not in view.anchor
+                   and not _blank(view.own(r, cols[k]))}
+            if current is None:
+                hits.append(Hit("PEA-E04", cell=f"{L.col_letter(eje_col or 1)}{r}", row=r,
+                                variant="huerfana"))
+                current = Block(row=r, fields={}, lines=[], orphan=True)
+                plan.blocks.append(current)
+            current.lines.append(MetaLine(row=r, kind="continuacion", parent_row=current.row,
+                                          marks=marks, quarters=quarters, own=own))
+        else:
+            texts = {k: view.own(r, c) for k, c in block_cols.items()
+                     if (r, c) not in view.anchor and not _blank(view.own(r, c))}
+            extra = [c for c in range(1, len(view.grid.rows[r - 1]) + 1)
+                     if c not in used and not _blank(view.own(r, c))]
+            if not texts:
+                if extra:
+                    continue  # notas fuera de la tabla (p. ej. la columna de control)
+                continue
+            if current is None or current.orphan:
+                hits.append(Hit("PEA-E04", cell=f"{L.col_letter(eje_col or 1)}{r}", row=r,
+                                variant="huerfana"))
+                continue
+            for k, v in texts.items():
+                old = current.fields.get(k)
+                if old is None or old.is_blank:
+                    current.fields[k] = Cell(value=v, row=r, col=L.col_letter(cols[k]))
+                else:
+                    current.fields[k] = old.model_copy(update={"value": f"{old.text} {v}"})
+            current.spill_rows.append(r)
+            first = min(cols[k] for k in texts)
+            hits.append(Hit("PEA-E04", cell=f"{L.col_letter(first)}{r}", row=r,
+                            variant="continuado", padre=current.row))

@@ -1,0 +1,125 @@
+"""PEA-I, PEA-S, PEA-D: indicador, responsable y coherencia entre filas."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from pea import layout as L
+from pea.models import Hit
+from pea.rules.context import Context
+from pea.rules.registry import rule
+from pea.textnorm import fold, similar, strip_number
+
+MEASURES = ("PORCENTAJE", "TASA", "INDICE", "PROMEDIO", "RAZON", "PROPORCION", "VARIACION",
+            "NUMERO", "TOTAL")
+
+
+@rule("PEA-I01", "advertencia", "Indicador sin medida",
+      "Fila {fila}: el nombre del indicador debe expresar la medida (p. ej. «Porcentaje de …», "
+      "«Tasa de …»).")
+def i01(ctx: Context) -> Iterator[Hit]:
+    for block in ctx.blocks:
+        cell = block.fields.get("indicador")
+        if cell is not None and not cell.is_blank and not fold(cell.text).startswith(MEASURES):
+            yield Hit("PEA-I01", cell.address, cell.row, fila=cell.row)
+
+
+@rule("PEA-I02", "advertencia", "Indicador que repite otro campo",
+      "Fila {fila}: el indicador repite el texto de «{campo}»; debe describir cómo se mide el "
+      "avance.")
+def i02(ctx: Context) -> Iterator[Hit]:
+    for block in ctx.blocks:
+        cell = block.fields.get("indicador")
+        if cell is None or cell.is_blank:
+            continue
+        ind = fold(strip_number(cell.text)).rstrip(". ")
+        for key in ("objetivo", "estrategia", "mir"):
+            other = block.fields.get(key)
+            if other is None or other.is_blank:
+                continue
+            if similar(ind, fold(strip_number(other.text)).rstrip(". "), 0.9):
+                yield Hit("PEA-I02", cell.address, cell.row, fila=cell.row,
+                          campo=L.BY_KEY[key].label)
+                break
+
+
+@rule("PEA-I03", "advertencia", "Indicador demasiado corto",
+      "Fila {fila}: el nombre del indicador es demasiado corto.")
+def i03(ctx: Context) -> Iterator[Hit]:
+    for block in ctx.blocks:
+        cell = block.fields.get("indicador")
+        if cell is not None and not cell.is_blank and len(cell.text.strip()) < 15:
+            yield Hit("PEA-I03", cell.address, cell.row, fila=cell.row)
+
+
+@rule("PEA-S01", "advertencia", "Responsable ajeno a la dependencia",
+      "Fila {fila}: el responsable «{valor}» no corresponde a la dependencia «{dep}».",
+      needs=("dependencias",))
+def s01(ctx: Context) -> Iterator[Hit]:
+    dep = ctx.plan.dependencia
+    if dep is None:
+        return
+    dep_key = fold(dep)
+    known = ctx.catalogs.unidades.get(dep_key)
+    allowed = [dep_key, *(fold(u) for u in (known[1] if known else []))]
+    for block in ctx.blocks:
+        cell = block.fields.get("responsable")
+        if cell is None or cell.is_blank:
+            continue
+        resp = fold(cell.text).rstrip(". ")
+        if any(resp == a or similar(resp, a, 0.8) for a in allowed):
+            continue
+        yield Hit("PEA-S01", cell.address, cell.row, fila=cell.row, valor=cell.text.strip(),
+                  dep=dep)
+
+
+def _line_key(ctx: Context, block, line) -> tuple:  # noqa: ANN001
+    q = ctx.quarters(line)
+    own = {k: c.text for k, c in line.own.items()}
+    return (
+        fold(block.value("estrategia")), fold(block.value("mir")),
+        fold(own.get("pasos") or block.value("pasos")), fold(own.get("meta") or block.value("meta")),
+        tuple(q.values.get(k) for k in L.QUARTER_KEYS),
+        tuple(fold(c.text) for c in line.quarters.values()) if not q.values else (),
+    )
+
+
+@rule("PEA-D01", "advertencia", "Línea de meta duplicada",
+      "Fila {fila}: la línea de meta está duplicada (igual a la fila {otra}).")
+def d01(ctx: Context) -> Iterator[Hit]:
+    seen: dict[tuple, int] = {}
+    for block, line in ctx.lines:
+        if block.orphan:
+            continue
+        key = _line_key(ctx, block, line)
+        if key in seen:
+            yield Hit("PEA-D01", ctx.row_cell(line.row), line.row, fila=line.row, otra=seen[key])
+        else:
+            seen[key] = line.row
+
+
+@rule("PEA-D02", "advertencia", "Estrategia que repite el objetivo",
+      "Fila {fila}: la estrategia repite el objetivo; describa cómo se logrará.")
+def d02(ctx: Context) -> Iterator[Hit]:
+    for block in ctx.blocks:
+        est, obj = block.fields.get("estrategia"), block.fields.get("objetivo")
+        if est is None or obj is None or est.is_blank or obj.is_blank:
+            continue
+        if similar(fold(strip_number(est.text)).rstrip(". "), fold(strip_number(obj.text)).rstrip(". "), 0.9):
+            yield Hit("PEA-D02", est.address, est.row, fila=est.row)
+
+
+@rule("PEA-D03", "info", "Ejes transversales distintos en la continuación",
+      "Fila {fila}: los ejes transversales difieren de la fila principal {padre}.")
+def d03(ctx: Context) -> Iterator[Hit]:
+    for block in ctx.blocks:
+        if len(block.lines) < 2:
+            continue
+        main = ctx.marks(block.lines[0])
+        for line in block.lines[1:]:
+            marks = ctx.marks(line)
+            if None in marks.values() or None in main.values():
+                continue
+            if marks != main:
+                yield Hit("PEA-D03", f"{ctx.col(L.MARK_KEYS[0])}{line.row}", line.row,
+                          fila=line.row, padre=block.row)

@@ -1,0 +1,137 @@
+"""PEA-H: bloque de encabezado (dependencia, misión, visión, año) y firmas."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from pea.models import Cell, Hit, Signature
+from pea.rules.context import Context
+from pea.rules.registry import rule
+from pea.textnorm import fold, ratio, similar
+
+
+def _where(value: Cell | None, label: Cell | None) -> tuple[str | None, int | None]:
+    cell = value or label
+    return (cell.address, cell.row) if cell is not None else (None, None)
+
+
+def _empty(cell: Cell | None) -> bool:
+    return cell is None or cell.is_blank
+
+
+@rule("PEA-H01", "error", "Falta la dependencia", "Falta el nombre de la Dependencia o Entidad.")
+def h01(ctx: Context) -> Iterator[Hit]:
+    h = ctx.plan.header
+    if _empty(h.dependencia):
+        yield Hit("PEA-H01", *_where(h.dependencia, h.dependencia_label))
+
+
+@rule("PEA-H02", "advertencia", "Dependencia fuera del catálogo",
+      "La dependencia «{valor}» no está en el catálogo de dependencias municipales.",
+      needs=("dependencias",))
+def h02(ctx: Context) -> Iterator[Hit]:
+    cell = ctx.plan.header.dependencia
+    if _empty(cell):
+        return
+    name = fold(cell.text)  # type: ignore[union-attr]
+    if name in ctx.catalogs.unidades:
+        return
+    if any(similar(name, known, 0.92) for known in ctx.catalogs.unidades):
+        return
+    yield Hit("PEA-H02", cell.address, cell.row, valor=cell.text.strip())  # type: ignore[union-attr]
+
+
+@rule("PEA-H03", "error", "Falta la misión", "Falta la Misión de la dependencia.")
+def h03(ctx: Context) -> Iterator[Hit]:
+    h = ctx.plan.header
+    if _empty(h.mision):
+        yield Hit("PEA-H03", *_where(h.mision, h.mision_label))
+
+
+@rule("PEA-H04", "error", "Falta la visión", "Falta la Visión de la dependencia.")
+def h04(ctx: Context) -> Iterator[Hit]:
+    h = ctx.plan.header
+    if _empty(h.vision):
+        yield Hit("PEA-H04", *_where(h.vision, h.vision_label))
+
+
+def _signature_missing(sig: Signature | None) -> bool:
+    return sig is None or _empty(sig.nombre) or _empty(sig.cargo)
+
+
+def _signature_cell(sig: Signature | None) -> tuple[str | None, int | None]:
+    """Celda donde falta el dato: bajo la etiqueta (nombre) o bajo el nombre (cargo)."""
+    if sig is None:
+        return None, None
+    above = sig.label if _empty(sig.nombre) else sig.nombre
+    assert above is not None and above.row is not None
+    return f"{above.col}{above.row + 1}", above.row + 1
+
+
+@rule("PEA-H05", "error", "Falta quien elaboró",
+      "Falta el nombre o el cargo de quien ELABORÓ el plan.")
+def h05(ctx: Context) -> Iterator[Hit]:
+    sig = ctx.plan.footer.elaboro
+    if ctx.plan.blocks and _signature_missing(sig):
+        yield Hit("PEA-H05", *_signature_cell(sig))
+
+
+@rule("PEA-H06", "error", "Falta quien autorizó",
+      "Falta el nombre o el cargo de quien AUTORIZÓ el plan.")
+def h06(ctx: Context) -> Iterator[Hit]:
+    sig = ctx.plan.footer.autorizo
+    if ctx.plan.blocks and _signature_missing(sig):
+        yield Hit("PEA-H06", *_signature_cell(sig))
+
+
+_TITLES = re.compile(
+    r"^(?:(?:LIC|ING|ARQ|MTRO|MTRA|DR|DRA|C\.P|CP|PROF|PROFA|C|LCDO|LCDA|MVZ)\.?\s+)+"
+)
+_CARGO = re.compile(
+    r"^(?:DIRECTOR|DIRECTORA|COORDINADOR|COORDINADORA|TITULAR|JEFE|JEFA|ENCARGADO|ENCARGADA|"
+    r"PRESIDENTE|PRESIDENTA|DIRECCION|COORDINACION|JEFATURA)\s+(?:GENERAL\s+)?(?:DE(?:L)?\s+)?(?:LA\s+|LOS\s+|LAS\s+)?"
+)
+
+
+def _person(text: str) -> str:
+    return _TITLES.sub("", fold(text)).strip()
+
+
+def _subject(text: str) -> str:
+    return _CARGO.sub("", fold(text)).strip()
+
+
+@rule("PEA-H07", "advertencia", "Autorización no corresponde al titular",
+      "Quien autoriza debe ser la persona titular de la dependencia y distinta de quien elabora.")
+def h07(ctx: Context) -> Iterator[Hit]:
+    f = ctx.plan.footer
+    if f.autorizo is None or _empty(f.autorizo.nombre):
+        return
+    aut = f.autorizo
+    if f.elaboro is not None and not _empty(f.elaboro.nombre) and (
+        _person(f.elaboro.nombre.text) == _person(aut.nombre.text)  # type: ignore[union-attr]
+    ):
+        yield Hit("PEA-H07", aut.nombre.address, aut.nombre.row)  # type: ignore[union-attr]
+        return
+    dep = ctx.plan.dependencia
+    if dep is None or _empty(aut.cargo):
+        return
+    cargo, subject = _subject(aut.cargo.text), _subject(dep)  # type: ignore[union-attr]
+    if cargo and (cargo in subject or subject in cargo):
+        return
+    if ratio(cargo, subject) < 0.6 and ratio(fold(aut.cargo.text), fold(dep)) < 0.6:  # type: ignore[union-attr]
+        yield Hit("PEA-H07", aut.cargo.address, aut.cargo.row)  # type: ignore[union-attr]
+
+
+@rule("PEA-H08", "error", "Año del plan distinto",
+      "El título indica el año {valor}; se esperaba PLAN ESTRATÉGICO ANUAL {anio_plan}.")
+def h08(ctx: Context) -> Iterator[Hit]:
+    h = ctx.plan.header
+    expected = ctx.params.anio_plan
+    if h.anio == expected:
+        return
+    valor = str(h.anio) if h.anio is not None else "(ninguno)"
+    cell = h.titulo
+    yield Hit("PEA-H08", cell.address if cell else None, cell.row if cell else None,
+              valor=valor, anio_plan=expected)

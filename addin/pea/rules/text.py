@@ -1,0 +1,45 @@
+"""PEA-T: higiene del texto (espacios invisibles, MAYÚSCULAS, mala codificación)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from pea.models import Hit
+from pea.rules.context import Context
+from pea.rules.registry import rule
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\ufeff]")
+_MOJIBAKE = re.compile(r"Ã[\x80-\xbf¡-ÿ]|Â[°ª º¿¡«»]|â€[\x80-\xbf™œ\"'“”˜]|\ufffd")
+
+
+@rule("PEA-T01", "advertencia", "Espacios sobrantes o caracteres invisibles",
+      "Celda {celda}: contiene espacios sobrantes o caracteres invisibles.")
+def t01(ctx: Context) -> Iterator[Hit]:
+    for _name, cell in ctx.text_cells:
+        v: str = cell.value
+        if (v != v.strip(" \t\r\n") or "  " in v or "\u00a0" in v or _CONTROL.search(v)):
+            yield Hit("PEA-T01", cell.address, cell.row, celda=cell.address)
+
+
+@rule("PEA-T02", "info", "Texto en mayúsculas",
+      "Celda {celda}: el texto está completamente en mayúsculas; se recomienda usar mayúsculas "
+      "y minúsculas.")
+def t02(ctx: Context) -> Iterator[Hit]:
+    for name, cell in ctx.text_cells:
+        if name == "firma":
+            continue
+        letters = [ch for ch in cell.value if ch.isalpha()]
+        if len(letters) > 20 and sum(ch.isupper() for ch in letters) >= 0.9 * len(letters):
+            yield Hit("PEA-T02", cell.address, cell.row, celda=cell.address)
+
+
+@rule("PEA-T03", "advertencia", "Caracteres mal codificados",
+      "Celda {celda}: el texto tiene caracteres mal codificados («{fragmento}»).")
+def t03(ctx: Context) -> Iterator[Hit]:
+    for _name, cell in ctx.text_cells:
+        m = _MOJIBAKE.search(cell.value)
+        if m:
+            start = max(0, m.start() - 8)
+            frag = cell.value[start:m.end() + 8].strip()
+            yield Hit("PEA-T03", cell.address, cell.row, celda=cell.address, fragmento=frag)
