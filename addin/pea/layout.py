@@ -155,3 +155,20 @@ def column_label(key: str) -> str:
     """«M (1° TRIMESTRE)»: letra y encabezado, para mensajes."""
     c = BY_KEY[key]
     return f"{c.letter} ({c.subheader or c.header})"
+
+# --- Plantilla oficial (workbook_template.xlsm) ----------------------------------
+
+PLAN_SHEET = "PEA"
+CATALOG_SHEET = "Catálogos"
+INSTRUCTIONS_SHEET = "Instrucciones"
+VALIDATION_SHEET = "Validación"
+#: Hoja oculta con metadatos de la plantilla: claves en A, valores en B.
+META_SHEET = "PEA_meta"
+META_KEYS = ("version_plantilla", "anio_plan", "huella_catalogos")
+TEMPLATE_VERSION = "1.0"
+#: Columna de control (suma de los cuatro trimestres) a la derecha de T.
+CONTROL_COL = "U"
+TEMPLATE_DATA_ROWS = 60
+#: Comandos que los botones de la cinta ejecutan con RunPython (módulo pea.excel.bridge).
+BRIDGE_MODULE = "pea.excel.bridge"
+BRIDGE_FUNCTIONS = ("validar", "limpiar", "diagnostico", "ayuda")

@@ -150,7 +150,7 @@ def to_findings(hits: list[Hit], hoja: str | None, config: RulesConfig) -> list[
             continue
         seen.add(key)
         out.append(Finding(regla=rule.id, severidad=severity,  # type: ignore[arg-type]
-                           hoja=hoja if hit.cell else hoja, celda=hit.cell, fila=hit.row,
+                           hoja=hoja, celda=hit.cell, fila=hit.row,
                            mensaje=mensaje))
     out.sort(key=_order)
     return out

@@ -208,10 +208,7 @@ class Package:
             for raw in _REL.findall(self.read_xml(rels_name)):
                 a = _attrs(raw)
                 target = a.get("Target", "")
-                if target.startswith("/"):
-                    target = target[1:]
-                else:
-                    target = str(PurePosixPath("xl") / target)
+                target = target[1:] if target.startswith("/") else str(PurePosixPath("xl") / target)
                 targets[a.get("Id", "")] = target
         out = []
         for raw in _SHEET.findall(wb):

@@ -11,7 +11,7 @@ from pea.rules.registry import rule
 from pea.textnorm import CLAVE_NUM, fold, leading_number, similar, strip_number
 
 
-def _field(block: Block, key: str):  # noqa: ANN202 - Cell | None
+def _field(block: Block, key: str):
     cell = block.fields.get(key)
     return None if cell is None or cell.is_blank else cell
 
@@ -70,7 +70,7 @@ def _programa(ctx: Context, text: str) -> tuple[str, list[str]] | None:
     if key in programas:
         return programas[key]
     num = leading_number(text, CLAVE_NUM)
-    for k, entry in programas.items():
+    for _k, entry in programas.items():
         if num and leading_number(entry[0], CLAVE_NUM) == num and similar(
             fold(strip_number(text)).rstrip(". "), fold(strip_number(entry[0])).rstrip(". "), 0.85
         ):

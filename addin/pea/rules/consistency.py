@@ -73,7 +73,7 @@ def s01(ctx: Context) -> Iterator[Hit]:
                   dep=dep)
 
 
-def _line_key(ctx: Context, block, line) -> tuple:  # noqa: ANN001
+def _line_key(ctx: Context, block, line) -> tuple:
     q = ctx.quarters(line)
     own = {k: c.text for k, c in line.own.items()}
     return (

@@ -98,6 +98,13 @@ def _person(text: str) -> str:
     return _TITLES.sub("", fold(text)).strip()
 
 
+_STOP = frozenset({"DE", "DEL", "LA", "EL", "LOS", "LAS", "Y", "PARA", "E"})
+
+
+def _tokens(text: str) -> set[str]:
+    return {t for t in re.findall(r"[A-Z0-9]+", text) if t not in _STOP}
+
+
 def _subject(text: str) -> str:
     return _CARGO.sub("", fold(text)).strip()
 
@@ -118,7 +125,8 @@ def h07(ctx: Context) -> Iterator[Hit]:
     if dep is None or _empty(aut.cargo):
         return
     cargo, subject = _subject(aut.cargo.text), _subject(dep)  # type: ignore[union-attr]
-    if cargo and (cargo in subject or subject in cargo):
+    ct, st = _tokens(cargo), _tokens(subject)
+    if ct and st and (ct <= st or st <= ct):
         return
     if ratio(cargo, subject) < 0.6 and ratio(fold(aut.cargo.text), fold(dep)) < 0.6:  # type: ignore[union-attr]
         yield Hit("PEA-H07", aut.cargo.address, aut.cargo.row)  # type: ignore[union-attr]

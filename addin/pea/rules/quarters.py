@@ -6,6 +6,7 @@ sí convirtieron; una misma causa no se reporta dos veces.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from decimal import Decimal
 
@@ -38,7 +39,7 @@ def _cumulative(q: Quarters) -> bool:
     if not q.complete:
         return False
     v = [q.values[k] for k in L.QUARTER_KEYS]
-    return all(a <= b for a, b in zip(v, v[1:], strict=False)) and v[-1] == _HUNDRED and sum(v) > _HUNDRED
+    return all(a <= b for a, b in itertools.pairwise(v)) and v[-1] == _HUNDRED and sum(v) > _HUNDRED
 
 
 def _all_zero(q: Quarters) -> bool:

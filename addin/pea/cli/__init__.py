@@ -1,0 +1,1 @@
+"""Línea de comandos `pea` (typer + rich), toda en español."""

@@ -1,0 +1,100 @@
+"""Aplicación `pea`: registra los comandos de cada módulo `pea.cli.cmd_*`.
+
+Los errores de uso se muestran en español con código de salida 2; ningún error llega
+como traza de Python a la persona.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+import typer.rich_utils as ru
+
+try:  # typer ≥ 0.20 trae su propia copia de click
+    from typer._click import exceptions as cx
+except ImportError:  # pragma: no cover - typer con click externo
+    from click import exceptions as cx  # type: ignore[no-redef]
+
+ru.ARGUMENTS_PANEL_TITLE = "Argumentos"
+ru.OPTIONS_PANEL_TITLE = "Opciones"
+ru.COMMANDS_PANEL_TITLE = "Comandos"
+ru.ERRORS_PANEL_TITLE = "Error"
+ru.ABORTED_TEXT = "Cancelado."
+ru.DEFAULT_STRING = "[por omisión: {}]"
+ru.REQUIRED_LONG_STRING = "[obligatorio]"
+ru.ENVVAR_STRING = "[variable de entorno: {}]"
+
+EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+
+app = typer.Typer(
+    name="pea",
+    help="Plan Estratégico Anual: validar planes, consolidarlos y construir la plantilla.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode="rich",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _register() -> None:
+    """Importa los módulos de comandos; cada uno decora funciones con `@app.command`."""
+    import importlib
+    import pkgutil
+
+    import pea.cli as pkg
+
+    for mod in sorted(m.name for m in pkgutil.iter_modules(pkg.__path__)):
+        if mod.startswith("cmd_"):
+            importlib.import_module(f"pea.cli.{mod}")
+
+
+def usage_error(message: str) -> typer.Exit:
+    """Escribe un error de uso en español y devuelve la salida con código 2."""
+    typer.echo(f"Error: {message}", err=True)
+    return typer.Exit(EXIT_USAGE)
+
+
+def _param_name(param: object, fallback: str) -> str:
+    opts = getattr(param, "opts", None) or []
+    name = "/".join(o for o in opts if o.startswith("-")) or getattr(param, "name", None)
+    return f"«{name}»" if name else fallback
+
+
+def _spanish(exc: cx.ClickException) -> str:
+    if isinstance(exc, cx.MissingParameter):
+        return f"falta {_param_name(exc.param, 'un argumento')}."
+    if isinstance(exc, cx.NoSuchOption):
+        return f"la opción «{exc.option_name}» no existe."
+    if isinstance(exc, cx.BadParameter):
+        msg = exc.message.removeprefix("Value error, ")
+        msg = msg.replace(" is not one of ", " no es ninguna de ")
+        return f"valor inválido para {_param_name(exc.param, 'un parámetro')}: {msg}"
+    if isinstance(exc, cx.UsageError) and "No such command" in exc.message:
+        return "ese comando no existe."
+    if isinstance(exc, cx.UsageError) and "unexpected extra argument" in exc.message:
+        return "sobran argumentos."
+    return exc.format_message()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Punto de entrada del comando `pea`."""
+    _register()
+    try:
+        result = app(args=argv, standalone_mode=False, prog_name="pea")
+    except typer.Abort:
+        typer.echo("Cancelado.", err=True)
+        sys.exit(130)
+    except cx.NoArgsIsHelpError as exc:
+        typer.echo(exc.ctx.get_help() if exc.ctx else "", err=False)
+        sys.exit(0)
+    except cx.ClickException as exc:
+        typer.echo(f"Error: {_spanish(exc)}", err=True)
+        typer.echo("Use «pea --help» o «pea COMANDO --help» para ver la ayuda.", err=True)
+        sys.exit(EXIT_USAGE if isinstance(exc, cx.UsageError) else exc.exit_code)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        typer.echo("Cancelado.", err=True)
+        sys.exit(130)
+    sys.exit(result if isinstance(result, int) else 0)

@@ -1,0 +1,49 @@
+"""Reporte de validación para una persona (texto en español, con rich)."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from pea.models import FileReport
+
+SEVERITY_STYLE = {"error": "bold red", "advertencia": "yellow", "info": "cyan"}
+SEVERITY_LABEL = {"error": "Error", "advertencia": "Advertencia", "info": "Info"}
+
+
+def status_text(report: FileReport) -> Text:
+    r = report.resumen
+    if r["error"]:
+        return Text(f"NO VÁLIDO — {r['error']} error(es), {r['advertencia']} advertencia(s)",
+                    style="bold red")
+    if r["advertencia"]:
+        return Text(f"VÁLIDO con observaciones — {r['advertencia']} advertencia(s)",
+                    style="yellow")
+    return Text("VÁLIDO", style="bold green")
+
+
+def print_report(console: Console, report: FileReport) -> None:
+    """Un archivo: encabezado con su estado, avisos y la tabla de hallazgos."""
+    title = Text(report.archivo, style="bold")
+    if report.dependencia:
+        title.append(f"  ·  {report.dependencia}", style="")
+    if report.hoja:
+        title.append(f"  ·  hoja «{report.hoja}»", style="dim")
+    console.print(title)
+    console.print(status_text(report))
+    for aviso in report.avisos:
+        console.print(Text(f"Aviso: {aviso}", style="magenta"))
+    if report.hallazgos:
+        table = Table(show_header=True, header_style="bold", expand=False, show_lines=False)
+        table.add_column("Severidad", no_wrap=True)
+        table.add_column("Celda", no_wrap=True)
+        table.add_column("Regla", no_wrap=True)
+        table.add_column("Mensaje", overflow="fold")
+        for f in report.hallazgos:
+            table.add_row(Text(SEVERITY_LABEL[f.severidad], style=SEVERITY_STYLE[f.severidad]),
+                          f.celda or "—", f.regla, f.mensaje)
+        console.print(table)
+    r = report.resumen
+    console.print(f"Resumen: {r['error']} error(es), {r['advertencia']} advertencia(s), "
+                  f"{r['info']} nota(s) informativa(s).\n")

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Instala lo necesario (paquete con extras de desarrollo, LibreOffice) y corre las pruebas.
+# Es el comando de pruebas del README; .ci/run lo llama tal cual.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v soffice >/dev/null 2>&1 || ! command -v pdftoppm >/dev/null 2>&1; then
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1 && SUDO="sudo"
+  echo "Instalando LibreOffice (sin interfaz) y poppler-utils…"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
+    libreoffice-calc-nogui poppler-utils >/dev/null
+fi
+
+python3 -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+python3 -m ruff check addin tests bench
+python3 -m pytest "$@"
