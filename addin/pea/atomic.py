@@ -1,0 +1,81 @@
+"""Escrituras que nunca quedan a medias y candado para no escribir dos veces a la vez."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+
+@contextlib.contextmanager
+def atomic_output(target: str | Path) -> Iterator[Path]:
+    """Da una ruta temporal junto al destino; al salir sin error la mueve al destino.
+
+    Si el proceso muere o hay un error, el archivo anterior queda intacto y el temporal
+    se borra (o queda como ``.~pea-*.tmp`` si el proceso fue terminado a la fuerza).
+    """
+    target = Path(target)
+    fd, tmp = tempfile.mkstemp(prefix=f".~pea-{target.stem}-", suffix=".tmp",
+                               dir=target.parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        with open(tmp_path, "rb+") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp_path, target)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            tmp_path.unlink()
+
+
+class OutputLocked(Exception):
+    """Otro proceso está escribiendo el mismo archivo de salida."""
+
+
+class OutputLock:
+    """Candado ``<salida>.lock`` con el PID del dueño; se ignora si ese proceso ya no existe."""
+
+    def __init__(self, target: str | Path) -> None:
+        self.path = Path(str(target) + ".lock")
+        self._owned = False
+
+    def __enter__(self) -> OutputLock:
+        for _ in range(2):
+            try:
+                fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+            except FileExistsError:
+                if self._stale():
+                    with contextlib.suppress(FileNotFoundError):
+                        self.path.unlink()
+                    continue
+                raise OutputLocked(
+                    f"Otro proceso está escribiendo «{self.path.with_suffix('')}» "
+                    f"(candado {self.path}); espere a que termine.") from None
+            with os.fdopen(fd, "w") as fh:
+                fh.write(str(os.getpid()))
+            self._owned = True
+            return self
+        raise OutputLocked(f"No se pudo tomar el candado {self.path}.")
+
+    def _stale(self) -> bool:
+        try:
+            pid = int(self.path.read_text().strip() or "0")
+        except (OSError, ValueError):
+            return True
+        if pid <= 0:
+            return True
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        except PermissionError:
+            return False
+        return False
+
+    def __exit__(self, *exc: object) -> None:
+        if self._owned:
+            with contextlib.suppress(FileNotFoundError):
+                self.path.unlink()
