@@ -15,4 +15,4 @@ fi
 
 python3 -m pip install --quiet --disable-pip-version-check -e ".[dev]"
 python3 -m ruff check addin tests bench
-python3 -m pytest "$@"
+python3 -m pytest -q "$@"

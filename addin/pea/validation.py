@@ -140,7 +140,7 @@ def to_findings(hits: list[Hit], hoja: str | None, config: RulesConfig) -> list[
     seen: set[tuple[str, str | None, str]] = set()
     for hit in hits:
         rule = RULES[hit.rule]
-        severity = config.severidades.get(rule.id, rule.severity)
+        severity = config.severidades.get(rule.id) or rule.severity_for(hit.variant)
         if severity == "desactivada":
             continue
         params = {"fila": hit.row, **hit.params}

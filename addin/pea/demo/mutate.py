@@ -7,6 +7,7 @@ Un cambio es un diccionario de datos, como en los casos YAML de `tests/reglas/`:
     borrar_columnas: [R]                  # elimina columnas completas
     borrar_filas: [11]                    # elimina filas completas
     descombinar: [A10:A11]                # quita una combinación de celdas
+    copiar_filas: [{de: 10, a: 11}]       # copia valores y formatos de una fila a otra
 """
 
 from __future__ import annotations
@@ -26,6 +27,12 @@ def apply_changes(path: str | Path, changes: dict[str, Any], output: str | Path 
     ws = wb[changes["hoja"]] if "hoja" in changes else wb.worksheets[0]
     for rng in changes.get("descombinar", []):
         ws.unmerge_cells(rng)
+    for copy in changes.get("copiar_filas", []):
+        src_row, dst_row = int(copy["de"]), int(copy["a"])
+        for cell in ws[src_row]:
+            target = ws.cell(row=dst_row, column=cell.column)
+            target.value = cell.value
+            target.number_format = cell.number_format
     for addr, value in (changes.get("celdas") or {}).items():
         for rng in list(ws.merged_cells.ranges):
             if addr in rng and addr != rng.start_cell.coordinate:

@@ -52,6 +52,10 @@ _QUARTER = re.compile(
 _ORDINAL = {"PRIMER": "1", "SEGUNDO": "2", "TERCER": "3", "CUARTO": "4"}
 _ROMAN = re.compile(r"^(I{1,3}|IV|V)\s*[.)\-]")
 _YEAR = re.compile(r"\b(20\d\d)\b")
+_CARGO_WORDS = re.compile(
+    r"(?:SUB)?(?:DIRECTOR|COORDINADOR|JEFE|JEFA|TITULAR|ENCARGAD|TESORER|CONTRALOR|SECRETARI|"
+    r"COMISARI|PRESIDENT|AUXILIAR|ANALISTA|ASISTENTE|RESPONSABLE|GERENTE|OFICIAL)"
+)
 _FOOTER = re.compile(r"(ELABORO|AUTORIZO)\b")
 
 
@@ -292,8 +296,10 @@ def _read_footer(view: _View, start: int, stop: int) -> PlanFooter:
             v = view.value(rr, c)
             if not _blank(v):
                 found.append(view.cell(rr, c))
-        sig = Signature(label=label, nombre=found[0] if found else None,
-                        cargo=found[1] if len(found) > 1 else None)
+        nombre, cargo = (found + [None, None])[:2]
+        if len(found) == 1 and _CARGO_WORDS.match(fold(found[0].text)):
+            nombre, cargo = None, found[0]  # solo hay cargo: falta el nombre
+        sig = Signature(label=label, nombre=nombre, cargo=cargo)
         if which == "ELABORO" and footer.elaboro is None:
             footer.elaboro = sig
         elif which == "AUTORIZO" and footer.autorizo is None:

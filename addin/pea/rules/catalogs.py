@@ -35,14 +35,12 @@ def c01(ctx: Context) -> Iterator[Hit]:
 @rule("PEA-C02", "error", "Objetivo fuera del PMDG o de su eje",
       "Fila {fila}: el objetivo «{num}» no existe o no pertenece al eje {eje}.", needs=("pmdg",))
 def c02(ctx: Context) -> Iterator[Hit]:
-    catalog = ctx.catalogs.objetivos
     for block in ctx.blocks:
         cell = _field(block, "objetivo")
         n = ctx.numbers(block)
-        if cell is None or not n.objetivo or n.objetivo_fuera_de_eje:
-            continue  # sin número (PEA-N01) o fuera de su eje (PEA-N02)
-        entry = catalog.get(n.objetivo)
-        if entry is None or (n.eje is not None and entry[0] != n.eje):
+        if cell is None or not ctx.eje_sound(block) or not n.objetivo or n.objetivo_fuera_de_eje:
+            continue  # eje inválido (PEA-C01), sin número (PEA-N01) o de otro eje (PEA-N02)
+        if ctx.objetivo_misplaced(block):
             yield Hit("PEA-C02", cell.address, cell.row, fila=cell.row, num=n.objetivo,
                       eje=n.eje or "(sin número)")
 
@@ -55,8 +53,8 @@ def c03(ctx: Context) -> Iterator[Hit]:
     for block in ctx.blocks:
         cell = _field(block, "estrategia")
         n = ctx.numbers(block)
-        if cell is None or not n.estrategia:
-            continue
+        if cell is None or not n.estrategia or not ctx.objetivo_sound(block):
+            continue  # el objetivo ya tiene su propio hallazgo
         entry = catalog.get(n.estrategia)
         if entry is None or (n.objetivo is not None and entry[0] != n.objetivo):
             yield Hit("PEA-C03", cell.address, cell.row, fila=cell.row, num=n.estrategia,

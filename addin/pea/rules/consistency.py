@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from pea import layout as L
-from pea.models import Hit
+from pea.models import Block, Hit
 from pea.rules.context import Context
 from pea.rules.registry import rule
 from pea.textnorm import fold, similar, strip_number
@@ -20,7 +20,9 @@ MEASURES = ("PORCENTAJE", "TASA", "INDICE", "PROMEDIO", "RAZON", "PROPORCION", "
 def i01(ctx: Context) -> Iterator[Hit]:
     for block in ctx.blocks:
         cell = block.fields.get("indicador")
-        if cell is not None and not cell.is_blank and not fold(cell.text).startswith(MEASURES):
+        if cell is None or cell.is_blank or _repeated_field(block) is not None:
+            continue  # un indicador copiado de otro campo es PEA-I02
+        if not fold(cell.text).startswith(MEASURES):
             yield Hit("PEA-I01", cell.address, cell.row, fila=cell.row)
 
 
@@ -29,18 +31,25 @@ def i01(ctx: Context) -> Iterator[Hit]:
       "avance.")
 def i02(ctx: Context) -> Iterator[Hit]:
     for block in ctx.blocks:
-        cell = block.fields.get("indicador")
-        if cell is None or cell.is_blank:
-            continue
-        ind = fold(strip_number(cell.text)).rstrip(". ")
-        for key in ("objetivo", "estrategia", "mir"):
-            other = block.fields.get(key)
-            if other is None or other.is_blank:
-                continue
-            if similar(ind, fold(strip_number(other.text)).rstrip(". "), 0.9):
-                yield Hit("PEA-I02", cell.address, cell.row, fila=cell.row,
-                          campo=L.BY_KEY[key].label)
-                break
+        key = _repeated_field(block)
+        if key is not None:
+            cell = block.fields["indicador"]
+            yield Hit("PEA-I02", cell.address, cell.row, fila=cell.row, campo=L.BY_KEY[key].label)
+
+
+def _repeated_field(block: Block) -> str | None:
+    """El campo (objetivo, estrategia o MIR) cuyo texto repite el indicador, si hay."""
+    cell = block.fields.get("indicador")
+    if cell is None or cell.is_blank:
+        return None
+    ind = fold(strip_number(cell.text)).rstrip(". ")
+    for key in ("objetivo", "estrategia", "mir"):
+        other = block.fields.get(key)
+        if other is not None and not other.is_blank and similar(
+            ind, fold(strip_number(other.text)).rstrip(". "), 0.9
+        ):
+            return key
+    return None
 
 
 @rule("PEA-I03", "advertencia", "Indicador demasiado corto",

@@ -147,6 +147,27 @@ class Context:
             estrategia=leading_number(block.value("estrategia"), ESTRATEGIA_NUM),
         )
 
+    def eje_sound(self, block: Block) -> bool:
+        """¿El eje tiene número y (si hay PMDG) existe? Si no, no se juzga a sus hijos."""
+        n = self.numbers(block)
+        if n.eje is None:
+            return False
+        return self.catalogs.pmdg is None or n.eje in self.catalogs.ejes
+
+    def objetivo_misplaced(self, block: Block) -> bool:
+        """El objetivo existe en el PMDG pero bajo otro eje, o no existe (PEA-C02)."""
+        n = self.numbers(block)
+        if self.catalogs.pmdg is None or n.objetivo is None:
+            return False
+        entry = self.catalogs.objetivos.get(n.objetivo)
+        return entry is None or entry[0] != n.eje
+
+    def objetivo_sound(self, block: Block) -> bool:
+        """¿El objetivo es válido (numerado, de su eje, en el PMDG)? Si no, no se juzgan sus estrategias."""
+        n = self.numbers(block)
+        return (self.eje_sound(block) and n.objetivo is not None
+                and not n.objetivo_fuera_de_eje and not self.objetivo_misplaced(block))
+
     @staticmethod
     def population(cell: Cell | None) -> Population | None:
         if cell is None or cell.is_blank:

@@ -61,12 +61,16 @@ def _signature_missing(sig: Signature | None) -> bool:
 
 
 def _signature_cell(sig: Signature | None) -> tuple[str | None, int | None]:
-    """Celda donde falta el dato: bajo la etiqueta (nombre) o bajo el nombre (cargo)."""
+    """Celda donde falta el dato: la del nombre (bajo la etiqueta) o la del cargo."""
     if sig is None:
         return None, None
-    above = sig.label if _empty(sig.nombre) else sig.nombre
-    assert above is not None and above.row is not None
-    return f"{above.col}{above.row + 1}", above.row + 1
+    if _empty(sig.nombre):
+        row = sig.label.row + 1  # type: ignore[operator]
+        if sig.cargo is not None and sig.cargo.row is not None and sig.cargo.row - 1 > sig.label.row:  # type: ignore[operator]
+            row = sig.cargo.row - 1
+        return f"{sig.label.col}{row}", row
+    row = sig.nombre.row + 1  # type: ignore[union-attr,operator]
+    return f"{sig.nombre.col}{row}", row  # type: ignore[union-attr]
 
 
 @rule("PEA-H05", "error", "Falta quien elaboró",

@@ -31,7 +31,7 @@ def n01(ctx: Context) -> Iterator[Hit]:
 def n02(ctx: Context) -> Iterator[Hit]:
     for block in ctx.blocks:
         n = ctx.numbers(block)
-        if n.objetivo_fuera_de_eje:
+        if n.objetivo_fuera_de_eje and ctx.eje_sound(block):
             cell = block.fields["objetivo"]
             yield Hit("PEA-N02", cell.address, cell.row, fila=cell.row, obj=n.objetivo, eje=n.eje)
 
@@ -41,7 +41,7 @@ def n02(ctx: Context) -> Iterator[Hit]:
 def n03(ctx: Context) -> Iterator[Hit]:
     for block in ctx.blocks:
         n = ctx.numbers(block)
-        if n.estrategia_fuera_de_objetivo:
+        if n.estrategia_fuera_de_objetivo and ctx.objetivo_sound(block):
             cell = block.fields["estrategia"]
             yield Hit("PEA-N03", cell.address, cell.row, fila=cell.row, est=n.estrategia,
                       obj=n.objetivo)

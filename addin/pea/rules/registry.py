@@ -27,10 +27,14 @@ class Rule:
     messages: dict[str, str]  # variante → plantilla; "" es la principal
     check: Check | None = None  # None: la emite el lector
     needs: tuple[str, ...] = ()  # catálogos necesarios; sin ellos la regla se omite
+    variant_severity: dict[str, Severity] | None = None  # p. ej. PEA-E04 «continuado» es info
 
     @property
     def family(self) -> str:
         return self.id.split("-")[1][0]
+
+    def severity_for(self, variant: str) -> Severity:
+        return (self.variant_severity or {}).get(variant, self.severity)
 
     def message(self, variant: str, params: dict[str, object]) -> str:
         template = self.messages.get(variant) or self.messages[""]
@@ -45,11 +49,13 @@ RULES: dict[str, Rule] = {}
 
 def declare(id: str, severity: Severity, title: str, message: str, *,
             variants: dict[str, str] | None = None, needs: tuple[str, ...] = (),
-            check: Check | None = None) -> Rule:
+            check: Check | None = None,
+            variant_severity: dict[str, Severity] | None = None) -> Rule:
     """Registra una regla; devuelve su definición."""
     if id in RULES:
         raise ValueError(f"regla duplicada: {id}")
-    rule = Rule(id, severity, title, {"": message, **(variants or {})}, check, needs)
+    rule = Rule(id, severity, title, {"": message, **(variants or {})}, check, needs,
+                variant_severity)
     RULES[id] = rule
     return rule
 

@@ -19,6 +19,7 @@ declare("PEA-E04", "error", "Fila de continuación sin fila principal",
         "Estrategia).",
         variants={"huerfana": "Fila {fila}: fila de continuación sin fila principal previa "
                               "(faltan Eje, Objetivo y Estrategia).",
-                  "continuado": "Fila {fila}: texto continuado unido a la fila {padre}."})
+                  "continuado": "Fila {fila}: texto continuado unido a la fila {padre}."},
+        variant_severity={"continuado": "info"})
 declare("PEA-E05", "error", "Tabla sin filas de datos",
         "La tabla del plan no contiene filas de datos.")
