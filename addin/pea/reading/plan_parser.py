@@ -296,7 +296,7 @@ def _read_footer(view: _View, start: int, stop: int) -> PlanFooter:
             v = view.value(rr, c)
             if not _blank(v):
                 found.append(view.cell(rr, c))
-        nombre, cargo = (found + [None, None])[:2]
+        nombre, cargo = [*found, None, None][:2]
         if len(found) == 1 and _CARGO_WORDS.match(fold(found[0].text)):
             nombre, cargo = None, found[0]  # solo hay cargo: falta el nombre
         sig = Signature(label=label, nombre=nombre, cargo=cargo)

@@ -1,0 +1,121 @@
+"""El lector frente a los planes como se entregan: variantes, desplazamientos, semilla."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook, load_workbook
+
+from pea.config import RulesConfig
+from pea.demo import demo_plans
+from pea.demo.writer import write_plan_xlsx
+from pea.rules.context import Context
+from pea.validation import validate_file
+from tests.conftest import SEED
+
+VALID_VARIANTS = ("combinada", "vacia", "fraccion", "texto")
+
+
+def _serious(report) -> list[tuple[str, str | None]]:
+    return [(f.regla, f.celda) for f in report.hallazgos if f.severidad != "info"]
+
+
+def test_semilla_solo_e03_y_notas(config: RulesConfig) -> None:
+    plan, report = validate_file(SEED, config)
+    assert report.valido
+    assert report.dependencia == "Coordinación de Comunicación Social"
+    assert _serious(report) == [("PEA-E03", "L25")]
+    infos = sorted((f.regla, f.celda) for f in report.hallazgos if f.severidad == "info")
+    assert infos == [("PEA-C08", "D26"), ("PEA-T02", "A20"), ("PEA-T02", "A22")]
+    assert report.hoja is None and all(f.hoja is None for f in report.hallazgos)
+    assert plan is not None
+    assert plan.columns["t1"] == "M" and plan.columns["responsable"] == "Q"
+
+
+def test_semilla_continuacion_hereda_y_conserva_sus_trimestres(config: RulesConfig) -> None:
+    plan, _ = validate_file(SEED, config)
+    assert plan is not None and len(plan.blocks) == 1
+    block = plan.blocks[0]
+    assert [ln.row for ln in block.lines] == [26, 27]
+    cont = block.lines[1]
+    assert cont.kind == "continuacion" and cont.parent_row == 26
+    ctx = Context(plan, config)
+    assert [ctx.quarters(ln).values["t1"] for ln in block.lines] == [Decimal(42), Decimal(34)]
+    assert block.value("indicador").startswith("Porcentaje de acciones de difusión")
+    assert plan.footer.autorizo is not None
+    assert plan.footer.autorizo.cargo.text == "Coordinador de Comunicación Social"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("variant", VALID_VARIANTS)
+def test_once_planes_del_demo_sin_errores_ni_advertencias(variant: str, config: RulesConfig,
+                                                          tmp_path: Path) -> None:
+    for i, plan in enumerate(demo_plans()):
+        path = write_plan_xlsx(plan, tmp_path / f"{i}.xlsx", variant=variant)  # type: ignore[arg-type]
+        parsed, report = validate_file(path, config)
+        assert _serious(report) == [], (plan["dependencia"], report.hallazgos)
+        expected_lines = sum(1 + len(f.get("continuaciones") or []) for f in plan["filas"])
+        assert parsed is not None and len(parsed.lines) == expected_lines
+
+
+def test_variante_desplazada_solo_e03(config: RulesConfig, tmp_path: Path) -> None:
+    for i, plan in enumerate(demo_plans()):
+        path = write_plan_xlsx(plan, tmp_path / f"{i}.xlsx", variant="desplazada")
+        _, report = validate_file(path, config)
+        assert _serious(report) == [("PEA-E03", "L9")], plan["dependencia"]
+
+
+def _shift(src: Path, dst: Path, rows: int, cols: int, before: str | None = None) -> Path:
+    """Copia la hoja con el plan desplazada `rows` filas y `cols` columnas."""
+    wb_src = load_workbook(src)
+    ws_src = wb_src.active
+    wb = Workbook()
+    if before:
+        wb.active.title = before
+        wb.active["A1"] = "Portada del plan"
+        ws = wb.create_sheet("Hoja1")
+    else:
+        ws = wb.active
+    for row in ws_src.iter_rows():
+        for c in row:
+            if c.value is not None:
+                t = ws.cell(row=c.row + rows, column=c.column + cols, value=c.value)
+                t.number_format = c.number_format
+    for rng in ws_src.merged_cells.ranges:
+        ws.merge_cells(start_row=rng.min_row + rows, start_column=rng.min_col + cols,
+                       end_row=rng.max_row + rows, end_column=rng.max_col + cols)
+    wb.save(dst)
+    return dst
+
+
+def test_encabezado_movido_filas_y_columnas_en_otra_hoja(config: RulesConfig, tmp_path: Path) -> None:
+    plan = demo_plans()[0]
+    src = write_plan_xlsx(plan, tmp_path / "src.xlsx")
+    path = _shift(src, tmp_path / "movido.xlsx", rows=3, cols=2, before="Portada")
+    parsed, report = validate_file(path, config)
+    assert report.hoja == "Hoja1"
+    assert _serious(report) == []
+    assert parsed is not None and parsed.columns["eje"] == "C" and parsed.columns["t1"] == "O"
+    c08 = [f for f in report.hallazgos if f.regla == "PEA-C08"]
+    assert [f.celda for f in c08] == ["F13"]
+
+
+def test_hallazgos_apuntan_a_la_celda_movida(config: RulesConfig, tmp_path: Path) -> None:
+    from pea.demo.mutate import apply_changes
+
+    src = write_plan_xlsx(demo_plans()[1], tmp_path / "src.xlsx", variant="texto")
+    apply_changes(src, {"celdas": {"M10": "40%", "N10": "30%", "O10": "20%", "P10": "0%"}})
+    path = _shift(src, tmp_path / "movido.xlsx", rows=2, cols=1)
+    _, report = validate_file(path, config)
+    assert _serious(report) == [("PEA-Q03", "N12")]
+    assert report.hallazgos[0].fila == 12
+
+
+def test_un_archivo_ilegible_da_e00(config: RulesConfig, tmp_path: Path) -> None:
+    bad = tmp_path / "plan.xlsx"
+    bad.write_text("esto no es un libro", encoding="utf-8")
+    plan, report = validate_file(bad, config)
+    assert plan is None and not report.valido
+    assert [(f.regla, f.severidad, f.celda) for f in report.hallazgos] == [("PEA-E00", "error", None)]
+    assert "no es un libro de Excel" in report.hallazgos[0].mensaje
