@@ -27,10 +27,44 @@ ru.ENVVAR_STRING = "[variable de entorno: {}]"
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
+
+def _spanish_help() -> None:
+    """Traduce los textos fijos de la ayuda (Usage, --help)."""
+    try:
+        from typer._click import core, formatting
+    except ImportError:  # pragma: no cover
+        return
+    write_usage = formatting.HelpFormatter.write_usage
+
+    def _usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        write_usage(self, prog, args, "Uso: " if prefix is None else prefix)
+
+    formatting.HelpFormatter.write_usage = _usage  # type: ignore[method-assign]
+    get_help_option = core.Command.get_help_option
+
+    def _help_option(self, ctx):
+        opt = get_help_option(self, ctx)
+        if opt is not None:
+            opt.help = "Muestra esta ayuda y termina."
+        return opt
+
+    core.Command.get_help_option = _help_option  # type: ignore[method-assign]
+    pieces = core.Command.collect_usage_pieces
+
+    def _pieces(self, ctx):
+        return [{"[OPTIONS]": "[OPCIONES]", "COMMAND [ARGS]...": "COMANDO [ARGUMENTOS]..."}
+                .get(p, p) for p in pieces(self, ctx)]
+
+    core.Command.collect_usage_pieces = _pieces  # type: ignore[method-assign]
+
+
+_spanish_help()
+
 app = typer.Typer(
     name="pea",
     help="Plan Estratégico Anual: validar planes, consolidarlos y construir la plantilla.",
     no_args_is_help=True,
+    subcommand_metavar="COMANDO [ARGUMENTOS]...",
     add_completion=False,
     rich_markup_mode="rich",
     context_settings={"help_option_names": ["-h", "--help"]},

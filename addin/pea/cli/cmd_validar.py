@@ -38,6 +38,7 @@ def expand(paths: list[Path]) -> list[tuple[Path, str]]:
 @app.command("validar")
 def validar(
     archivos: Annotated[list[Path], typer.Argument(
+        metavar="ARCHIVO",
         help="Planes a validar: .xlsx, .xlsm o exportación de texto (.txt/.tsv). Una carpeta "
              "valida todos sus planes.", show_default=False)],
     formato: Annotated[Formato, typer.Option("--formato", "-f",
