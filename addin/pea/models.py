@@ -119,6 +119,8 @@ class Plan(BaseModel):
     header_row: int | None = None
     subheader_row: int | None = None
     offset_from: str | None = None  # columna desde la que se corrigió el desplazamiento
+    first_col: str = "A"  # columna del eje (el encabezado puede estar movido)
+    last_row: int | None = None  # última fila de datos (el pie va después)
     blocks: list[Block] = Field(default_factory=list)
     template: TemplateInfo | None = None
 

@@ -135,6 +135,13 @@ def is_people(unit: str | None) -> bool:
     return unit is not None and unit in PEOPLE_UNITS
 
 
+def same_unit(u1: str | None, u2: str | None) -> bool:
+    """¿Misma unidad? Una unidad ausente no se compara; personas ≈ habitantes ≈ ciudadanos."""
+    if not u1 or not u2 or u1 == u2:
+        return True
+    return is_people(u1) and is_people(u2)
+
+
 def fmt_number(d: Decimal) -> str:
     """Decimal para mensajes: «90», «33.5»."""
     d = d.normalize()

@@ -213,8 +213,13 @@ def parse_plan(grid: SheetGrid, archivo: str) -> ParseResult:
             c = L.BY_KEY[key]
             name = c.subheader if c.kind == "percent" else (
                 f"EJES TRANSVERSALES {key[3:]}" if c.kind == "mark" else c.header)
-            hits.append(Hit("PEA-E02", cell=None, row=None, columna=name))
+            hits.append(Hit("PEA-E02", cell=f"{L.col_letter(start_col)}{h}", row=h, columna=name))
     plan.columns = {k: L.col_letter(c) for k, c in cols.items()}
+    plan.first_col = L.col_letter(start_col)
+    # Encabezado repetido (al copiar y pegar páginas impresas): se salta con su subencabezado.
+    repeated = {r for r in data_rows if view.text(r, start_col) == L.HEADER_ANCHOR}
+    data_rows = [r for r in data_rows if r not in repeated and r - 1 not in repeated]
+    plan.last_row = data_rows[-1] if data_rows else s
 
     _read_blocks(view, plan, cols, data_rows, hits)
     if not plan.blocks:

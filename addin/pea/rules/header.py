@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from pea import layout as L
 from pea.models import Cell, Hit, Signature
 from pea.rules.context import Context
 from pea.rules.registry import rule
@@ -60,10 +61,16 @@ def _signature_missing(sig: Signature | None) -> bool:
     return sig is None or _empty(sig.nombre) or _empty(sig.cargo)
 
 
-def _signature_cell(sig: Signature | None) -> tuple[str | None, int | None]:
-    """Celda donde falta el dato: la del nombre (bajo la etiqueta) o la del cargo."""
+def _signature_cell(ctx: Context, sig: Signature | None,
+                    col: str) -> tuple[str | None, int | None]:
+    """Celda donde falta el dato: la del nombre (bajo la etiqueta) o la del cargo.
+
+    Sin bloque de firma, la celda donde el formato oficial lo pone (dos filas bajo la tabla).
+    """
     if sig is None:
-        return None, None
+        row = (ctx.plan.last_row or 0) + L.FOOTER_GAP + 1
+        offset = L.col_index(ctx.plan.first_col) - 1
+        return f"{L.col_letter(L.col_index(col) + offset)}{row}", row
     if _empty(sig.nombre):
         row = sig.label.row + 1  # type: ignore[operator]
         if sig.cargo is not None and sig.cargo.row is not None and sig.cargo.row - 1 > sig.label.row:  # type: ignore[operator]
@@ -78,7 +85,7 @@ def _signature_cell(sig: Signature | None) -> tuple[str | None, int | None]:
 def h05(ctx: Context) -> Iterator[Hit]:
     sig = ctx.plan.footer.elaboro
     if ctx.plan.blocks and _signature_missing(sig):
-        yield Hit("PEA-H05", *_signature_cell(sig))
+        yield Hit("PEA-H05", *_signature_cell(ctx, sig, L.FOOTER_ELABORO_COL))
 
 
 @rule("PEA-H06", "error", "Falta quien autorizó",
@@ -86,7 +93,7 @@ def h05(ctx: Context) -> Iterator[Hit]:
 def h06(ctx: Context) -> Iterator[Hit]:
     sig = ctx.plan.footer.autorizo
     if ctx.plan.blocks and _signature_missing(sig):
-        yield Hit("PEA-H06", *_signature_cell(sig))
+        yield Hit("PEA-H06", *_signature_cell(ctx, sig, L.FOOTER_AUTORIZO_COL))
 
 
 _TITLES = re.compile(
@@ -144,6 +151,6 @@ def h08(ctx: Context) -> Iterator[Hit]:
     if h.anio == expected:
         return
     valor = str(h.anio) if h.anio is not None else "(ninguno)"
-    cell = h.titulo
-    yield Hit("PEA-H08", cell.address if cell else None, cell.row if cell else None,
-              valor=valor, anio_plan=expected)
+    cell = h.titulo.address if h.titulo else "A1"
+    row = h.titulo.row if h.titulo else 1
+    yield Hit("PEA-H08", cell, row, valor=valor, anio_plan=expected)

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pea.models import Hit
 from pea.rules.context import Context
 from pea.rules.registry import rule
-from pea.values import fmt_int, is_people
+from pea.values import fmt_int, is_people, same_unit
 
 _TIPO = {"poblacion_potencial": "potencial", "poblacion_objetivo": "objetivo"}
 
@@ -33,7 +33,7 @@ def p02(ctx: Context) -> Iterator[Hit]:
         pot, obj = ctx.population(pot_cell), ctx.population(obj_cell)
         if pot is None or obj is None or pot.number is None or obj.number is None:
             continue
-        if pot.unit and obj.unit and pot.unit != obj.unit:
+        if not same_unit(pot.unit, obj.unit):
             continue  # unidades distintas: PEA-P03, no se comparan cifras
         if obj.number > pot.number:
             yield Hit("PEA-P02", obj_cell.address, obj_cell.row, fila=obj_cell.row,  # type: ignore[union-attr]
@@ -46,7 +46,7 @@ def p03(ctx: Context) -> Iterator[Hit]:
     for block in ctx.blocks:
         pot_cell, obj_cell = block.fields.get("poblacion_potencial"), block.fields.get("poblacion_objetivo")
         pot, obj = ctx.population(pot_cell), ctx.population(obj_cell)
-        if pot is None or obj is None or not pot.unit or not obj.unit or pot.unit == obj.unit:
+        if pot is None or obj is None or same_unit(pot.unit, obj.unit):
             continue
         yield Hit("PEA-P03", obj_cell.address, obj_cell.row, fila=obj_cell.row,  # type: ignore[union-attr]
                   u1=pot.unit.lower(), u2=obj.unit.lower())
