@@ -77,6 +77,7 @@ def load_all() -> dict[str, Rule]:
     from pea.rules import (  # noqa: F401
         catalogs,
         consistency,
+        cross,
         header,
         numbering,
         population,

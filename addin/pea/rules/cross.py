@@ -1,0 +1,185 @@
+"""PEA-X: reglas entre libros, que solo el consolidador puede evaluar.
+
+- PEA-X01: una dependencia entregó más de un archivo. Gana la entrega más reciente
+  (fecha de modificación del archivo; a igual fecha, el nombre mayor, p. ej. «_v2»);
+  las demás quedan como «Duplicado».
+- PEA-X02: estrategias del PMDG (y programas presupuestarios del catálogo) que ningún
+  plan vigente atiende.
+- PEA-X03: un elemento de MIR que programan varias dependencias.
+
+Las funciones reciben resúmenes de cada plan (`PlanFacts`), no libros: el consolidador
+los arma con lo que ya leyó (o con lo que tenía en caché).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pea.config import RulesConfig
+from pea.models import Severity
+from pea.rules.registry import RULES, declare
+from pea.textnorm import CLAVE_NUM, ESTRATEGIA_NUM, fold, leading_number, strip_number
+
+declare("PEA-X01", "error", "Dependencia entregada en varios archivos",
+        "La dependencia «{dep}» aparece en más de un archivo ({archivos}).")
+declare("PEA-X02", "info", "Estrategias del PMDG sin acciones",
+        "Estrategias del PMDG sin acciones en el plan consolidado: {lista}.",
+        variants={"programa": "Programas presupuestarios sin acciones en el plan "
+                              "consolidado: {lista}."},
+        needs=("pmdg",))
+declare("PEA-X03", "info", "Elemento de MIR programado por varias dependencias",
+        "El elemento de MIR «{mir}» lo programan varias dependencias: {lista}.")
+
+
+@dataclass
+class PlanFacts:
+    """Lo que las reglas entre libros necesitan de un plan leído."""
+
+    archivo: str
+    dependencia: str | None
+    mtime: float
+    estrategias: set[str] = field(default_factory=set)  # números «2.1.1» (o texto normalizado)
+    programas: set[str] = field(default_factory=set)  # clave del Pp (número o texto)
+    mir: dict[tuple[str, str], str] = field(default_factory=dict)  # (Pp, MIR) → texto visible
+
+    def add_block(self, estrategia: str, programa: str, mir: str) -> None:
+        """Registra los campos de un bloque (fila principal)."""
+        if estrategia.strip():
+            self.estrategias.add(leading_number(estrategia, ESTRATEGIA_NUM)
+                                 or fold(strip_number(estrategia)).rstrip(". "))
+        pp = item_key(programa)
+        if pp:
+            self.programas.add(pp)
+        mk = item_key(mir)
+        if mk:
+            self.mir.setdefault((pp, mk), f"{programa.strip()} · {mir.strip()}"
+                                if programa.strip() else mir.strip())
+
+
+def item_key(text: str) -> str:
+    """Clave de un elemento numerado: su número («4.1») o, sin número, el texto normalizado."""
+    text = text.strip()
+    if not text:
+        return ""
+    return leading_number(text, CLAVE_NUM) or fold(text).rstrip(". ")
+
+
+@dataclass
+class CrossFinding:
+    """Un hallazgo entre libros, con lo que la hoja «Cobertura» muestra."""
+
+    regla: str
+    severidad: Severity
+    elemento: str
+    dependencias: list[str]
+    archivos: list[str]
+    mensaje: str
+
+
+@dataclass
+class DuplicateGroup:
+    """Archivos de una misma dependencia: el vigente y los que quedan como duplicados."""
+
+    dependencia: str
+    vigente: PlanFacts
+    duplicados: list[PlanFacts]
+
+
+def severity(rule_id: str, config: RulesConfig) -> str:
+    """Severidad efectiva (o «desactivada») de una regla."""
+    return config.severidades.get(rule_id, RULES[rule_id].severity)
+
+
+def duplicate_groups(plans: list[PlanFacts]) -> list[DuplicateGroup]:
+    """PEA-X01: agrupa por dependencia (sin acentos ni mayúsculas) y elige la más reciente."""
+    by_dep: dict[str, list[PlanFacts]] = {}
+    for p in plans:
+        if p.dependencia:
+            by_dep.setdefault(fold(p.dependencia).rstrip(". "), []).append(p)
+    groups = []
+    for items in by_dep.values():
+        if len(items) < 2:
+            continue
+        items.sort(key=lambda p: (p.mtime, p.archivo), reverse=True)
+        groups.append(DuplicateGroup(items[0].dependencia or "", items[0], items[1:]))
+    groups.sort(key=lambda g: fold(g.dependencia))
+    return groups
+
+
+def uncovered_strategies(plans: list[PlanFacts], config: RulesConfig) -> list[str]:
+    """PEA-X02: estrategias del catálogo PMDG que ningún plan vigente menciona."""
+    covered = set().union(*(p.estrategias for p in plans)) if plans else set()
+    return [text for num, (_obj, text) in sorted(
+        config.catalogos.estrategias.items(), key=lambda kv: _num_key(kv[0]))
+        if num not in covered]
+
+
+def uncovered_programs(plans: list[PlanFacts], config: RulesConfig) -> list[str]:
+    """PEA-X02 (variante): programas presupuestarios del catálogo sin acciones."""
+    if config.catalogos.programas_presupuestarios is None:
+        return []
+    covered = set().union(*(p.programas for p in plans)) if plans else set()
+    out = []
+    for item in config.catalogos.programas_presupuestarios:
+        text = str(item["programa"])
+        if item_key(text) not in covered:
+            out.append(text)
+    return out
+
+
+def shared_mir(plans: list[PlanFacts]) -> list[tuple[str, list[PlanFacts]]]:
+    """PEA-X03: elementos de MIR que aparecen en planes de más de una dependencia."""
+    by_item: dict[tuple[str, str], list[PlanFacts]] = {}
+    shown: dict[tuple[str, str], str] = {}
+    for p in plans:
+        for key, text in p.mir.items():
+            by_item.setdefault(key, []).append(p)
+            shown.setdefault(key, text)
+    out = []
+    for key, items in by_item.items():
+        deps = {fold(p.dependencia or p.archivo) for p in items}
+        if len(deps) > 1:
+            out.append((shown[key], sorted(items, key=lambda p: fold(p.dependencia or ""))))
+    out.sort(key=lambda t: (_num_key(t[0].split(" · ")[0]), t[0]))
+    return out
+
+
+def _num_key(text: str) -> tuple[int, ...]:
+    num = leading_number(text, CLAVE_NUM) or ""
+    return tuple(int(n) for n in num.split(".") if n.isdigit()) or (10**9,)
+
+
+def cross_findings(plans: list[PlanFacts], groups: list[DuplicateGroup],
+                   config: RulesConfig) -> list[CrossFinding]:
+    """Hallazgos X01–X03 con la severidad de la configuración (omite las desactivadas).
+
+    `plans` son los planes vigentes (sin duplicados); `groups` los de PEA-X01.
+    """
+    out: list[CrossFinding] = []
+    sev = severity("PEA-X01", config)
+    if sev != "desactivada":
+        for g in groups:
+            files = [g.vigente.archivo, *(d.archivo for d in g.duplicados)]
+            msg = RULES["PEA-X01"].message("", {"dep": g.dependencia,
+                                                "archivos": ", ".join(files)})
+            out.append(CrossFinding("PEA-X01", sev, g.dependencia,  # type: ignore[arg-type]
+                                    [g.dependencia], files,
+                                    f"{msg} Se toma «{g.vigente.archivo}», la entrega más "
+                                    "reciente; las demás quedan como «Duplicado»."))
+    sev = severity("PEA-X02", config)
+    if sev != "desactivada" and config.catalogos.pmdg is not None:
+        rule = RULES["PEA-X02"]
+        for text in uncovered_strategies(plans, config):
+            out.append(CrossFinding("PEA-X02", sev, text, [], [],  # type: ignore[arg-type]
+                                    rule.message("", {"lista": text})))
+        for text in uncovered_programs(plans, config):
+            out.append(CrossFinding("PEA-X02", sev, text, [], [],  # type: ignore[arg-type]
+                                    rule.message("programa", {"lista": text})))
+    sev = severity("PEA-X03", config)
+    if sev != "desactivada":
+        for text, items in shared_mir(plans):
+            deps = list(dict.fromkeys(p.dependencia or p.archivo for p in items))
+            msg = RULES["PEA-X03"].message("", {"mir": text, "lista": ", ".join(deps)})
+            out.append(CrossFinding("PEA-X03", sev, text, deps,  # type: ignore[arg-type]
+                                    [p.archivo for p in items], msg))
+    return out
