@@ -54,7 +54,7 @@ def read_grid(path: Path, data: bytes, config: RulesConfig) -> ReadResult:
     from pea.reading.xlsx import open_workbook
 
     if path.suffix.lower() in TEXT_SUFFIXES:
-        return ReadResult(read_text(data, config.limites.filas), [], [])
+        return ReadResult(read_text(data, config.limites), [], [])
     msg = _suffix_message(path)
     if msg and not data.startswith(b"PK"):
         raise UnreadableFile(msg, motivo="no_excel")
@@ -191,10 +191,14 @@ def unreadable_report(archivo: str, message: str, config: RulesConfig) -> FileRe
 def validate_file(path: str | Path, config: RulesConfig,
                   archivo: str | None = None) -> tuple[Plan | None, FileReport]:
     """Lee y valida un archivo; nunca lanza por el contenido del archivo."""
+    from pea.reading.source import read_input
+
     p = Path(path)
     name = archivo if archivo is not None else str(path)
     try:
-        data = p.read_bytes()
+        data = read_input(p, config.limites)
+    except UnreadableFile as exc:
+        return None, unreadable_report(name, exc.message, config)
     except IsADirectoryError:
         return None, unreadable_report(name, "es una carpeta, no un archivo.", config)
     except OSError as exc:
@@ -214,6 +218,11 @@ def validate_bytes(path: Path, data: bytes, config: RulesConfig,
     except (MemoryError, RecursionError) as exc:
         return None, unreadable_report(
             archivo, f"el archivo excede los recursos de lectura ({type(exc).__name__}).", config)
+    except Exception as exc:  # defecto del lector: E00 en vez de una traza para la persona
+        log.exception("Falla interna al leer %s", archivo)
+        return None, unreadable_report(
+            archivo, f"falla interna del lector ({type(exc).__name__}); repórtela al equipo "
+            "de PEA.", config)
     if read.grid is None:
         findings = to_findings(read.hits, None, config)
         report = FileReport.build(archivo, None, findings, avisos=read.avisos,

@@ -1,26 +1,42 @@
 """El paquete .xlsx/.xlsm como zip no confiable: identificación, límites y partes XML.
 
 Nada del libro se ejecuta ni se sigue (macros, vínculos externos, hipervínculos): solo
-se leen las partes necesarias, con tope de tamaño descomprimido y de razón de
-compresión, y se rechazan las declaraciones DTD/ENTITY (XXE, «billion laughs»).
+se leen sus partes XML, cada una descomprimida con tope de tamaño real (no el declarado,
+que puede mentir), de razón de compresión y de total, y se rechaza cualquier declaración
+DTD/ENTITY (XXE, «billion laughs») en todas las partes que el motor de lectura podría
+abrir, antes de dárselo. Ver SECURITY.md.
 """
 
 from __future__ import annotations
 
+import copy
 import io
 import re
+import struct
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from pea.config import Limits
+from pea.reading.deadline import Deadline
 from pea.reading.errors import UnreadableFile
+from pea.reading.extent import Extent, measure
+from pea.reading.sniff import reject_unless_zip, sniff
 
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-ZIP_MAGIC = b"PK\x03\x04"
+__all__ = ["CellStyles", "Package", "SheetEntry", "sniff"]
+
 _MB = 1024 * 1024
+#: Más partes que esto no es un libro de plan (un zip con miles de entradas agota memoria).
+MAX_PARTS = 10_000
+#: Partes binarias que el motor de lectura no abre y no se revisan como XML.
+_BINARY_SUFFIXES = (".bin", ".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff",
+                    ".emf", ".wmf", ".svg", ".wdp", ".ico")
+_CHUNK = 1 << 20
 
 _DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+_DTD_UTF16 = tuple(word.encode(enc) for word in ("<!DOCTYPE", "<!ENTITY", "<!doctype",
+                                                  "<!entity")
+                   for enc in ("utf-16-le", "utf-16-be"))
 _SHEET = re.compile(rb"<(?:\w+:)?sheet\b([^>]*)/?>")
 _REL = re.compile(rb"<(?:\w+:)?Relationship\b([^>]*)/?>")
 _ATTR = re.compile(rb'([\w:]+)\s*=\s*"([^"]*)"')
@@ -28,7 +44,7 @@ _NUMFMT = re.compile(rb"<(?:\w+:)?numFmt\b([^>]*)/?>")
 _CELLXFS = re.compile(rb"<(?:\w+:)?cellXfs\b[^>]*>(.*?)</(?:\w+:)?cellXfs>", re.DOTALL)
 _XF = re.compile(rb"<(?:\w+:)?xf\b([^>]*)/?>")
 _CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.DOTALL)
-_REF = re.compile(rb"([A-Z]{1,3})(\d+)")
+_REF = re.compile(rb"([A-Z]{1,3})(\d{1,9})")
 _FORMULA = re.compile(rb"<(?:\w+:)?f\b")
 _VALUE = re.compile(rb"<(?:\w+:)?v>")
 _DIMENSION = re.compile(rb"<(?:\w+:)?dimension\b[^>]*ref=\"([^\"]*)\"")
@@ -63,76 +79,86 @@ class CellStyles:
     formulas_without_value: set[tuple[int, int]] = field(default_factory=set)
 
 
-def sniff(head: bytes) -> str:
-    """Tipo de archivo por su firma: 'zip', 'ole', 'vacio' u 'otro'."""
-    if not head:
-        return "vacio"
-    if head.startswith(ZIP_MAGIC):
-        return "zip"
-    if head.startswith(OLE_MAGIC):
-        return "ole"
-    return "otro"
+def _declared_entries(data: bytes) -> int | None:
+    """Número de entradas que declara el directorio central (sin crear los objetos)."""
+    pos = data.rfind(b"PK\x05\x06", max(0, len(data) - 65_557))
+    if pos < 0 or pos + 22 > len(data):
+        return None
+    (total,) = struct.unpack_from("<H", data, pos + 10)
+    return None if total == 0xFFFF else total  # 0xFFFF: zip64, lo acota el tamaño del archivo
+
+
+def _has_dtd(data: bytes) -> bool:
+    if b"<!" in data and _DTD.search(data):
+        return True
+    return (b"\x00" in data[:512]) and any(w in data for w in _DTD_UTF16)
 
 
 class Package:
     """Un libro .xlsx/.xlsm abierto desde sus bytes, con límites de lectura."""
 
-    def __init__(self, data: bytes, limits: Limits) -> None:
+    def __init__(self, data: bytes, limits: Limits, deadline: Deadline | None = None) -> None:
         self.data = data
         self.limits = limits
-        kind = sniff(data[:8])
-        if kind == "vacio":
-            raise UnreadableFile("El archivo está vacío (0 bytes).", motivo="vacio")
-        if kind == "ole":
-            if "EncryptedPackage".encode("utf-16-le") in data:
-                raise UnreadableFile(
-                    "El libro está protegido con contraseña; guarde una copia sin contraseña "
-                    "(Archivo › Información › Proteger libro) y vuelva a enviarla.",
-                    motivo="cifrado",
-                )
+        self.deadline = deadline or Deadline(limits.segundos_por_archivo)
+        self.total_read = 0  # bytes realmente descomprimidos hasta ahora
+        reject_unless_zip(data)
+        declared = _declared_entries(data)
+        if declared is not None and declared > MAX_PARTS:
             raise UnreadableFile(
-                "El archivo es de Excel 97-2003 (.xls); ábralo en Excel y guárdelo como "
-                "«Libro de Excel (.xlsx)» o use la plantilla oficial.",
-                motivo="xls",
-            )
-        if kind != "zip":
-            raise UnreadableFile(
-                "El archivo no es un libro de Excel (.xlsx/.xlsm): su contenido es de otro "
-                "tipo (texto, PDF u otro) aunque su nombre termine en .xlsx.",
-                motivo="no_excel",
-            )
+                f"El archivo zip declara {declared:,} partes; un libro de plan tiene unas "
+                "decenas. Por seguridad no se lee.", motivo="limite")
         try:
             self.zip = zipfile.ZipFile(io.BytesIO(data))
             infos = self.zip.infolist()
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError,
+                struct.error, NotImplementedError) as exc:
             raise UnreadableFile(
-                "El libro está dañado o incompleto (el archivo zip no se puede abrir); "
-                "vuelva a guardarlo en Excel o pida que lo envíen de nuevo.",
+                "El libro está dañado o incompleto (el archivo zip no se puede abrir; quizá "
+                "se copió a medias). Vuelva a guardarlo en Excel o pida que lo envíen de nuevo.",
                 motivo="danado",
             ) from exc
+        if len(infos) > MAX_PARTS:
+            raise UnreadableFile(
+                f"El archivo zip tiene {len(infos):,} partes; un libro de plan tiene unas "
+                "decenas. Por seguridad no se lee.", motivo="limite")
         self.names = {i.filename: i for i in infos}
+        if len(self.names) != len(infos):
+            raise UnreadableFile(
+                "El libro tiene partes repetidas con el mismo nombre (un zip manipulado o "
+                "dañado); por seguridad no se lee. Vuelva a guardarlo en Excel.",
+                motivo="danado")
         self._check_sizes(infos)
         self._check_kind()
 
     # --- comprobaciones ---------------------------------------------------------
 
+    def _too_big(self, what: str, size_mb: float) -> UnreadableFile:
+        return UnreadableFile(
+            f"{what} ocuparía {size_mb:,.0f} MB descomprimido, más que el límite de "
+            f"{self.limits.tamano_descomprimido_mb:g} MB («limites.tamano_descomprimido_mb»); "
+            "revise que sea el plan correcto.",
+            motivo="limite",
+        )
+
+    def _bad_ratio(self, name: str, ratio: float) -> UnreadableFile:
+        return UnreadableFile(
+            f"La parte «{name}» del libro tiene una compresión anómala ({ratio:,.0f}:1, límite "
+            f"{self.limits.razon_compresion:g}:1), típica de una «bomba zip»; por seguridad no "
+            "se lee.",
+            motivo="limite",
+        )
+
     def _check_sizes(self, infos: list[zipfile.ZipInfo]) -> None:
+        """Tamaños declarados (la primera defensa; `read` mide el tamaño real)."""
         total = sum(i.file_size for i in infos)
         if total > self.limits.tamano_descomprimido_mb * _MB:
-            raise UnreadableFile(
-                f"El libro descomprimido ocuparía {total // _MB} MB, más que el límite de "
-                f"{self.limits.tamano_descomprimido_mb:g} MB; revise que sea el plan correcto.",
-                motivo="limite",
-            )
+            raise self._too_big("El libro", total / _MB)
         for i in infos:
-            if i.file_size > 1 * _MB and i.file_size > self.limits.razon_compresion * max(
+            if i.file_size > _MB and i.file_size > self.limits.razon_compresion * max(
                 i.compress_size, 1
             ):
-                raise UnreadableFile(
-                    f"La parte «{i.filename}» del libro tiene una compresión anómala "
-                    f"({i.file_size // max(i.compress_size, 1)}:1); por seguridad no se lee.",
-                    motivo="limite",
-                )
+                raise self._bad_ratio(i.filename, i.file_size / max(i.compress_size, 1))
 
     def _check_kind(self) -> None:
         if "mimetype" in self.names:
@@ -140,41 +166,76 @@ class Package:
             if b"opendocument" in mime:
                 raise UnreadableFile(
                     "El archivo es una hoja de cálculo de LibreOffice/OpenDocument (.ods); "
-                    "guárdelo como «Libro de Excel (.xlsx)».",
+                    "ábrala y guárdela como «Libro de Excel 2007-365 (.xlsx)».",
                     motivo="ods",
                 )
-        if "xl/workbook.xml" not in self.names and self.workbook_part() is None:
+        if "xl/workbook.bin" in self.names:
             raise UnreadableFile(
-                "El archivo es un zip pero no un libro de Excel (falta xl/workbook.xml).",
+                "El archivo es un libro binario de Excel (.xlsb); ábralo en Excel y guárdelo "
+                "como «Libro de Excel (.xlsx)» o «Libro de Excel habilitado para macros (.xlsm)».",
+                motivo="no_excel",
+            )
+        if self.workbook_part() is None:
+            raise UnreadableFile(
+                "El archivo es un zip pero no un libro de Excel (falta xl/workbook.xml); "
+                "envíe el libro del plan (.xlsx/.xlsm).",
                 motivo="no_excel",
             )
 
     # --- lectura de partes ------------------------------------------------------
 
     def read(self, name: str, cap: int | None = None) -> bytes:
-        """Descomprime una parte con tope de tamaño real (no el declarado)."""
+        """Descomprime una parte midiendo su tamaño real, no el declarado (que puede mentir)."""
+        self.deadline.check()
+        info = self.names[name]
         limit = cap if cap is not None else int(self.limits.tamano_descomprimido_mb * _MB)
+        probe = copy.copy(info)
+        probe.file_size = 1 << 62  # zipfile cortaría en el tamaño declarado: medimos el real
+        chunks: list[bytes] = []
+        size = 0
         try:
-            with self.zip.open(name) as fh:
-                out = fh.read(limit + 1)
+            with self.zip.open(probe) as fh:
+                while size <= limit:
+                    chunk = fh.read(min(_CHUNK, limit + 1 - size))
+                    if not chunk:
+                        break
+                    chunks.append(chunk)
+                    size += len(chunk)
+                    self._account(name, info, size, len(chunk))
         except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError,
-                RuntimeError) as exc:
+                RuntimeError, struct.error) as exc:
             raise UnreadableFile(
-                f"La parte «{name}» del libro está dañada o cifrada; vuelva a guardar el libro "
-                "en Excel.",
+                f"La parte «{name}» del libro está dañada o cifrada (el archivo está incompleto "
+                "o se copió a medias); vuelva a guardar el libro en Excel.",
                 motivo="danado",
             ) from exc
-        if len(out) > limit:
+        if size > limit:
             raise UnreadableFile(
                 f"La parte «{name}» del libro excede el tamaño permitido; por seguridad no se lee.",
                 motivo="limite",
             )
-        return out
+        if size != info.file_size:
+            raise UnreadableFile(
+                f"La parte «{name}» del libro declara un tamaño ({info.file_size:,} bytes) "
+                f"distinto del real ({size:,} bytes): el archivo está dañado o manipulado; por "
+                "seguridad no se lee.",
+                motivo="danado",
+            )
+        return b"".join(chunks)
+
+    def _account(self, name: str, info: zipfile.ZipInfo, size: int, added: int) -> None:
+        """Suma lo descomprimido y aplica, mientras se lee, los topes de razón y de total."""
+        self.total_read += added
+        if self.total_read > self.limits.tamano_descomprimido_mb * _MB:
+            raise self._too_big("El contenido del libro", self.total_read / _MB)
+        if size > _MB and size > self.limits.razon_compresion * max(info.compress_size, 1):
+            raise self._bad_ratio(name, size / max(info.compress_size, 1))
+        self.deadline.check()
 
     def read_xml(self, name: str) -> bytes:
         """Como `read`, pero rechaza DTD y entidades (XXE, expansión de entidades)."""
         data = self.read(name)
-        if _DTD.search(data[:4096]) or (b"<!" in data and _DTD.search(data)):
+        if _has_dtd(data):
             raise UnreadableFile(
                 f"La parte «{name}» del libro contiene declaraciones XML (DTD/ENTITY) que "
                 "Excel no produce; por seguridad el archivo no se lee.",
@@ -189,14 +250,20 @@ class Package:
         return None
 
     def check_xml_parts(self) -> None:
-        """Revisa que ninguna parte XML que lee el motor tenga DTD/ENTITY."""
-        for name in self.names:
-            if name.endswith((".xml", ".rels")) and (
-                name.startswith("xl/worksheets/") or name in (
-                    "xl/sharedStrings.xml", "xl/styles.xml", "xl/workbook.xml",
-                    "[Content_Types].xml", "xl/_rels/workbook.xml.rels")
-            ):
-                self.read_xml(name)
+        """Revisa, antes de dárselo al motor de lectura, todas las partes que podría abrir.
+
+        Son todas menos las binarias (imágenes, ``vbaProject.bin``…): cada una se
+        descomprime con los topes reales y se rechaza si tiene DTD/ENTITY.
+        """
+        for name, info in self.names.items():
+            if info.is_dir() or name.lower().endswith(_BINARY_SUFFIXES):
+                continue
+            self.read_xml(name)
+
+    def sheet_extent(self, part: str) -> Extent:
+        """Área con valores de una hoja (para no pedir al motor más memoria de la debida)."""
+        return measure(self.read(part), self.limits.filas, self.limits.celdas,
+                       tick=self.deadline.check)
 
     def sheets(self) -> list[SheetEntry]:
         """Hojas en orden, con su parte XML y si están ocultas."""
@@ -226,15 +293,16 @@ class Package:
         for raw in _NUMFMT.findall(styles):
             a = _attrs(raw)
             code = re.sub(r'"[^"]*"|\\.', "", a.get("formatCode", ""))
-            if "%" in code:
-                percent_fmt.add(int(a.get("numFmtId", "-1")))
+            fmt_id = a.get("numFmtId", "")
+            if "%" in code and fmt_id.isascii() and fmt_id.isdigit() and len(fmt_id) < 10:
+                percent_fmt.add(int(fmt_id))
         m = _CELLXFS.search(styles)
         if not m:
             return set()
         out = set()
         for idx, raw in enumerate(_XF.findall(m.group(1))):
             fmt = _attrs(raw).get("numFmtId", "0")
-            if fmt.isdigit() and int(fmt) in percent_fmt:
+            if fmt.isascii() and fmt.isdigit() and len(fmt) < 10 and int(fmt) in percent_fmt:
                 out.add(idx)
         return out
 

@@ -4,26 +4,39 @@ Cada línea es una fila (su número es la fila de los hallazgos) y cada tabulado
 una columna. Las líneas sin tabuladores son el bloque de encabezado y el pie; de ellas
 se quitan las marcas de la conversión (``# `` de título, ``**`` de negritas y los
 espacios finales de salto de línea).
+
+Codificación: UTF-8 (con o sin BOM), UTF-16 con BOM («Texto Unicode» de Excel) o, si
+no es nada de eso, Windows-1252. Límites: tamaño del archivo, filas y celdas.
 """
 
 from __future__ import annotations
 
 import re
 
+from pea.config import Limits
 from pea.reading.errors import UnreadableFile
 from pea.reading.grid import SheetGrid
 
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+")
 _BOLD = re.compile(r"\*\*(.*?)\*\*")
+_MB = 1024 * 1024
 
 
 def decode(data: bytes) -> str:
-    """UTF-8 (con o sin BOM); si no lo es, Windows-1252."""
+    """UTF-8 (con o sin BOM), UTF-16 con BOM; si no, Windows-1252."""
     if not data.strip():
-        raise UnreadableFile("El archivo está vacío.", motivo="vacio")
+        raise UnreadableFile("El archivo está vacío; vuelva a exportar el plan o envíe el libro "
+                             "de Excel.", motivo="vacio")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise UnreadableFile("El texto Unicode (UTF-16) está incompleto o dañado; vuelva "
+                                 "a exportarlo.", motivo="danado") from exc
     if b"\x00" in data[:4096]:
         raise UnreadableFile(
-            "El archivo no es una exportación de texto del plan (contiene datos binarios).",
+            "El archivo no es una exportación de texto del plan (contiene datos binarios); "
+            "envíe el libro de Excel (.xlsx/.xlsm) o la exportación separada por tabuladores.",
             motivo="no_excel",
         )
     try:
@@ -37,12 +50,34 @@ def _clean_line(line: str) -> str:
     return _BOLD.sub(r"\1", line)
 
 
-def read_text(data: bytes, max_rows: int) -> SheetGrid:
-    """La exportación de texto como cuadrícula (hoja = None)."""
+def read_text(data: bytes, limits: Limits | int) -> SheetGrid:
+    """La exportación de texto como cuadrícula (hoja = None), dentro de los límites.
+
+    `limits` es la sección `limites` de la configuración (o, por compatibilidad, solo el
+    máximo de filas).
+    """
+    lim = limits if isinstance(limits, Limits) else Limits(filas=limits)
+    if len(data) > lim.tamano_archivo_mb * _MB:
+        raise UnreadableFile(
+            f"El archivo pesa {len(data) / _MB:,.0f} MB, más que el límite de "
+            f"{lim.tamano_archivo_mb:g} MB («limites.tamano_archivo_mb»).", motivo="limite")
     text = decode(data)
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    while lines and not lines[-1].strip():
+        lines.pop()
+    if len(lines) > lim.filas:
+        raise UnreadableFile(
+            f"El archivo tiene {len(lines):,} líneas, más que el límite de {lim.filas:,} filas "
+            "(«limites.filas»); revise que sea la exportación del plan y borre lo sobrante.",
+            motivo="limite")
     rows: list[list[object]] = []
-    for line in lines[:max_rows]:
+    cells = 0
+    for line in lines:
+        cells += line.count("\t") + 1  # antes de partir la línea: no crear listas enormes
+        if cells > lim.celdas:
+            raise UnreadableFile(
+                f"El archivo tiene más de {lim.celdas:,} celdas («limites.celdas»); revise que "
+                "sea la exportación del plan.", motivo="limite")
         if "\t" in line:
             rows.append([c if c != "" else None for c in line.split("\t")])
         else:

@@ -3,23 +3,65 @@
 calamine no expone formatos de número ni distingue celdas vacías de combinadas, así que
 los porcentajes (formato ``0%``) y las fórmulas se leen del XML de la hoja; las celdas
 combinadas vienen de calamine.
+
+Antes de dar el libro a calamine, `Package` revisa todas sus partes (tamaños reales,
+compresión, DTD/ENTITY) y, antes de cada hoja, se mide su área con valores: una hoja
+que excede `limites.filas` o `limites.celdas` se rechaza sin pedir memoria al motor.
 """
 
 from __future__ import annotations
 
 import io
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import python_calamine as pc
 
 from pea import layout as L
 from pea.config import Limits
+from pea.reading.deadline import Deadline
 from pea.reading.errors import UnreadableFile
+from pea.reading.extent import Extent
 from pea.reading.grid import SheetGrid
 from pea.reading.package import Package, SheetEntry
 
+log = logging.getLogger(__name__)
+
 _MB = 1024 * 1024
+T = TypeVar("T")
+
+
+def _engine(call: Callable[[], T], message: str) -> T:
+    """Llama al motor (Rust): cualquier error o pánico suyo es un archivo ilegible."""
+    try:
+        return call()
+    except pc.PasswordError as exc:
+        raise UnreadableFile("El libro está protegido con contraseña; quite la contraseña, "
+                             "guárdelo y vuelva a enviarlo.", motivo="cifrado") from exc
+    except (pc.CalamineError, ValueError, OSError, OverflowError, MemoryError, KeyError,
+            IndexError, TypeError) as exc:
+        raise UnreadableFile(message, motivo="danado") from exc
+    except BaseException as exc:  # pyo3 convierte un pánico de Rust en PanicException
+        if type(exc).__name__ != "PanicException":
+            raise
+        log.warning("calamine entró en pánico: %s", exc)
+        raise UnreadableFile(message, motivo="danado") from None
+
+
+def too_large_message(sheet: str, ext: Extent, limits: Limits) -> str:
+    """Mensaje de una hoja que excede los límites de lectura."""
+    col = L.col_letter(ext.cols) if ext.cols <= 16_384 else "más allá de XFD"
+    if ext.rows > limits.filas:
+        what = (f"tiene datos hasta la fila {ext.rows:,}, más que el límite de "
+                f"{limits.filas:,} filas («limites.filas»)")
+    else:
+        what = (f"tiene datos hasta la columna {col} y la fila {ext.rows:,}: un área de "
+                f"{ext.rows:,} × {ext.cols:,} celdas, más que el límite de {limits.celdas:,} "
+                "celdas («limites.celdas»)")
+    return (f"La hoja «{sheet}» {what}. Borre las filas o columnas sobrantes (o quite la hoja "
+            "si no es el plan) y vuelva a enviarlo.")
 
 
 @dataclass
@@ -32,35 +74,45 @@ class Workbook:
     limits: Limits
     _percent_styles: set[int] | None = None
     notes: list[str] = field(default_factory=list)
+    _extents: dict[str, Extent] = field(default_factory=dict)
 
     @property
     def has_macros(self) -> bool:
-        return "xl/vbaProject.bin" in self.package.names
+        return any(n.lower().endswith("vbaproject.bin") for n in self.package.names)
 
     @property
     def has_external_links(self) -> bool:
         return self.package.has_part("xl/externalLinks/")
 
+    def _check_extent(self, entry: SheetEntry) -> None:
+        """Mide la hoja en su XML y la rechaza si excede los límites (antes de calamine)."""
+        parts = [entry.part] if entry.part in self.package.names else [
+            n for n in self.package.names
+            if n.startswith("xl/") and n.lower().endswith(".xml") and "sheet" in n.lower()]
+        for part in parts:
+            if part not in self._extents:
+                self._extents[part] = self.package.sheet_extent(part)
+            ext = self._extents[part]
+            if ext.exceeded:
+                raise UnreadableFile(too_large_message(entry.name, ext, self.limits),
+                                     motivo="limite")
+
     def load(self, entry: SheetEntry, nrows: int | None = None) -> SheetGrid:
-        """Carga una hoja (las primeras `nrows` filas, o todas hasta el límite)."""
-        try:
+        """Carga una hoja (las primeras `nrows` filas, o todas)."""
+        self.package.deadline.check()
+        self._check_extent(entry)
+        limit = self.limits.filas if nrows is None else min(nrows, self.limits.filas)
+        message = (f"La hoja «{entry.name}» no se pudo leer (está dañada o tiene un formato "
+                   "que Excel no produce); vuelva a guardar el libro en Excel.")
+
+        def read() -> tuple[list[list[Any]], list[tuple[int, int, int, int]]]:
             sheet = self.calamine.get_sheet_by_name(entry.name)
-            limit = self.limits.filas if nrows is None else min(nrows, self.limits.filas)
             rows = sheet.to_python(skip_empty_area=False, nrows=limit)
             merged = [(r1 + 1, c1 + 1, r2 + 1, c2 + 1)
                       for (r1, c1), (r2, c2) in (sheet.merged_cell_ranges or [])]
-            total_height = sheet.height
-        except (pc.CalamineError, ValueError, OverflowError, MemoryError) as exc:
-            raise UnreadableFile(
-                f"La hoja «{entry.name}» no se pudo leer ({type(exc).__name__}); vuelva a "
-                "guardar el libro en Excel.",
-                motivo="danado",
-            ) from exc
-        if nrows is None and total_height > self.limits.filas:
-            self.notes.append(
-                f"La hoja «{entry.name}» tiene {total_height:,} filas; solo se leyeron las "
-                f"primeras {self.limits.filas:,} (límite de lectura)."
-            )
+            return rows, merged
+
+        rows, merged = _engine(read, message)
         cells = sum(len(r) for r in rows)
         if cells > self.limits.celdas:
             raise UnreadableFile(
@@ -75,6 +127,7 @@ class Workbook:
             styles = self.package.cell_styles(entry.part, self._percent_styles)
             grid.percent = styles.percent
             grid.formulas = styles.formulas
+        self.package.deadline.check()
         return grid
 
     def template_info(self) -> dict[str, str] | None:
@@ -91,25 +144,24 @@ def open_workbook(data: bytes, limits: Limits) -> Workbook:
     """Abre un libro desde sus bytes, con las comprobaciones de seguridad del paquete."""
     if len(data) > limits.tamano_archivo_mb * _MB:
         raise UnreadableFile(
-            f"El archivo pesa {len(data) // _MB} MB, más que el límite de "
-            f"{limits.tamano_archivo_mb:g} MB.",
+            f"El archivo pesa {len(data) / _MB:,.0f} MB, más que el límite de "
+            f"{limits.tamano_archivo_mb:g} MB («limites.tamano_archivo_mb»); revise que sea "
+            "el plan correcto.",
             motivo="limite",
         )
-    package = Package(data, limits)
+    package = Package(data, limits, Deadline(limits.segundos_por_archivo))
     package.check_xml_parts()
     entries = package.sheets()
-    try:
-        book = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
-    except pc.PasswordError as exc:
-        raise UnreadableFile("El libro está protegido con contraseña.", motivo="cifrado") from exc
-    except (pc.CalamineError, ValueError, OSError) as exc:
-        raise UnreadableFile(
-            "El libro está dañado o no es un libro de Excel válido; vuelva a guardarlo en "
-            "Excel.",
-            motivo="danado",
-        ) from exc
-    known = set(book.sheet_names)
+    book = _engine(lambda: pc.CalamineWorkbook.from_filelike(io.BytesIO(data)),
+                   "El libro está dañado o no es un libro de Excel válido; vuelva a guardarlo "
+                   "en Excel.")
+    names = _engine(lambda: list(book.sheet_names), "El libro está dañado; vuelva a guardarlo.")
+    known = set(names)
     entries = [e for e in entries if e.name in known] or [
-        SheetEntry(name=n, part="") for n in book.sheet_names
+        SheetEntry(name=n, part="") for n in names
     ]
-    return Workbook(package=package, entries=entries, calamine=book, limits=limits)
+    wb = Workbook(package=package, entries=entries, calamine=book, limits=limits)
+    if wb.has_macros and not any(e.name == L.META_SHEET for e in entries):
+        wb.notes.append("El libro contiene macros (VBA) que no son de la plantilla oficial; "
+                        "no se ejecutaron, solo se leyeron los valores.")
+    return wb

@@ -1,0 +1,80 @@
+"""Área que ocupa una hoja, medida en su XML antes de dársela al motor de lectura.
+
+calamine reserva memoria para el rectángulo completo entre la primera y la última celda
+con valor: dos celdas en A1 y XFD1048576 piden ~550 GB y terminan el proceso. Por eso el
+área se mide aquí, sin interpretar el XML, y una hoja que excede los límites de filas o
+de celdas se rechaza antes de leerla. La etiqueta ``<dimension>`` se ignora (calamine
+tampoco la usa para reservar memoria).
+
+Se sigue la misma regla de posiciones que calamine: una celda sin ``r`` va a la derecha
+de la anterior; una fila sin ``r`` va debajo de la anterior. Las celdas vacías que solo
+tienen formato (``<c r="A9" s="3"/>``) no cuentan, porque calamine no las guarda.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+_TAG = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?(row|c)(?=[\s/>])([^>]*?)(/?)>")
+_R_ATTR = re.compile(rb"""(?:^|\s)r\s*=\s*["']\s*([A-Za-z]*)(\d*)\s*["']""")
+_CHECK_EVERY = 50_000
+
+
+@dataclass
+class Extent:
+    """Última fila y columna con valor (1-based) y número de celdas con valor."""
+
+    rows: int = 0
+    cols: int = 0
+    cells: int = 0
+    exceeded: bool = False  # se dejó de medir porque ya excede los límites
+
+    @property
+    def area(self) -> int:
+        return self.rows * self.cols
+
+
+_HUGE = 10**9  # una referencia absurda (más de 9 dígitos o 6 letras) cuenta como enorme
+
+
+def _col_number(letters: bytes) -> int:
+    if len(letters) > 5:
+        return _HUGE
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + (ch - 64)
+    return n
+
+
+def _row_number(digits: bytes) -> int:
+    return int(digits) if len(digits) <= 9 else _HUGE
+
+
+def measure(xml: bytes, max_rows: int, max_cells: int,
+            tick: Callable[[], None] | None = None) -> Extent:
+    """Mide el área con valores; se detiene en cuanto excede `max_rows` o `max_cells`."""
+    ext = Extent()
+    row = col = 0
+    for i, m in enumerate(_TAG.finditer(xml)):
+        if tick is not None and i % _CHECK_EVERY == 0:
+            tick()
+        name, attrs, self_closing = m.groups()
+        ref = _R_ATTR.search(attrs)
+        letters, digits = (ref.group(1), ref.group(2)) if ref else (b"", b"")
+        if name == b"row":
+            row = _row_number(digits) if digits else row + 1
+            col = 0
+            continue
+        col = _col_number(letters) if letters else col + 1
+        cell_row = _row_number(digits) if digits else row
+        if self_closing:
+            continue
+        ext.cells += 1
+        ext.rows = max(ext.rows, cell_row)
+        ext.cols = max(ext.cols, col)
+        if ext.rows > max_rows or ext.area > max_cells:
+            ext.exceeded = True
+            return ext
+    return ext
