@@ -1,0 +1,1 @@
+"""Ayudas para probar la plantilla en LibreOffice sin interfaz (soffice + Python-UNO)."""
