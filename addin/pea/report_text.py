@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+import re
+
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from pea.models import FileReport
+
+#: Caracteres de control (ESC, BEL, …) que un libro podría traer en sus textos: en la
+#: terminal se muestran como «\x1b» para que no cambien colores, títulos ni la pantalla.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def visible(text: str) -> str:
+    """El texto con sus caracteres de control escritos como ``\\xNN`` (seguro en terminal)."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 SEVERITY_STYLE = {"error": "bold red", "advertencia": "yellow", "info": "cyan"}
 SEVERITY_LABEL = {"error": "Error", "advertencia": "Advertencia", "info": "Info"}
@@ -25,15 +36,15 @@ def status_text(report: FileReport) -> Text:
 
 def print_report(console: Console, report: FileReport) -> None:
     """Un archivo: encabezado con su estado, avisos y la tabla de hallazgos."""
-    title = Text(report.archivo, style="bold")
+    title = Text(visible(report.archivo), style="bold")
     if report.dependencia:
-        title.append(f"  ·  {report.dependencia}", style="")
+        title.append(f"  ·  {visible(report.dependencia)}", style="")
     if report.hoja:
-        title.append(f"  ·  hoja «{report.hoja}»", style="dim")
+        title.append(f"  ·  hoja «{visible(report.hoja)}»", style="dim")
     console.print(title)
     console.print(status_text(report))
     for aviso in report.avisos:
-        console.print(Text(f"Aviso: {aviso}", style="magenta"))
+        console.print(Text(f"Aviso: {visible(aviso)}", style="magenta"))
     if report.hallazgos:
         table = Table(show_header=True, header_style="bold", expand=False, show_lines=False)
         table.add_column("Severidad", no_wrap=True)
@@ -42,7 +53,7 @@ def print_report(console: Console, report: FileReport) -> None:
         table.add_column("Mensaje", overflow="fold")
         for f in report.hallazgos:
             table.add_row(Text(SEVERITY_LABEL[f.severidad], style=SEVERITY_STYLE[f.severidad]),
-                          f.celda or "—", f.regla, f.mensaje)
+                          f.celda or "—", f.regla, Text(visible(f.mensaje)))
         console.print(table)
     r = report.resumen
     console.print(f"Resumen: {r['error']} error(es), {r['advertencia']} advertencia(s), "

@@ -14,6 +14,7 @@ import io
 import re
 import struct
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
@@ -202,8 +203,8 @@ class Package:
                     chunks.append(chunk)
                     size += len(chunk)
                     self._account(name, info, size, len(chunk))
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError,
-                RuntimeError, struct.error) as exc:
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError,
+                NotImplementedError, RuntimeError, struct.error) as exc:
             raise UnreadableFile(
                 f"La parte «{name}» del libro está dañada o cifrada (el archivo está incompleto "
                 "o se copió a medias); vuelva a guardar el libro en Excel.",
