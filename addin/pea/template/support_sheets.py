@@ -80,10 +80,12 @@ def instructions(cfg: RulesConfig) -> list[tuple[str, str]]:
               "columnas: así el Instituto puede revisar y juntar los planes de todas las "
               "dependencias."),
         ("h", "1. Antes de empezar"),
-        ("p", "Guarde el archivo con el nombre de su dependencia, por ejemplo "
-              "«PEA 2024 Tesorería Municipal.xlsm». Si Excel muestra la barra amarilla "
-              "«Habilitar contenido» o la roja «Riesgo de seguridad», consulte la guía "
-              "docs/plantilla.md: los botones de la pestaña PEA necesitan las macros."),
+        ("p", f"Guarde el archivo en una carpeta de su equipo (no en OneDrive) con el nombre "
+              f"de su dependencia, por ejemplo «PEA {p.anio_plan} Tesorería Municipal.xlsm»."),
+        ("p", "Los botones de la pestaña PEA necesitan las macros. Si Excel muestra la barra "
+              "roja «Riesgo de seguridad», cierre Excel, haga clic derecho sobre el archivo → "
+              "Propiedades → marque «Desbloquear» → Aceptar, y vuelva a abrirlo. Si muestra la "
+              "barra amarilla, presione «Habilitar edición» y luego «Habilitar contenido»."),
         ("h", "2. Encabezado (filas 4 a 6)"),
         ("p", "Dependencia o Entidad: elíjala de la lista. Misión y Visión: escríbalas tal "
               "como están aprobadas."),
@@ -115,7 +117,7 @@ def instructions(cfg: RulesConfig) -> list[tuple[str, str]]:
               "borra lo que usted escribió."),
         ("p", "Diagnóstico: muestra las versiones instaladas (Python, PEA, plantilla). Si algo "
               "falla, envíe ese mensaje a soporte."),
-        ("p", "Ayuda: abre estas instrucciones y la guía en línea."),
+        ("p", "Ayuda: muestra cómo llenar el plan y qué hace cada botón."),
         ("h", "6. Si algo no funciona"),
         ("p", "Si al presionar un botón aparece «No se encontró el Python de PEA», pida al área "
               "de informática que instale el complemento PEA en su equipo. Aun sin los "
