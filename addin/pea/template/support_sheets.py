@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from openpyxl.styles import Alignment, Font
 from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet.properties import PageSetupProperties
 
 from pea import layout as L
 from pea.config import RulesConfig
@@ -129,12 +130,16 @@ def instructions(cfg: RulesConfig) -> list[tuple[str, str]]:
 def write_instructions_sheet(wb: Workbook, cfg: RulesConfig) -> None:
     """Hoja visible con instrucciones en español sencillo."""
     ws = wb.create_sheet(L.INSTRUCTIONS_SHEET)
-    ws.column_dimensions["A"].width = 110
+    ws.column_dimensions["A"].width = 75
     fonts = {"t": Font(bold=True, size=14), "h": Font(bold=True, size=12), "p": Font(size=11)}
     for row, (style, text) in enumerate(instructions(cfg), start=1):
         cell = ws.cell(row=row, column=1, value=text)
         cell.font = fonts[style]
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         if style == "p":
-            ws.row_dimensions[row].height = 15 * (1 + len(text) // 105)
+            ws.row_dimensions[row].height = 15 * (1 + len(text) // 70)
+    ws.page_setup.orientation = "portrait"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     ws.protection.sheet = True
