@@ -171,15 +171,16 @@ def cross_findings(plans: list[PlanFacts], groups: list[DuplicateGroup],
         rule = RULES["PEA-X02"]
         for text in uncovered_strategies(plans, config):
             out.append(CrossFinding("PEA-X02", sev, text, [], [],  # type: ignore[arg-type]
-                                    rule.message("", {"lista": text})))
+                                    rule.message("", {"lista": text.rstrip(". ")})))
         for text in uncovered_programs(plans, config):
             out.append(CrossFinding("PEA-X02", sev, text, [], [],  # type: ignore[arg-type]
-                                    rule.message("programa", {"lista": text})))
+                                    rule.message("programa", {"lista": text.rstrip(". ")})))
     sev = severity("PEA-X03", config)
     if sev != "desactivada":
         for text, items in shared_mir(plans):
             deps = list(dict.fromkeys(p.dependencia or p.archivo for p in items))
-            msg = RULES["PEA-X03"].message("", {"mir": text, "lista": ", ".join(deps)})
+            msg = RULES["PEA-X03"].message("", {"mir": text.rstrip(". "),
+                                                "lista": ", ".join(deps)})
             out.append(CrossFinding("PEA-X03", sev, text, deps,  # type: ignore[arg-type]
                                     [p.archivo for p in items], msg))
     return out

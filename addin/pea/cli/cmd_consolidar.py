@@ -1,0 +1,236 @@
+"""`pea consolidar`: de una carpeta de entregas al libro maestro del Instituto de Planeación."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from pea.cli.app import EXIT_ERRORS, EXIT_OK, app, usage_error
+from pea.cli.cmd_validar import Formato
+from pea.cli.common import ReglasOption, config_or_exit
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        path.resolve().relative_to(folder.resolve())
+    except ValueError:
+        return False
+    return True
+
+
+def check_paths(carpeta: Path, salida: Path, anotar: Path | None) -> None:
+    """Errores de uso (código 2) antes de leer nada."""
+    from pea.consolidate.master import is_master
+
+    if not carpeta.exists():
+        raise usage_error(f"la carpeta «{carpeta}» no existe.")
+    if not carpeta.is_dir():
+        raise usage_error(f"«{carpeta}» no es una carpeta; indique la carpeta de entregas.")
+    if salida.suffix.lower() != ".xlsx":
+        raise usage_error(f"el libro maestro debe terminar en .xlsx («{salida}»).")
+    if salida.is_dir():
+        raise usage_error(f"«{salida}» es una carpeta; indique el nombre del libro maestro.")
+    if salida.exists() and not is_master(salida):
+        raise usage_error(f"«{salida}» ya existe y no es un libro maestro de PEA; no se "
+                          "sobrescribe. Elija otro nombre.")
+    if anotar is not None:
+        if anotar.exists() and not anotar.is_dir():
+            raise usage_error(f"«{anotar}» no es una carpeta.")
+        if anotar.resolve() == carpeta.resolve():
+            raise usage_error("las copias anotadas no pueden ir en la misma carpeta de las "
+                              "entregas; indique otra carpeta en «--anotar».")
+
+
+@app.command("consolidar")
+def consolidar(
+    carpeta: Annotated[Path, typer.Argument(
+        help="Carpeta con los libros (.xlsx/.xlsm) que entregaron las dependencias.",
+        show_default=False)],
+    salida: Annotated[Path, typer.Option("--salida", "-o",
+        help="Libro maestro a escribir (.xlsx). Puede estar dentro de la carpeta: no se lee "
+             "como entrega.", show_default=False)],
+    recursivo: Annotated[bool, typer.Option("--recursivo", "-r",
+        help="Incluir las subcarpetas.")] = False,
+    excluir_rechazados: Annotated[bool, typer.Option("--excluir-rechazados",
+        help="No copiar al «Plan consolidado» las líneas de planes rechazados (con errores).")]
+        = False,
+    anotar: Annotated[Path | None, typer.Option("--anotar",
+        help="Carpeta donde escribir, para cada plan con hallazgos, una copia de su libro con "
+             "las celdas marcadas y la hoja «Validación».", show_default=False)] = None,
+    csv_dir: Annotated[Path | None, typer.Option("--csv",
+        help="Carpeta donde exportar un CSV (UTF-8 con BOM) por hoja.", show_default=False)]
+        = None,
+    parquet_dir: Annotated[Path | None, typer.Option("--parquet",
+        help="Carpeta donde exportar un archivo Parquet por hoja (requiere pyarrow: "
+             "pip install 'pea[parquet]').", show_default=False)] = None,
+    reglas: ReglasOption = None,
+    silencioso: Annotated[bool, typer.Option("--silencioso", "-q",
+        help="Sin barra de progreso ni resumen (para scripts).")] = False,
+    formato: Annotated[Formato, typer.Option("--formato", "-f",
+        help="«texto» (resumen para una persona) o «json» (resumen para otros programas, en "
+             "la salida estándar).")] = Formato.texto,
+    sin_cache: Annotated[bool, typer.Option("--sin-cache",
+        help="Leer todos los archivos aunque estén en la caché.")] = False,
+    procesos: Annotated[int | None, typer.Option("--procesos", min=1, max=64,
+        help="Procesos de lectura en paralelo (por omisión, uno por núcleo).",
+        show_default=False)] = None,
+) -> int:
+    """Lee cada libro de la carpeta, lo valida con las mismas reglas de «pea validar» y escribe el libro maestro.
+
+    Hojas: Plan consolidado, Entregas, Observaciones, Resumen y Cobertura. Código de salida: 0 si se escribió el maestro (aunque haya planes con errores); 1 si no se pudo escribir; 2 por uso incorrecto o si otra consolidación está escribiendo el mismo maestro.
+    """
+    check_paths(carpeta, salida, anotar)
+    config = config_or_exit(reglas)
+    if parquet_dir is not None:
+        from pea.consolidate.export import PARQUET_MISSING, parquet_available
+
+        if not parquet_available():
+            raise usage_error(PARQUET_MISSING)
+    from pea.atomic import OutputLock, OutputLocked
+    from pea.consolidate.run import Options, consolidate
+
+    opts = Options(folder=carpeta, output=salida, recursive=recursivo,
+                   exclude_rejected=excluir_rechazados, annotate_dir=anotar, csv_dir=csv_dir,
+                   parquet_dir=parquet_dir, use_cache=not sin_cache, workers=procesos)
+    try:
+        salida.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise usage_error(f"no se pudo crear la carpeta de «{salida}» ({exc.strerror}).") from None
+    try:
+        with OutputLock(salida), _progress(silencioso or formato is Formato.json) as bar:
+            result = consolidate(opts, config, bar)
+    except OutputLocked as exc:
+        raise usage_error(str(exc)) from None
+    except OSError as exc:
+        typer.echo(f"Error: no se pudo escribir el libro maestro «{salida}» "
+                   f"({exc.strerror or exc}).", err=True)
+        return EXIT_ERRORS
+    if formato is Formato.json:
+        sys.stdout.write(json.dumps(summary_json(result), ensure_ascii=False, indent=2) + "\n")
+    elif not silencioso:
+        _print_summary(result)
+    for warning in result.consolidation.warnings:
+        typer.echo(f"Aviso: {warning}", err=True)
+    return EXIT_OK
+
+
+def summary_json(result: Any) -> dict[str, Any]:
+    """Resumen de la corrida para otros programas."""
+    from collections import Counter
+
+    c = result.consolidation
+    estados = Counter(s.estado for s in c.submissions)
+    return {
+        "salida": str(c.output),
+        "archivos": len(c.submissions),
+        "leidos": c.read_count,
+        "de_cache": c.cached_count,
+        "estados": dict(sorted(estados.items())),
+        "lineas": c.plan_rows,
+        "hallazgos": sum(len(s.findings) for s in c.submissions),
+        "entre_libros": [{"regla": f.regla, "severidad": f.severidad, "mensaje": f.mensaje}
+                         for f in c.cross],
+        "anotados": [str(p) for p in result.annotated],
+        "exportados": [str(p) for p in result.exports],
+        "avisos": c.warnings,
+        "segundos": {k: round(v, 3) for k, v in result.seconds.items()},
+    }
+
+
+def _print_summary(result: Any) -> None:
+    from collections import Counter
+
+    from rich.console import Console
+    from rich.table import Table
+
+    from pea.consolidate.columns import ESTADOS
+
+    c = result.consolidation
+    console = Console(highlight=False)
+    estados = Counter(s.estado for s in c.submissions)
+    table = Table(title=f"Entregas en «{c.folder}»")
+    table.add_column("Estado")
+    table.add_column("Archivos", justify="right")
+    for e in ESTADOS:
+        if estados.get(e):
+            table.add_row(e, str(estados[e]))
+    console.print(table)
+    console.print(f"Líneas de meta en el plan consolidado: {c.plan_rows:,}")
+    console.print(f"Archivos leídos: {c.read_count}; tomados de la caché: {c.cached_count}.")
+    for f in c.cross:
+        if f.regla == "PEA-X01":
+            console.print(f"[yellow]{f.mensaje}[/yellow]")
+    if result.annotated:
+        console.print(f"Copias anotadas: {len(result.annotated)} en «{result.annotated[0].parent}».")
+    for p in result.exports:
+        console.print(f"Exportado: {p}")
+    console.print(f"[bold]Libro maestro: {c.output}[/bold] "
+                  f"({result.seconds.get('total', 0):.1f} s)")
+
+
+class _RichProgress:
+    """Barra de progreso en la salida de errores (sin hilos: se redibuja al avanzar)."""
+
+    def __init__(self) -> None:
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+
+        self._progress = Progress(TextColumn("{task.description}"), BarColumn(),
+                                  MofNCompleteColumn(), TimeElapsedColumn(),
+                                  console=Console(stderr=True), auto_refresh=False,
+                                  transient=True)
+        self._task: Any = None
+        self._last = 0.0
+
+    def __enter__(self) -> _RichProgress:
+        self._progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._progress.stop()
+
+    def phase(self, description: str, total: int | None) -> None:
+        if self._task is not None:
+            self._progress.remove_task(self._task)
+        self._task = self._progress.add_task(description, total=total)
+        self._progress.refresh()
+
+    def advance(self, n: int = 1) -> None:
+        import time
+
+        self._progress.advance(self._task, n)
+        now = time.monotonic()
+        if now - self._last > 0.1:
+            self._last = now
+            self._progress.refresh()
+
+
+class _NoProgress:
+    def __enter__(self) -> _NoProgress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        pass
+
+    def phase(self, description: str, total: int | None) -> None:
+        pass
+
+    def advance(self, n: int = 1) -> None:
+        pass
+
+
+def _progress(silent: bool) -> Any:
+    """Barra en la terminal; nada con --silencioso, con JSON o si stderr no es terminal."""
+    if silent or not sys.stderr.isatty():
+        return _NoProgress()
+    return _RichProgress()

@@ -1,0 +1,201 @@
+"""Copias anotadas para las dependencias: su propio libro con las celdas marcadas.
+
+Se abre el libro original con openpyxl (``keep_vba`` en .xlsm), se pinta cada celda con
+hallazgo según su severidad, se le pone una nota con los mensajes y se agrega la hoja
+«Validación» con vínculos a cada celda. Se guarda SIEMPRE en otra carpeta (nunca sobre
+el original) y, si el original tenía cinta personalizada (customUI), se restaura la
+parte y su relación, que openpyxl descarta.
+
+Límites de openpyxl (documentados en docs/consolidar.md): se pierden las validaciones de
+datos de Excel 2010 (x14, listas que apuntan a otra hoja), las imágenes si no está
+instalado Pillow, los controles de formulario y las segmentaciones; las macros (.xlsm),
+las validaciones de datos clásicas, los formatos, las celdas combinadas y los nombres
+definidos se conservan.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import warnings
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from pea.atomic import atomic_output
+from pea.feedback import (
+    NOTE_AUTHOR,
+    SEVERITY_FILL,
+    SEVERITY_FONT,
+    SEVERITY_LABEL,
+    VALIDATION_HEADERS,
+    cell_marks,
+    summary_rows,
+)
+from pea.layout import VALIDATION_SHEET
+from pea.models import FileReport
+
+ROOT_RELS = "_rels/.rels"
+CONTENT_TYPES = "[Content_Types].xml"
+_UI_REL = re.compile(rb'<Relationship\b[^>]*Type="[^"]*/ui/extensibility"[^>]*/>')
+_TARGET = re.compile(rb'Target="/?([^"]+)"')
+_ID = re.compile(rb'Id="([^"]+)"')
+_IMAGE_TYPES = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg",
+                "gif": "image/gif", "bmp": "image/bmp", "ico": "image/x-icon"}
+
+
+def annotated_name(archivo: str, dependencia: str | None, taken: set[str]) -> str:
+    """Nombre de la copia: «<dependencia>_revisado.xlsx», único dentro de la carpeta."""
+    from pea.safe_names import safe_filename
+
+    suffix = ".xlsm" if archivo.lower().endswith(".xlsm") else ".xlsx"
+    stem = safe_filename(dependencia or Path(archivo).stem)
+    name = f"{stem}_revisado{suffix}"
+    n = 2
+    while name.lower() in taken:
+        name = f"{stem}_revisado_{n}{suffix}"
+        n += 1
+    taken.add(name.lower())
+    return name
+
+
+def annotate_task(item: tuple[str, str, dict[str, Any], str]) -> str:
+    """Para el proceso de trabajo: (original, destino, reporte JSON, versión de reglas)."""
+    src, dst, report_json, rules_version = item
+    annotate_copy(Path(src), Path(dst), FileReport.model_validate(report_json), rules_version)
+    return dst
+
+
+def annotate_copy(src: Path, dst: Path, report: FileReport, rules_version: str) -> Path:
+    """Escribe la copia anotada de `src` en `dst` (nunca la misma ruta)."""
+    from openpyxl import load_workbook
+
+    if src.resolve() == dst.resolve():
+        raise ValueError("la copia anotada no puede sobrescribir el original.")
+    keep_vba = src.suffix.lower() == ".xlsm"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # «Data Validation extension is not supported…»
+        wb = load_workbook(src, keep_vba=keep_vba, rich_text=True)
+    _mark_cells(wb, report)
+    _validation_sheet(wb, report, rules_version)
+    with atomic_output(dst) as tmp:
+        wb.save(tmp)
+        restore_ribbon(src, tmp)
+    return dst
+
+
+def _anchor(ws: Any, address: str) -> Any:
+    """La celda visible: si `address` está dentro de una combinación, su esquina superior."""
+    for rng in ws.merged_cells.ranges:
+        if address in rng:
+            return ws.cell(row=rng.min_row, column=rng.min_col)
+    return ws[address]
+
+
+def _mark_cells(wb: Any, report: FileReport) -> None:
+    from openpyxl.comments import Comment
+    from openpyxl.styles import PatternFill
+
+    fills = {s: PatternFill("solid", fgColor=c) for s, c in SEVERITY_FILL.items()}
+    for mark in cell_marks(report):
+        if mark.sheet is None or mark.sheet not in wb.sheetnames:
+            continue
+        ws = wb[mark.sheet]
+        try:
+            cell = _anchor(ws, mark.cell)
+        except (ValueError, KeyError):
+            continue
+        cell.fill = fills[mark.severity]
+        text = mark.note
+        if cell.comment is not None and cell.comment.author != NOTE_AUTHOR:
+            text = f"{cell.comment.text}\n---\n{text}"
+        lines = text.count("\n") + 1 + len(text) // 60
+        cell.comment = Comment(text, NOTE_AUTHOR, width=360, height=min(400, 40 + 16 * lines))
+
+
+def _validation_sheet(wb: Any, report: FileReport, rules_version: str) -> None:
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.worksheet.hyperlink import Hyperlink
+
+    index = None
+    if VALIDATION_SHEET in wb.sheetnames:
+        index = wb.sheetnames.index(VALIDATION_SHEET)
+        del wb[VALIDATION_SHEET]
+    ws = wb.create_sheet(VALIDATION_SHEET, index)
+    bold = Font(bold=True)
+    row = 1
+    for label, value in summary_rows(report, rules_version, dt.datetime.now()):
+        ws.cell(row=row, column=1, value=label).font = bold
+        ws.cell(row=row, column=2, value=value)
+        row += 1
+    row += 1
+    head = PatternFill("solid", fgColor="7B2C3B")
+    for i, h in enumerate(VALIDATION_HEADERS, start=1):
+        c = ws.cell(row=row, column=i, value=h)
+        c.font = Font(bold=True, color="FFFFFF")
+        c.fill = head
+    for f in report.hallazgos:
+        row += 1
+        sev = ws.cell(row=row, column=1, value=SEVERITY_LABEL[f.severidad])
+        sev.fill = PatternFill("solid", fgColor=SEVERITY_FILL[f.severidad])
+        sev.font = Font(color=SEVERITY_FONT[f.severidad])
+        cell = ws.cell(row=row, column=2, value=f.celda or "—")
+        if f.celda and f.hoja and f.hoja in wb.sheetnames:
+            cell.hyperlink = Hyperlink(ref=cell.coordinate, location=f"'{f.hoja}'!{f.celda}",
+                                       tooltip="Ir a la celda")
+            cell.font = Font(color="0563C1", underline="single")
+        ws.cell(row=row, column=3, value=f.regla)
+        ws.cell(row=row, column=4, value=f.mensaje).alignment = Alignment(wrap_text=True,
+                                                                          vertical="top")
+    for letter, width in zip("ABCD", (16, 10, 11, 100), strict=True):
+        ws.column_dimensions[letter].width = width
+    ws.sheet_properties.tabColor = "C00000" if report.resumen["error"] else "FFC000"
+
+
+def restore_ribbon(original: Path, copy: Path) -> bool:
+    """Vuelve a poner en `copy` la cinta (customUI) del original si openpyxl la quitó.
+
+    Copia las partes ``customUI/…`` que falten y agrega a ``_rels/.rels`` la relación de
+    cada una. Devuelve True si hubo que cambiar algo.
+    """
+    with zipfile.ZipFile(original) as zo:
+        names = zo.namelist()
+        ui_parts = {n: zo.read(n) for n in names if n.lower().startswith("customui/")}
+        root_rels = zo.read(ROOT_RELS) if ROOT_RELS in names else b""
+    ui_rels = _UI_REL.findall(root_rels)
+    if not ui_parts and not ui_rels:
+        return False
+    with zipfile.ZipFile(copy) as zc:
+        parts = {i.filename: (i, zc.read(i.filename)) for i in zc.infolist()}
+    changed = False
+    for name, data in ui_parts.items():
+        if name not in parts:
+            parts[name] = (zipfile.ZipInfo(name), data)
+            changed = True
+    rels = parts[ROOT_RELS][1] if ROOT_RELS in parts else b""
+    for rel in ui_rels:
+        target = _TARGET.search(rel)
+        if target and target.group(1) in rels:
+            continue
+        rel_id = _ID.search(rel)
+        if rel_id and b'Id="' + rel_id.group(1) + b'"' in rels:
+            rel = rel.replace(rel_id.group(0), b'Id="' + rel_id.group(1) + b'PEA"')
+        rels = rels.replace(b"</Relationships>", rel + b"</Relationships>", 1)
+        changed = True
+    if not changed:
+        return False
+    parts[ROOT_RELS] = (parts[ROOT_RELS][0], rels)
+    ct_info, ct = parts[CONTENT_TYPES]
+    for name in ui_parts:
+        ext = name.rsplit(".", 1)[-1].lower()
+        if ext in _IMAGE_TYPES and f'Extension="{ext}"'.encode() not in ct:
+            ct = ct.replace(b"</Types>", f'<Default Extension="{ext}" ContentType='
+                            f'"{_IMAGE_TYPES[ext]}"/></Types>'.encode(), 1)
+    parts[CONTENT_TYPES] = (ct_info, ct)
+    tmp = copy.with_name(copy.name + ".cinta")
+    with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info, data in parts.values():
+            info.compress_type = zipfile.ZIP_DEFLATED
+            zout.writestr(info, data)
+    tmp.replace(copy)
+    return True

@@ -1,0 +1,49 @@
+"""Del plan leído a lo que el maestro necesita: una lista de valores por línea de meta.
+
+Cada línea es ``[fila, tipo, <20 columnas oficiales en el orden de layout>]``: textos del
+bloque ya heredados (las continuaciones repiten eje, objetivo, …), marcas como «X»,
+trimestres como fracción (0.42 = 42 %). Un valor que no se pudo interpretar se conserva
+tal cual (texto) para no perder nada; su hallazgo está en «Observaciones».
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from pea import layout as L
+from pea.config import RulesConfig
+from pea.models import Plan
+from pea.rules.context import Context
+
+_HUNDRED = Decimal(100)
+
+
+def plan_lines(plan: Plan, config: RulesConfig) -> list[list[Any]]:
+    """Las líneas de meta del plan, en el orden del archivo."""
+    ctx = Context(plan, config)
+    out: list[list[Any]] = []
+    for block, line in plan.lines:
+        q = ctx.quarters(line)
+        marks = ctx.marks(line)
+        row: list[Any] = [line.row, line.kind]
+        for col in L.COLUMNS:
+            key = col.key
+            if col.kind == "mark":
+                ok = marks.get(key, False)
+                if ok is None:
+                    row.append(line.marks[key].text.strip() or None)
+                else:
+                    row.append("X" if ok else None)
+            elif col.kind == "percent":
+                if key in q.values:
+                    row.append(float(q.values[key] / _HUNDRED))
+                else:
+                    cell = line.quarters.get(key)
+                    row.append(cell.text.strip() or None if cell is not None else None)
+            else:
+                cell = line.own.get(key) or block.fields.get(key)
+                text = cell.text.strip() if cell is not None else ""
+                row.append(text or None)
+        out.append(row)
+    return out

@@ -1,0 +1,94 @@
+"""Una entrega (archivo de la carpeta) con su resultado y su estado, y el resultado total."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pea.consolidate.columns import DUPLICADO, OMITIDO
+from pea.consolidate.scan import FoundFile
+from pea.rules.cross import CrossFinding
+
+
+@dataclass
+class Submission:
+    """Un archivo encontrado: lo leído (payload) y el estado que se le asigna."""
+
+    found: FoundFile
+    payload: dict[str, Any] | None = None  # None: omitido (no se lee)
+    from_cache: bool = False
+    estado: str = OMITIDO
+    motivo: str = ""
+
+    @property
+    def archivo(self) -> str:
+        return self.found.archivo
+
+    @property
+    def report(self) -> dict[str, Any]:
+        return self.payload["report"] if self.payload else {}
+
+    @property
+    def dependencia(self) -> str | None:
+        return self.report.get("dependencia")
+
+    @property
+    def lines(self) -> list[list[Any]]:
+        return self.payload["lines"] if self.payload else []
+
+    @property
+    def findings(self) -> list[dict[str, Any]]:
+        return self.report.get("hallazgos", [])
+
+    def count(self, severity: str) -> int:
+        return int(self.report.get("resumen", {}).get(severity, 0))
+
+    @property
+    def sha256(self) -> str | None:
+        return self.payload.get("sha256") if self.payload else None
+
+    @property
+    def ilegible(self) -> bool:
+        return bool(self.payload and self.payload.get("ilegible"))
+
+    @property
+    def template_version(self) -> str | None:
+        tpl = self.report.get("plantilla") or {}
+        version = tpl.get("version")
+        anio = tpl.get("anio_plan")
+        if version and anio:
+            return f"{version} ({anio})"
+        return version or (str(anio) if anio else None)
+
+    @property
+    def modified(self) -> dt.datetime | None:
+        return dt.datetime.fromtimestamp(self.found.mtime) if self.found.mtime else None
+
+    @property
+    def current(self) -> bool:
+        """¿Sus líneas cuentan en los resúmenes? (leído, no duplicado)."""
+        return self.payload is not None and not self.ilegible and self.estado != DUPLICADO
+
+
+@dataclass
+class Consolidation:
+    """Todo lo que el libro maestro y las exportaciones muestran."""
+
+    folder: Path
+    output: Path
+    submissions: list[Submission]
+    cross: list[CrossFinding]
+    rules_version: str
+    config_version: str
+    strategies: list[tuple[str, str, str, list[str], int]]  # eje, objetivo, estrategia, deps, líneas
+    excluded_states: frozenset[str] = frozenset()
+    read_count: int = 0
+    cached_count: int = 0
+    warnings: list[str] = field(default_factory=list)
+    started: dt.datetime = field(default_factory=dt.datetime.now)
+
+    @property
+    def plan_rows(self) -> int:
+        return sum(len(s.lines) for s in self.submissions if s.estado not in self.excluded_states)

@@ -1,0 +1,209 @@
+"""La corrida completa: escanear, leer lo nuevo (en paralelo), asignar estados, escribir.
+
+Orden: el candado de la salida lo toma quien llama (la línea de comandos). Aquí:
+1. escanear la carpeta (sin los archivos propios del consolidador);
+2. calcular el sha256 de cada libro y buscarlo en la caché;
+3. leer y validar solo los que no están, en procesos aparte con límite de tiempo;
+4. estados (incluido PEA-X01) y hallazgos entre libros;
+5. escribir el maestro (atómico) y, si se pidió, CSV, Parquet y copias anotadas.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from pea.atomic import atomic_output
+from pea.config import RulesConfig
+from pea.consolidate import status
+from pea.consolidate.cache import ResultCache, cache_path
+from pea.consolidate.columns import DUPLICADO, ILEGIBLE, OMITIDO, RECHAZADO
+from pea.consolidate.model import Consolidation, Submission
+from pea.consolidate.pool import TIMEOUT, default_workers, run_tasks
+from pea.consolidate.scan import scan
+from pea.consolidate.worker import init_worker, process_file, unreadable_payload
+
+log = logging.getLogger(__name__)
+
+
+class Progress(Protocol):
+    """Lo que la corrida informa mientras avanza (la línea de comandos lo dibuja)."""
+
+    def phase(self, description: str, total: int | None) -> None: ...
+    def advance(self, n: int = 1) -> None: ...
+
+
+class _Quiet:
+    def phase(self, description: str, total: int | None) -> None:
+        pass
+
+    def advance(self, n: int = 1) -> None:
+        pass
+
+
+@dataclass
+class Options:
+    folder: Path
+    output: Path
+    recursive: bool = False
+    exclude_rejected: bool = False
+    annotate_dir: Path | None = None
+    csv_dir: Path | None = None
+    parquet_dir: Path | None = None
+    use_cache: bool = True
+    workers: int | None = None
+
+
+@dataclass
+class RunResult:
+    consolidation: Consolidation
+    annotated: list[Path] = field(default_factory=list)
+    exports: list[Path] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def own_paths(opts: Options) -> set[Path]:
+    """Rutas que escribe el consolidador y que nunca se leen como entregas."""
+    out = {opts.output, cache_path(opts.output)}
+    for d in (opts.annotate_dir, opts.csv_dir, opts.parquet_dir):
+        if d is not None:
+            out.add(d)
+    return {p.resolve() for p in out}
+
+
+def _sha256(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def read_submissions(opts: Options, config: RulesConfig, progress: Progress,
+                     cache: ResultCache) -> tuple[list[Submission], int]:
+    """Todas las entregas con su payload (de la caché o leído ahora); y cuántas se leyeron."""
+    found = scan(opts.folder, recursive=opts.recursive, ignore=own_paths(opts))
+    subs = [Submission(f) for f in found]
+    inputs = [s for s in subs if s.found.is_input]
+    progress.phase("Calculando huellas (sha256)", len(inputs))
+    shas: dict[int, str | None] = {}
+    for i, s in enumerate(inputs):
+        shas[i] = _sha256(s.found.path)
+        progress.advance()
+    cached = cache.get_many([h for h in shas.values() if h])
+    misses: list[int] = []
+    for i, s in enumerate(inputs):
+        sha = shas[i]
+        if sha and sha in cached:
+            s.payload = cached[sha]
+            s.from_cache = True
+        else:
+            misses.append(i)
+    if misses:
+        progress.phase(f"Leyendo y validando {len(misses)} libro(s)", len(misses))
+        limit = float(config.limites.segundos_por_archivo)
+        items = [(str(inputs[i].found.path), inputs[i].archivo) for i in misses]
+
+        def done(k: int, payload: dict[str, Any]) -> None:
+            sub = inputs[misses[k]]
+            sub.payload = payload
+            if payload.get("sha256"):
+                cache.put(payload["sha256"], payload)
+            progress.advance()
+
+        def failed(k: int, kind: str, detail: str) -> None:
+            sub = inputs[misses[k]]
+            if kind == TIMEOUT:
+                msg = (f"la lectura tardó más de {detail} s (límite por archivo); revise que "
+                       "el libro no sea demasiado grande o esté dañado.")
+            else:
+                msg = f"falla interna del lector ({detail}); repórtela al equipo de PEA."
+            sub.payload = unreadable_payload(msg, config, shas[misses[k]])
+            progress.advance()  # no se guarda en caché: puede ser pasajero
+
+        run_tasks(process_file, items, workers=opts.workers or default_workers(),
+                  time_limit=limit, on_result=done, on_failure=failed,
+                  initializer=init_worker, initargs=(config,))
+    return subs, len(misses)
+
+
+def consolidate(opts: Options, config: RulesConfig, progress: Progress | None = None) -> RunResult:
+    """Hace la corrida completa y escribe todo lo pedido. Quien llama tiene el candado."""
+    progress = progress or _Quiet()
+    t0 = time.perf_counter()
+    cache = ResultCache(cache_path(opts.output), config.fingerprint(), enabled=opts.use_cache)
+    subs, read = read_submissions(opts, config, progress, cache)
+    t1 = time.perf_counter()
+    excluded = frozenset({RECHAZADO}) if opts.exclude_rejected else frozenset()
+    cross = status.assign(subs, config, excluded)
+    c = Consolidation(
+        folder=opts.folder, output=opts.output, submissions=subs, cross=cross,
+        rules_version=config.fingerprint(), config_version=config.version,
+        strategies=status.strategy_coverage(subs, config, excluded),
+        excluded_states=excluded, read_count=read,
+        cached_count=sum(1 for s in subs if s.from_cache),
+    )
+    progress.phase("Escribiendo el libro maestro", None)
+    from pea.consolidate.master import write_master
+
+    with atomic_output(opts.output) as tmp:
+        write_master(c, config, tmp)
+    t2 = time.perf_counter()
+    result = RunResult(c)
+    if opts.csv_dir is not None:
+        from pea.consolidate.export import write_csv
+
+        progress.phase("Exportando CSV", None)
+        result.exports += write_csv(c, config, opts.csv_dir)
+    if opts.parquet_dir is not None:
+        from pea.consolidate.export import write_parquet
+
+        progress.phase("Exportando Parquet", None)
+        result.exports += write_parquet(c, config, opts.parquet_dir)
+    if opts.annotate_dir is not None:
+        result.annotated = annotate_all(c, opts, config, progress)
+    cache.save()
+    if cache.warning:
+        c.warnings.append(f"Caché: {cache.warning}")
+    result.seconds = {"lectura": t1 - t0, "maestro": t2 - t1,
+                      "total": time.perf_counter() - t0}
+    return result
+
+
+def annotate_all(c: Consolidation, opts: Options, config: RulesConfig,
+                 progress: Progress) -> list[Path]:
+    """Copias anotadas de los planes vigentes con hallazgos, en paralelo."""
+    from pea.consolidate.annotate import annotate_task, annotated_name
+
+    assert opts.annotate_dir is not None
+    folder = opts.annotate_dir
+    folder.mkdir(parents=True, exist_ok=True)
+    taken: set[str] = set()
+    items = []
+    for sub in c.submissions:
+        if sub.estado in (OMITIDO, ILEGIBLE, DUPLICADO) or not sub.findings:
+            continue
+        name = annotated_name(sub.archivo, sub.dependencia, taken)
+        report = dict(sub.report, archivo=sub.archivo)
+        items.append((str(sub.found.path), str(folder / name), report, c.rules_version))
+    if not items:
+        return []
+    progress.phase(f"Escribiendo {len(items)} copia(s) anotada(s)", len(items))
+    written: list[Path] = []
+
+    def done(_k: int, dst: str) -> None:
+        written.append(Path(dst))
+        progress.advance()
+
+    def failed(k: int, kind: str, detail: str) -> None:
+        c.warnings.append(f"No se pudo escribir la copia anotada de «{Path(items[k][0]).name}» "
+                          f"({'tiempo agotado' if kind == TIMEOUT else detail}).")
+        progress.advance()
+
+    run_tasks(annotate_task, items, workers=opts.workers or default_workers(),
+              time_limit=max(60.0, float(config.limites.segundos_por_archivo) * 2),
+              on_result=done, on_failure=failed)
+    return sorted(written)

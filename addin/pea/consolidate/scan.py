@@ -1,0 +1,118 @@
+"""Qué hay en la carpeta de entregas: libros a leer y archivos omitidos con su motivo.
+
+Nada se descarta en silencio: lo que no es un libro .xlsx/.xlsm se lista como «Omitido»
+con el motivo. Solo se ignoran, sin listarlos, los archivos que escribe el propio
+consolidador (el libro maestro, su caché, su candado, sus temporales y las carpetas de
+salida), porque no son entregas.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+
+_OTHER_FORMATS = {
+    ".xls": "libro de Excel 97-2003 (.xls): pida a la dependencia que lo guarde como "
+            "«Libro de Excel (.xlsx)» o que use la plantilla oficial.",
+    ".xlsb": "libro binario de Excel (.xlsb): pida a la dependencia que lo guarde como .xlsx.",
+    ".ods": "hoja de cálculo de LibreOffice (.ods): pida que la guarden como .xlsx.",
+    ".csv": "archivo CSV: pierde el formato del plan; pida el libro de Excel (.xlsx).",
+    ".pdf": "documento PDF: pida el libro de Excel (.xlsx) del plan.",
+    ".xltx": "plantilla de Excel (.xltx), no una entrega.",
+    ".xltm": "plantilla de Excel con macros (.xltm), no una entrega.",
+}
+
+
+@dataclass(frozen=True)
+class FoundFile:
+    """Un archivo (o subcarpeta) de la carpeta de entregas."""
+
+    path: Path
+    archivo: str  # ruta relativa a la carpeta, con «/»
+    size: int
+    mtime: float
+    motivo: str | None = None  # None: es un libro a leer; texto: por qué se omite
+
+    @property
+    def is_input(self) -> bool:
+        return self.motivo is None
+
+
+def skip_reason(name: str) -> str | None:
+    """Motivo para omitir un archivo por su nombre, o None si es un libro a leer."""
+    lower = name.lower()
+    if name.startswith("~$"):
+        return (f"archivo de bloqueo de Excel: indica que alguien tiene abierto "
+                f"«{name[2:]}»; no es una entrega.")
+    if name.startswith("."):
+        return "archivo oculto; no es una entrega."
+    if name.startswith("~") or lower.endswith((".tmp", ".temp", ".bak", ".part",
+                                                ".crdownload")):
+        return "archivo temporal; no es una entrega."
+    suffix = os.path.splitext(lower)[1]
+    if suffix in WORKBOOK_SUFFIXES:
+        return None
+    if suffix in _OTHER_FORMATS:
+        return _OTHER_FORMATS[suffix]
+    return "no es un libro de Excel (.xlsx/.xlsm)."
+
+
+def scan(folder: Path, *, recursive: bool, ignore: set[Path]) -> list[FoundFile]:
+    """Archivos de la carpeta (y subcarpetas si `recursive`), ordenados por ruta.
+
+    `ignore`: rutas absolutas propias del consolidador (salida, caché, carpetas de copias).
+    Sin `recursive`, cada subcarpeta se lista como omitida (con la sugerencia de la opción).
+    """
+    root = folder.resolve()
+    ignored = {p.resolve() for p in ignore}
+    out: list[FoundFile] = []
+    stack = [root]
+    while stack:
+        current = stack.pop()
+        try:
+            entries = list(os.scandir(current))
+        except OSError as exc:
+            rel = current.relative_to(root).as_posix() or "."
+            out.append(FoundFile(current, rel + "/", 0, 0.0,
+                                 f"carpeta ilegible ({exc.strerror or exc})."))
+            continue
+        for entry in entries:
+            path = Path(entry.path)
+            if path in ignored or _is_own_temp(entry.name, ignored):
+                continue
+            rel = path.relative_to(root).as_posix()
+            try:
+                is_dir = entry.is_dir(follow_symlinks=False)
+                st = entry.stat(follow_symlinks=True)
+            except OSError as exc:
+                out.append(FoundFile(path, rel, 0, 0.0, f"no se pudo consultar "
+                                     f"({exc.strerror or exc})."))
+                continue
+            if is_dir:
+                if entry.name.startswith("."):
+                    out.append(FoundFile(path, rel + "/", 0, st.st_mtime,
+                                         "carpeta oculta; no se revisa."))
+                elif recursive:
+                    stack.append(path)
+                else:
+                    out.append(FoundFile(path, rel + "/", 0, st.st_mtime,
+                                         "subcarpeta: use «--recursivo» para incluir sus "
+                                         "archivos."))
+                continue
+            if entry.is_symlink() and not path.exists():
+                out.append(FoundFile(path, rel, 0, 0.0, "acceso directo roto."))
+                continue
+            if not entry.is_file():
+                out.append(FoundFile(path, rel, 0, st.st_mtime, "no es un archivo regular."))
+                continue
+            out.append(FoundFile(path, rel, st.st_size, st.st_mtime, skip_reason(entry.name)))
+    out.sort(key=lambda f: f.archivo.casefold())
+    return out
+
+
+def _is_own_temp(name: str, ignored: set[Path]) -> bool:
+    """Caché, candado y temporales del propio consolidador (``maestro.xlsx.lock``, …)."""
+    return any(name.startswith((f"{own.name}.", f".~pea-{own.stem}-")) for own in ignored)

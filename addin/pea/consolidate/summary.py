@@ -1,0 +1,147 @@
+"""Datos de la hoja «Resumen»: conteos y distribución trimestral promedio por grupo.
+
+El promedio se calcula sobre las líneas de meta de los planes vigentes (leídos, no
+duplicados ni excluidos) que tienen los cuatro trimestres con valor numérico.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from pea import layout as L
+from pea.config import RulesConfig
+from pea.consolidate.columns import ESTADOS
+from pea.consolidate.model import Consolidation, Submission
+from pea.rules.cross import item_key
+from pea.rules.registry import RULES
+from pea.textnorm import EJE_NUM, fold, leading_number
+
+_IDX = {key: 2 + i for i, key in enumerate(L.KEYS)}
+_Q = [_IDX[k] for k in L.QUARTER_KEYS]
+
+
+@dataclass
+class GroupRow:
+    """Un grupo (eje, programa o dependencia) con su distribución promedio."""
+
+    label: str
+    lines: int
+    average: list[float]  # cuatro fracciones (0.25 = 25 %)
+
+
+@dataclass
+class Summary:
+    counts: list[tuple[str, Any]]  # (indicador, valor)
+    by_estado: list[tuple[str, int]]
+    top_rules: list[tuple[str, str, str, int, int]]  # regla, severidad, título, hallazgos, archivos
+    by_eje: list[GroupRow]
+    by_programa: list[GroupRow]
+    by_dependencia: list[GroupRow]
+
+
+def _quarters(line: list[Any]) -> list[float] | None:
+    values = [line[i] for i in _Q]
+    if all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
+        return [float(v) for v in values]
+    return None
+
+
+class _Groups:
+    def __init__(self) -> None:
+        self.labels: dict[str, str] = {}
+        self.sums: dict[str, list[float]] = {}
+        self.count: Counter[str] = Counter()
+
+    def add(self, key: str, label: str, q: list[float]) -> None:
+        if key not in self.sums:
+            self.sums[key] = [0.0, 0.0, 0.0, 0.0]
+            self.labels[key] = label
+        s = self.sums[key]
+        for i in range(4):
+            s[i] += q[i]
+        self.count[key] += 1
+
+    def rows(self, order: str = "label") -> list[GroupRow]:
+        out = [GroupRow(self.labels[k], n, [v / n for v in self.sums[k]])
+               for k, n in self.count.items()]
+        if order == "lines":
+            out.sort(key=lambda g: (-g.lines, fold(g.label)))
+        else:
+            out.sort(key=lambda g: (_num(g.label), fold(g.label)))
+        return out
+
+
+def _num(label: str) -> tuple[int, ...]:
+    num = leading_number(label, EJE_NUM) or leading_number(label + " ", EJE_NUM)
+    return (int(num),) if num and num.isdigit() else (10**9,)
+
+
+def build_summary(c: Consolidation, config: RulesConfig) -> Summary:
+    """Conteos de la corrida y promedios por eje, programa presupuestario y dependencia."""
+    subs = c.submissions
+    estados = Counter(s.estado for s in subs)
+    ejes, programas, deps = _Groups(), _Groups(), _Groups()
+    cat_ejes = config.catalogos.ejes
+    cat_pp = {item_key(str(p["programa"])): str(p["programa"])
+              for p in config.catalogos.programas_presupuestarios or []}
+    for sub in subs:
+        if not sub.current or sub.estado in c.excluded_states:
+            continue
+        dep = sub.dependencia or f"(sin dependencia: {sub.archivo})"
+        for line in sub.lines:
+            q = _quarters(line)
+            if q is None:
+                continue
+            eje = line[_IDX["eje"]] or "(sin eje)"
+            num = leading_number(eje, EJE_NUM)
+            ejes.add(num or fold(eje), cat_ejes.get(num, eje) if num else eje, q)
+            pp = line[_IDX["programa_presupuestario"]] or "(sin programa)"
+            key = item_key(pp)
+            programas.add(key, cat_pp.get(key, pp), q)
+            deps.add(fold(dep), dep, q)
+    findings = Counter[str]()
+    files_by_rule: dict[str, set[str]] = {}
+    sev: dict[str, str] = {}
+    for sub in subs:
+        for f in sub.findings:
+            findings[f["regla"]] += 1
+            sev[f["regla"]] = f["severidad"]
+            files_by_rule.setdefault(f["regla"], set()).add(sub.archivo)
+    top = [(rid, sev[rid], RULES[rid].title if rid in RULES else "", n, len(files_by_rule[rid]))
+           for rid, n in findings.most_common(15)]
+    total = Counter[str]()
+    for sub in subs:
+        for s in ("error", "advertencia", "info"):
+            total[s] += sub.count(s)
+    read = [s for s in subs if s.payload is not None]
+    current_deps = {fold(s.dependencia) for s in subs
+                    if s.current and s.dependencia and s.estado not in c.excluded_states}
+    counts: list[tuple[str, Any]] = [
+        ("Archivos encontrados", len(subs)),
+        ("Libros leídos (.xlsx/.xlsm)", len(read)),
+        ("Dependencias con plan vigente", len(current_deps)),
+        ("Líneas de meta en «Plan consolidado»", c.plan_rows),
+        ("Errores", total["error"]),
+        ("Advertencias", total["advertencia"]),
+        ("Notas informativas", total["info"]),
+        ("Hallazgos entre libros (hoja «Cobertura»)", len(c.cross)),
+        ("Leídos en esta corrida", c.read_count),
+        ("Tomados de la caché", c.cached_count),
+        ("Fecha de consolidación", c.started),
+        ("Carpeta de entregas", str(c.folder)),
+        ("Versión de las reglas", f"{c.config_version} (huella {c.rules_version})"),
+    ]
+    return Summary(
+        counts=counts,
+        by_estado=[(e, estados.get(e, 0)) for e in ESTADOS],
+        top_rules=top,
+        by_eje=ejes.rows(),
+        by_programa=programas.rows(),
+        by_dependencia=deps.rows(order="label"),
+    )
+
+
+def current_lines(subs: list[Submission]) -> int:
+    return sum(len(s.lines) for s in subs if s.current)

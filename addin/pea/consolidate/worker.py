@@ -1,0 +1,68 @@
+"""Lo que hace un proceso de trabajo con un archivo: leerlo, validarlo y resumirlo.
+
+El resultado («payload») es un diccionario de tipos simples: viaja entre procesos y se
+guarda tal cual en la caché (JSON). Nunca lanza: un archivo que no se puede leer produce
+un reporte con PEA-E00, igual que `pea validar`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from pathlib import Path
+from typing import Any
+
+from pea.config import RulesConfig
+from pea.consolidate.extract import plan_lines
+from pea.validation import unreadable_report, validate_bytes
+
+log = logging.getLogger(__name__)
+
+#: Cambia cuando cambia la forma del payload (invalida la caché).
+PAYLOAD_VERSION = 1
+
+_CONFIG: RulesConfig | None = None
+
+
+def init_worker(config: RulesConfig) -> None:
+    """Inicializador de cada proceso: la configuración de reglas."""
+    global _CONFIG
+    _CONFIG = config
+    from pea.rules.registry import load_all
+
+    load_all()
+
+
+def make_payload(report_json: dict[str, Any], lines: list[list[Any]], sha256: str | None,
+                 ilegible: bool) -> dict[str, Any]:
+    report_json.pop("archivo", None)  # la ruta no es parte del contenido (caché por sha256)
+    return {"v": PAYLOAD_VERSION, "sha256": sha256, "report": report_json, "lines": lines,
+            "ilegible": ilegible}
+
+
+def unreadable_payload(message: str, config: RulesConfig, sha256: str | None = None) -> dict[str, Any]:
+    """Payload de un archivo ilegible (tiempo agotado, proceso caído, no se pudo abrir)."""
+    report = unreadable_report("", message, config)
+    return make_payload(report.model_dump(mode="json"), [], sha256, True)
+
+
+def process_file(item: tuple[str, str]) -> dict[str, Any]:
+    """Lee y valida un archivo; ``item`` es (ruta, nombre para el reporte)."""
+    path, archivo = item
+    config = _CONFIG
+    assert config is not None, "init_worker no se llamó"
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        return unreadable_payload(f"no se pudo abrir ({exc.strerror or type(exc).__name__}).",
+                                  config)
+    sha = hashlib.sha256(data).hexdigest()
+    try:
+        plan, report = validate_bytes(Path(path), data, config, archivo)
+        lines = plan_lines(plan, config) if plan is not None else []
+    except Exception as exc:  # defecto interno: el archivo queda ilegible, la corrida sigue
+        log.exception("Falla interna al leer %s", archivo)
+        return unreadable_payload(f"falla interna del lector ({type(exc).__name__}); "
+                                  "repórtela al equipo de PEA.", config, sha)
+    ilegible = any(f.regla == "PEA-E00" for f in report.hallazgos)
+    return make_payload(report.model_dump(mode="json"), lines, sha, ilegible)
