@@ -108,7 +108,7 @@ class Package:
         if declared is not None and declared > MAX_PARTS:
             raise UnreadableFile(
                 f"El archivo zip declara {declared:,} partes; un libro de plan tiene unas "
-                "decenas. Por seguridad no se lee.", motivo="limite")
+                "decenas. Por seguridad no se lee; envíe solo el libro del plan.", motivo="limite")
         try:
             self.zip = zipfile.ZipFile(io.BytesIO(data))
             infos = self.zip.infolist()
@@ -122,7 +122,7 @@ class Package:
         if len(infos) > MAX_PARTS:
             raise UnreadableFile(
                 f"El archivo zip tiene {len(infos):,} partes; un libro de plan tiene unas "
-                "decenas. Por seguridad no se lee.", motivo="limite")
+                "decenas. Por seguridad no se lee; envíe solo el libro del plan.", motivo="limite")
         self.names = {i.filename: i for i in infos}
         if len(self.names) != len(infos):
             raise UnreadableFile(
@@ -146,7 +146,8 @@ class Package:
         return UnreadableFile(
             f"La parte «{name}» del libro tiene una compresión anómala ({ratio:,.0f}:1, límite "
             f"{self.limits.razon_compresion:g}:1), típica de una «bomba zip»; por seguridad no "
-            "se lee.",
+            "se lee. Si es un plan legítimo, vuelva a guardarlo en Excel o pida que lo envíen de "
+            "nuevo.",
             motivo="limite",
         )
 
@@ -212,14 +213,15 @@ class Package:
             ) from exc
         if size > limit:
             raise UnreadableFile(
-                f"La parte «{name}» del libro excede el tamaño permitido; por seguridad no se lee.",
+                f"La parte «{name}» del libro excede el tamaño permitido; por seguridad no se lee. "
+                "Revise que sea el plan correcto.",
                 motivo="limite",
             )
         if size != info.file_size:
             raise UnreadableFile(
                 f"La parte «{name}» del libro declara un tamaño ({info.file_size:,} bytes) "
                 f"distinto del real ({size:,} bytes): el archivo está dañado o manipulado; por "
-                "seguridad no se lee.",
+                "seguridad no se lee. Vuelva a guardarlo en Excel o pida que lo envíen de nuevo.",
                 motivo="danado",
             )
         return b"".join(chunks)
@@ -239,7 +241,8 @@ class Package:
         if _has_dtd(data):
             raise UnreadableFile(
                 f"La parte «{name}» del libro contiene declaraciones XML (DTD/ENTITY) que "
-                "Excel no produce; por seguridad el archivo no se lee.",
+                "Excel no produce; por seguridad el archivo no se lee. Ábralo en Excel, guárdelo "
+                "como un libro nuevo (.xlsx) y vuelva a enviarlo.",
                 motivo="xml_peligroso",
             )
         return data

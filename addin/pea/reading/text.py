@@ -20,10 +20,12 @@ from pea.reading.grid import SheetGrid
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+")
 _BOLD = re.compile(r"\*\*(.*?)\*\*")
 _MB = 1024 * 1024
+#: Una secuencia UTF-8 de dos o más bytes bien formada (p. ej. «ó» = C3 B3).
+_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}")
 
 
 def decode(data: bytes) -> str:
-    """UTF-8 (con o sin BOM), UTF-16 con BOM; si no, Windows-1252."""
+    """UTF-8 (con o sin BOM; si tiene bytes dañados, se marcan), UTF-16 con BOM; si no, Windows-1252."""
     if not data.strip():
         raise UnreadableFile("El archivo está vacío; vuelva a exportar el plan o envíe el libro "
                              "de Excel.", motivo="vacio")
@@ -42,7 +44,10 @@ def decode(data: bytes) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
+        pass
+    if _UTF8_MULTIBYTE.search(data):  # UTF-8 con bytes dañados: se marcan con «�» (PEA-T03)
+        return data.decode("utf-8-sig", errors="replace")
+    return data.decode("cp1252", errors="replace")
 
 
 def _clean_line(line: str) -> str:
