@@ -4,13 +4,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if ! command -v soffice >/dev/null 2>&1 || ! command -v pdftoppm >/dev/null 2>&1; then
+if ! command -v soffice >/dev/null 2>&1 || ! command -v pdftoppm >/dev/null 2>&1 \
+   || ! /usr/bin/python3 -c "import uno" >/dev/null 2>&1; then
   SUDO=""
   [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1 && SUDO="sudo"
   echo "Instalando LibreOffice (sin interfaz) y poppler-utils…"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
-    libreoffice-calc-nogui poppler-utils >/dev/null
+    libreoffice-calc-nogui python3-uno poppler-utils >/dev/null
 fi
 
 python3 -m pip install --quiet --disable-pip-version-check -e ".[dev]"

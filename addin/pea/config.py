@@ -51,6 +51,8 @@ class Parameters(BaseModel):
     fecha_fin_administracion: dt.date = dt.date(2024, 9, 30)
     tolerancia_suma: Decimal = Decimal("0.5")
     poblacion_municipal: int | None = None
+    #: Python que usan los botones de la plantilla en Windows (xlwings INTERPRETER_WIN).
+    interprete_windows: str | None = None
 
     @field_validator("tolerancia_suma", mode="before")
     @classmethod

@@ -19,8 +19,7 @@ DEFAULT_INTERPRETER_WIN = r"%LOCALAPPDATA%\PEA\venv\Scripts\python.exe"
 
 def interpreter_win(cfg: RulesConfig) -> str:
     """Ruta del intérprete de Windows para RunPython (vacía: «python» del PATH)."""
-    extra = cfg.parametros.model_extra or {}
-    value = extra.get("interprete_windows")
+    value = cfg.parametros.interprete_windows
     return DEFAULT_INTERPRETER_WIN if value is None else str(value)
 
 
