@@ -1,0 +1,262 @@
+"""Leer el plan del libro abierto como la misma `SheetGrid` que arma el lector de archivos.
+
+Valores y fórmulas: una llamada cada uno para toda la hoja. Formatos de
+porcentaje: solo de las celdas numéricas, por columnas (una llamada si la columna
+tiene un solo formato; si no, se parte en mitades). Celdas combinadas: sus celdas
+no ancla siempre están vacías, así que solo se buscan entre las celdas vacías,
+por tramos de columna (`merge_cells` dice si el tramo tiene alguna), y se pide
+el rango (`merge_area`) una vez por cada combinación encontrada.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from pea import layout as L
+from pea.excel import xl_api as X
+from pea.reading.grid import SheetGrid
+
+#: Hojas que el puente crea (no son el plan).
+MARKS_SHEET = "PEA_marcas"
+DIAGNOSTIC_SHEET = "Diagnóstico"
+AUXILIARY = frozenset(s.casefold() for s in (
+    L.META_SHEET, L.CATALOG_SHEET, L.INSTRUCTIONS_SHEET, L.VALIDATION_SHEET,
+    "xlwings.conf", MARKS_SHEET, DIAGNOSTIC_SHEET))
+#: Máximo de consultas de celdas combinadas (un libro absurdo no congela Excel).
+MERGE_PROBE_BUDGET = 3000
+
+
+@dataclass
+class ExcelRead:
+    """Lo leído del libro abierto: la hoja del plan (o None) y los avisos de lectura."""
+
+    grid: SheetGrid | None
+    sheet: Any = None
+    avisos: list[str] = field(default_factory=list)
+    template: dict[str, str] | None = None
+    hojas: list[str] = field(default_factory=list)  # hojas visibles revisadas
+
+
+def normalize(value: Any) -> Any:
+    """Un valor de xlwings como lo entrega calamine al leer el archivo guardado."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        if value.year < 1900:  # solo hora: Excel la guarda como fracción de día
+            return value.time()
+        if value.time() == dt.time(0):
+            return value.date()
+    return value
+
+
+def _blank(v: Any) -> bool:
+    return v == "" or v is None
+
+
+def trim(rows: list[list[Any]]) -> list[list[Any]]:
+    """Quita filas y columnas vacías al final (calamine no las incluye)."""
+    while rows and all(_blank(v) for v in rows[-1]):
+        rows.pop()
+    width = 0
+    for row in rows:
+        for c in range(len(row), 0, -1):
+            if not _blank(row[c - 1]):
+                width = max(width, c)
+                break
+    return [row[:width] for row in rows]
+
+
+def _is_percent_format(code: str | None) -> bool:
+    if not code:
+        return False
+    return "%" in re.sub(r'"[^"]*"|\\.', "", code)
+
+
+def percent_cells(sheet: Any, rows: list[list[Any]], first_row: int) -> set[tuple[int, int]]:
+    """Celdas numéricas (desde `first_row`) cuyo formato es de porcentaje."""
+    by_col: dict[int, list[int]] = {}
+    for r in range(first_row, len(rows) + 1):
+        for c, v in enumerate(rows[r - 1], start=1):
+            if isinstance(v, int | float) and not isinstance(v, bool):
+                by_col.setdefault(c, []).append(r)
+    out: set[tuple[int, int]] = set()
+
+    def visit(c: int, cells: list[int]) -> None:
+        code = X.number_format(sheet, cells[0], c, cells[-1])
+        if code is None and len(cells) > 1:
+            half = len(cells) // 2
+            visit(c, cells[:half])
+            visit(c, cells[half:])
+        elif _is_percent_format(code):
+            out.update((r, c) for r in cells)
+
+    for c, cells in by_col.items():
+        visit(c, cells)
+    return out
+
+
+class _MergeProbe:
+    """Busca las celdas combinadas entre las celdas vacías, con un tope de consultas."""
+
+    def __init__(self, sheet: Any, rows: list[list[Any]], nrows: int, ncols: int) -> None:
+        self.sheet, self.rows, self.nrows, self.ncols = sheet, rows, nrows, ncols
+        self.areas: list[tuple[int, int, int, int]] = []
+        self.covered: set[tuple[int, int]] = set()
+        self.calls = 0
+
+    def _blank(self, r: int, c: int) -> bool:
+        row = self.rows[r - 1] if r <= len(self.rows) else []
+        return c > len(row) or _blank(row[c - 1])
+
+    def _state(self, r1: int, r2: int, c: int) -> bool | None:
+        self.calls += 1
+        return X.merge_state(self.sheet, r1, c, r2, c)
+
+    def run(self) -> bool:
+        """Llena `areas`; False si se agotó el tope de consultas."""
+        self.calls += 1
+        if X.merge_state(self.sheet, 1, 1, self.nrows, self.ncols) is False:
+            return True
+        for c in range(1, self.ncols + 1):
+            if self.calls > MERGE_PROBE_BUDGET:
+                return False
+            runs = self._runs(c)
+            if runs and self._state(1, self.nrows, c) is not False:
+                for r1, r2 in runs:
+                    self._visit(r1, r2, c)
+        return self.calls <= MERGE_PROBE_BUDGET
+
+    def _runs(self, c: int) -> list[tuple[int, int]]:
+        """Tramos de celdas vacías (y aún no cubiertas) de la columna."""
+        runs: list[tuple[int, int]] = []
+        start = None
+        for r in range(1, self.nrows + 2):
+            free = r <= self.nrows and self._blank(r, c) and (r, c) not in self.covered
+            if free and start is None:
+                start = r
+            elif not free and start is not None:
+                runs.append((start, r - 1))
+                start = None
+        return runs
+
+    def _visit(self, r1: int, r2: int, c: int) -> None:
+        if self.calls > MERGE_PROBE_BUDGET:
+            return
+        state = self._state(r1, r2, c)
+        if state is None and r1 < r2:
+            mid = (r1 + r2) // 2
+            self._visit(r1, mid, c)
+            self._visit(mid + 1, r2, c)
+        elif state:
+            r = r1
+            while r <= r2 and self.calls <= MERGE_PROBE_BUDGET:
+                if (r, c) in self.covered:
+                    r += 1
+                    continue
+                self.calls += 1
+                area = X.merge_area(self.sheet, r, c)
+                a1, b1, a2, b2 = area
+                if (a1, b1) != (a2, b2):
+                    self.areas.append(area)
+                    self.covered.update((rr, cc) for rr in range(a1, a2 + 1)
+                                        for cc in range(b1, b2 + 1))
+                r = max(r + 1, a2 + 1)
+
+
+def merged_areas(sheet: Any, rows: list[list[Any]], nrows: int,
+                 ncols: int) -> tuple[list[tuple[int, int, int, int]], bool]:
+    """Rangos combinados (r1, c1, r2, c2) de la hoja y si la búsqueda fue completa."""
+    probe = _MergeProbe(sheet, rows, nrows, ncols)
+    complete = probe.run()
+    return probe.areas, complete
+
+
+def formula_cells(sheet: Any, nrows: int, ncols: int) -> set[tuple[int, int]]:
+    out = set()
+    for r, row in enumerate(X.read_formulas(sheet, nrows, ncols), start=1):
+        for c, f in enumerate(row, start=1):
+            if f.startswith("="):
+                out.add((r, c))
+    return out
+
+
+def _grid(sheet: Any, name: str, limits_rows: int, limits_cells: int,
+          avisos: list[str]) -> SheetGrid:
+    """Lee una hoja completa: valores, fórmulas, porcentajes y celdas combinadas."""
+    from pea.reading.errors import UnreadableFile
+    from pea.reading.plan_parser import find_header_row
+
+    nrows, ncols = X.used_extent(sheet)
+    if nrows > limits_rows:
+        avisos.append(f"La hoja «{name}» tiene {nrows:,} filas; solo se leyeron las "
+                      f"primeras {limits_rows:,} (límite de lectura).")
+        nrows = limits_rows
+    if nrows * ncols > limits_cells:
+        raise UnreadableFile(
+            f"La hoja «{name}» tiene {nrows * ncols:,} celdas, más que el límite de "
+            f"{limits_cells:,}; revise que sea el plan y no una base de datos.", motivo="limite")
+    raw = [[normalize(v) for v in row] for row in X.read_values(sheet, nrows, ncols)]
+    grid = SheetGrid(name=name, rows=trim([list(r) for r in raw]))
+    found = find_header_row(grid)
+    grid.percent = percent_cells(sheet, grid.rows, found[0] + 2 if found else 1)
+    grid.formulas = formula_cells(sheet, nrows, ncols)
+    grid.merged, complete = merged_areas(sheet, raw, nrows, ncols)
+    if not complete:
+        avisos.append(f"La hoja «{name}» tiene demasiadas celdas combinadas; no se revisaron "
+                      "todas. Valide el archivo guardado con el Instituto si hay dudas.")
+    return grid
+
+
+def _head(sheet: Any) -> SheetGrid:
+    """Las primeras filas de una hoja (para buscar el encabezado del plan)."""
+    nrows, ncols = X.used_extent(sheet)
+    nrows = min(nrows, L.HEADER_SEARCH_ROWS)
+    rows = [[normalize(v) for v in row] for row in X.read_values(sheet, nrows, ncols)]
+    return SheetGrid(name=X.sheet_name(sheet), rows=rows)
+
+
+def template_info(book: Any) -> dict[str, str] | None:
+    """Claves y valores de la hoja oculta de metadatos de la plantilla, si existe."""
+    sheet = X.find_sheet(book, L.META_SHEET)
+    if sheet is None:
+        return None
+    nrows, _ = X.used_extent(sheet)
+    rows = X.read_values(sheet, min(max(nrows, 1), 20), 2)
+    out = {}
+    for key, value in rows:
+        if key not in (None, ""):
+            out[str(key).strip()] = str(normalize(value)).strip()
+    return out
+
+
+def read_plan(book: Any, limits_rows: int, limits_cells: int) -> ExcelRead:
+    """Elige la hoja del plan como el lector de archivos (por su encabezado) y la lee."""
+    from pea.reading.plan_parser import find_header_row
+
+    avisos: list[str] = []
+    entries = []
+    for sheet in X.sheets(book):
+        name = X.sheet_name(sheet)
+        if name.casefold() not in AUXILIARY:
+            entries.append((X.is_hidden(sheet), name, sheet))
+    entries.sort(key=lambda e: e[0])  # visibles primero, en el orden del libro
+    candidates = [e for e in entries if find_header_row(_head(e[2])) is not None]
+    read = ExcelRead(grid=None, hojas=[e[1] for e in entries if not e[0]],
+                     template=template_info(book))
+    if not candidates:
+        return read
+    hidden, name, sheet = candidates[0]
+    if len(candidates) > 1:
+        avisos.append("El libro tiene varias hojas con el formato del plan ("
+                      + ", ".join(f"«{e[1]}»" for e in candidates)
+                      + f"); se validó «{name}». Deje una sola hoja con el plan.")
+    if hidden:
+        avisos.append(f"La hoja del plan «{name}» está oculta; se validó de todos modos.")
+    read.grid = _grid(sheet, name, limits_rows, limits_cells, avisos)
+    read.grid.hidden = hidden
+    read.sheet = sheet
+    read.avisos = avisos
+    return read
