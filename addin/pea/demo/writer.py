@@ -18,6 +18,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
 from pea import layout as L
+from pea.official_header import write_table_header
 
 Variant = Literal["combinada", "vacia", "fraccion", "texto", "desplazada"]
 VARIANTS: tuple[Variant, ...] = ("combinada", "vacia", "fraccion", "texto", "desplazada")
@@ -135,16 +136,7 @@ def write_plan_xlsx(
 
 def _write_header(ws: Any, variant: Variant, ejes: tuple[str, ...]) -> None:
     h, s = L.ROW_HEADER, L.ROW_SUBHEADER
-    for start, end, text in L.header_groups():
-        ws[f"{start}{h}"] = text
-        if start == end:
-            ws.merge_cells(f"{start}{h}:{start}{s}")
-        else:
-            ws.merge_cells(f"{start}{h}:{end}{h}")
-    for label, key in zip(ejes, L.MARK_KEYS, strict=True):
-        ws[f"{L.BY_KEY[key].letter}{s}"] = label
-    for key in L.QUARTER_KEYS:
-        ws[f"{L.BY_KEY[key].letter}{s}"] = L.BY_KEY[key].subheader
+    write_table_header(ws, ejes)
     if variant == "desplazada":
         _shift_header_like_seed(ws)
     for row in (h, s):

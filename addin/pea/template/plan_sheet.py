@@ -9,6 +9,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from pea import layout as L
 from pea.config import RulesConfig
+from pea.official_header import write_table_header
 from pea.template import geometry as G
 
 _THIN = Side(style="thin", color="808080")
@@ -76,17 +77,7 @@ def _title_block(ws: Worksheet, cfg: RulesConfig) -> None:
 
 def _header(ws: Worksheet, cfg: RulesConfig) -> None:
     h, s = L.ROW_HEADER, L.ROW_SUBHEADER
-    for start, end, text in L.header_groups():
-        ws[f"{start}{h}"] = text
-        if start == end:
-            ws.merge_cells(f"{start}{h}:{start}{s}")
-        else:
-            ws.merge_cells(f"{start}{h}:{end}{h}")
-    for label, key in zip(cfg.catalogos.ejes_transversales_labels(), L.MARK_KEYS, strict=True):
-        ws[f"{L.BY_KEY[key].letter}{s}"] = label
-    ws[f"{L.BY_KEY['meta'].letter}{s}"] = "DESCRIPCIÓN"
-    for key in L.QUARTER_KEYS:
-        ws[f"{L.BY_KEY[key].letter}{s}"] = L.BY_KEY[key].subheader
+    write_table_header(ws, cfg.catalogos.ejes_transversales_labels(), meta_label="DESCRIPCIÓN")
     ws[f"{CONTROL}{h}"] = G.CONTROL_HEADER
     ws.merge_cells(f"{CONTROL}{h}:{CONTROL}{s}")
     for row in (h, s):
