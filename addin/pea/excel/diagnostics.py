@@ -61,13 +61,8 @@ def python_items() -> list[Item]:
         items.append(Item("Origen de Python", f"entorno conda ({sys.prefix})", CHECK,
                           "Con conda, Excel necesita activar el entorno y suele fallar. Use el "
                           "Python de python.org con el entorno de PEA (docs/excel.md)."))
-    standard = xlconf.expand(xlconf.STANDARD_VENV)
     in_venv = sys.prefix != sys.base_prefix
-    same = in_venv and os.path.normcase(os.path.abspath(sys.prefix)) == os.path.normcase(
-        os.path.abspath(standard))
-    items.append(Item("Entorno de PEA", sys.prefix if in_venv else "(sin entorno virtual)",
-                      OK if same else INFO,
-                      "" if same else f"La plantilla busca Python en {xlconf.STANDARD_VENV}."))
+    items.append(Item("Entorno de PEA", sys.prefix if in_venv else "(sin entorno virtual)"))
     return items
 
 
