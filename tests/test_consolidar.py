@@ -1,0 +1,347 @@
+"""`pea consolidar` con una carpeta como llegan en la vida real (por subproceso y por API).
+
+La carpeta tiene: los once planes del demo en sus variantes, una re-entrega tardía de
+Tesorería (la versión anterior queda «Duplicado»), un plan con errores, uno hecho con la
+plantilla de 2023, un archivo vacío, un texto renombrado a .xlsx, el archivo de bloqueo
+«~$» de Excel, archivos que no son libros y una subcarpeta.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+
+from pea.config import load_config
+from pea.demo import demo_plans
+from pea.demo.mutate import apply_changes
+from pea.demo.writer import VARIANTS, write_plan_xlsx
+from pea.safe_names import safe_filename
+from pea.validation import validate_file
+
+CONTRACT_HEADERS = {
+    "Entregas": {"Archivo", "Dependencia", "Estado", "Errores", "Advertencias"},
+    "Plan consolidado": {"Dependencia", "Archivo", "Fila"},
+    "Observaciones": {"Archivo", "Regla", "Severidad", "Celda", "Mensaje"},
+}
+SHEETS = {"Plan consolidado", "Entregas", "Observaciones", "Resumen", "Cobertura"}
+#: Estado esperado de cada archivo de la carpeta (sin --recursivo).
+EXPECTED = {
+    "01_coordinacion_de_comunicacion_social.xlsx": "Aceptado",
+    "02_tesoreria_municipal.xlsx": "Duplicado",
+    "02_tesoreria_municipal_v2.xlsx": "Aceptado",
+    "03_direccion_de_obras_publicas.xlsx": "Aceptado",
+    "04_comisaria_de_seguridad_publica.xlsx": "Rechazado",
+    "05_sistema_para_el_desarrollo_integral_de_la_familia_dif_munici.xlsx": "Aceptado",
+    "06_direccion_de_servicios_publicos_municipales.xlsx": "Aceptado",
+    "07_contraloria_municipal.xlsx": "Aceptado",
+    "08_instituto_municipal_de_las_mujeres.xlsx": "Aceptado",
+    "09_direccion_de_proteccion_civil_y_bomberos.xlsx": "Aceptado",
+    "10_direccion_de_desarrollo_economico_y_turismo.xlsx": "Aceptado",
+    "11_direccion_de_participacion_ciudadana.xlsx": "Aceptado",
+    "vacio.xlsx": "Ilegible",
+    "texto_renombrado.xlsx": "Ilegible",
+    "~$02_tesoreria_municipal.xlsx": "Omitido",
+    "leeme.txt": "Omitido",
+    "Thumbs.db": "Omitido",
+    ".DS_Store": "Omitido",
+    "plan_2023.xls": "Omitido",
+    "anteriores/": "Omitido",
+}
+
+
+def pea(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "pea", *args], capture_output=True, text=True,
+                          timeout=300, check=False)
+
+
+def _old_template(path: Path) -> None:
+    """Agrega la hoja oculta de metadatos de una plantilla 2023 (versión 0.9)."""
+    wb = load_workbook(path)
+    meta = wb.create_sheet("PEA_meta")
+    meta.append(["version_plantilla", "0.9"])
+    meta.append(["anio_plan", 2023])
+    meta.sheet_state = "hidden"
+    wb.save(path)
+
+
+def build_folder(root: Path) -> Path:
+    """La carpeta de entregas de la vida real (ver el docstring del módulo)."""
+    root.mkdir(parents=True, exist_ok=True)
+    plans = demo_plans()
+    now = time.time()
+    for i, plan in enumerate(plans):
+        path = write_plan_xlsx(plan, root / f"{i + 1:02d}_{safe_filename(plan['dependencia'])}.xlsx",
+                               variant=VARIANTS[i % 4])
+        os.utime(path, (now - 7200, now - 7200))
+    apply_changes(root / "04_comisaria_de_seguridad_publica.xlsx",
+                  {"celdas": {"M10": 0.4, "N10": 0.3, "O10": 0.2, "P10": 0}})
+    os.utime(root / "04_comisaria_de_seguridad_publica.xlsx", (now - 7200, now - 7200))
+    late = write_plan_xlsx(plans[1], root / "02_tesoreria_municipal_v2.xlsx", variant="fraccion")
+    os.utime(late, (now - 60, now - 60))
+    _old_template(root / "06_direccion_de_servicios_publicos_municipales.xlsx")
+    (root / "vacio.xlsx").write_bytes(b"")
+    (root / "texto_renombrado.xlsx").write_text("Eje;Objetivo\n2;2.1\n", encoding="utf-8")
+    (root / "~$02_tesoreria_municipal.xlsx").write_bytes(b"\x0cMaria Lopez" + b"\x00" * 150)
+    (root / "leeme.txt").write_text("Entregas de marzo", encoding="utf-8")
+    (root / "Thumbs.db").write_bytes(b"\x00" * 32)
+    (root / ".DS_Store").write_bytes(b"\x00" * 32)
+    (root / "plan_2023.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 500)
+    old = root / "anteriores"
+    old.mkdir()
+    first = write_plan_xlsx(plans[1], old / "tesoreria_primera_version.xlsx", variant="texto")
+    os.utime(first, (now - 86400, now - 86400))
+    return root
+
+
+def read_sheet(path: Path, name: str) -> tuple[list[str], list[dict[str, Any]]]:
+    """Encabezados (fila 1) y filas como diccionarios."""
+    wb = load_workbook(path, read_only=True)
+    rows = list(wb[name].iter_rows(values_only=True))
+    wb.close()
+    headers = [str(h) if h is not None else "" for h in rows[0]]
+    return headers, [dict(zip(headers, r, strict=False)) for r in rows[1:]
+                     if any(v is not None for v in r)]
+
+
+def digest_tree(root: Path) -> dict[str, str]:
+    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """Una corrida por subproceso con todas las salidas (compartida por las pruebas)."""
+    base = tmp_path_factory.mktemp("consolidar")
+    folder = build_folder(base / "entregas")
+    before = digest_tree(folder)
+    master = base / "salida" / "maestro.xlsx"
+    proc = pea("consolidar", str(folder), "--salida", str(master), "--formato", "json",
+               "--anotar", str(base / "revisados"), "--csv", str(base / "csv"))
+    return {"folder": folder, "master": master, "proc": proc, "before": before, "base": base}
+
+
+def test_codigo_cero_y_json(run: dict[str, Any]) -> None:
+    proc = run["proc"]
+    assert "Traceback" not in proc.stderr
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert data["archivos"] == len(EXPECTED)
+    assert data["leidos"] == 14 and data["de_cache"] == 0
+    assert run["master"].is_file()
+
+
+def test_hojas_y_encabezados_del_contrato(run: dict[str, Any]) -> None:
+    wb = load_workbook(run["master"], read_only=True)
+    assert set(wb.sheetnames) == SHEETS
+    wb.close()
+    for sheet, required in CONTRACT_HEADERS.items():
+        headers, _ = read_sheet(run["master"], sheet)
+        assert required <= set(headers), sheet
+
+
+def test_cada_archivo_en_entregas_con_su_estado(run: dict[str, Any]) -> None:
+    _, rows = read_sheet(run["master"], "Entregas")
+    got = {r["Archivo"]: r["Estado"] for r in rows}
+    assert got == EXPECTED
+    by_name = {r["Archivo"]: r for r in rows}
+    assert "03_direccion_de_obras_publicas.xlsx" in by_name
+    dup = by_name["02_tesoreria_municipal.xlsx"]
+    assert "02_tesoreria_municipal_v2.xlsx" in dup["Motivo"]
+    assert "bloqueo" in by_name["~$02_tesoreria_municipal.xlsx"]["Motivo"]
+    assert "--recursivo" in by_name["anteriores/"]["Motivo"]
+    assert "vacío" in by_name["vacio.xlsx"]["Motivo"]
+    assert by_name["04_comisaria_de_seguridad_publica.xlsx"]["Errores"] >= 1
+    old = by_name["06_direccion_de_servicios_publicos_municipales.xlsx"]
+    assert old["Versión de plantilla"] == "0.9 (2023)"
+    assert "2023" in old["Avisos"]
+    for r in rows:
+        if r["Estado"] != "Omitido" and r["Estado"] != "Ilegible":
+            assert len(r["sha256"]) == 64 and r["Dependencia"]
+
+
+def test_cada_linea_en_el_plan_consolidado(run: dict[str, Any], config: Any) -> None:
+    _, entregas = read_sheet(run["master"], "Entregas")
+    _, plan = read_sheet(run["master"], "Plan consolidado")
+    assert len(plan) == sum(r["Líneas de meta"] or 0 for r in entregas)
+    expected: dict[str, int] = {}
+    for name, estado in EXPECTED.items():
+        if estado in ("Omitido", "Ilegible"):
+            continue
+        parsed, _rep = validate_file(run["folder"] / name, config)
+        assert parsed is not None
+        expected[name] = len(parsed.lines)
+    got: dict[str, int] = {}
+    for r in plan:
+        got[r["Archivo"]] = got.get(r["Archivo"], 0) + 1
+    assert got == expected
+    tes = [r for r in plan if r["Archivo"] == "02_tesoreria_municipal_v2.xlsx"]
+    assert all(r["Dependencia"] == "Tesorería Municipal" and r["Estado"] == "Aceptado"
+               for r in tes)
+    main = tes[0]
+    assert main["Tipo de fila"] == "Principal" and isinstance(main["Fila"], int)
+    quarters = [main[f"{n}° trimestre"] for n in (1, 2, 3, 4)]
+    assert all(isinstance(q, float | int) for q in quarters)
+    assert abs(sum(quarters) - 1) < 1e-9  # porcentajes como fracción con formato %
+    rejected = [r for r in plan if r["Archivo"] == "04_comisaria_de_seguridad_publica.xlsx"]
+    assert rejected and all(r["Estado"] == "Rechazado" for r in rejected)
+
+
+def test_formato_de_porcentaje_y_tabla(run: dict[str, Any]) -> None:
+    wb = load_workbook(run["master"])
+    ws = wb["Plan consolidado"]
+    headers = [c.value for c in ws[1]]
+    col = headers.index("1° trimestre") + 1
+    assert "%" in ws.cell(row=2, column=col).number_format
+    assert ws.freeze_panes == "B2"
+    assert "PlanConsolidado" in ws.tables
+    assert "Entregas" in wb["Entregas"].tables
+
+
+def test_observaciones_igual_que_validar(run: dict[str, Any]) -> None:
+    _, obs = read_sheet(run["master"], "Observaciones")
+    names = [n for n, e in EXPECTED.items() if e != "Omitido"]
+    proc = pea("validar", "--formato", "json", *(str(run["folder"] / n) for n in names))
+    data = json.loads(proc.stdout)
+    expected = sorted((n, h["regla"], h["severidad"], h["celda"], h["mensaje"])
+                      for n, d in zip(names, data, strict=True) for h in d["hallazgos"])
+    got = sorted((r["Archivo"], r["Regla"], r["Severidad"], r["Celda"], r["Mensaje"])
+                 for r in obs)
+    assert got == expected
+
+
+def test_cobertura_x01(run: dict[str, Any]) -> None:
+    headers, rows = read_sheet(run["master"], "Cobertura")
+    assert headers[:2] == ["Regla", "Severidad"]
+    x01 = [r for r in rows if r["Regla"] == "PEA-X01"]
+    assert len(x01) == 1 and x01[0]["Elemento"] == "Tesorería Municipal"
+    assert "02_tesoreria_municipal_v2.xlsx" in x01[0]["Mensaje"]
+
+
+def test_entradas_intactas_y_copias_aparte(run: dict[str, Any]) -> None:
+    assert digest_tree(run["folder"]) == run["before"]
+    copies = sorted(p.name for p in (run["base"] / "revisados").iterdir())
+    assert "comisaria_de_seguridad_publica_revisado.xlsx" in copies
+    assert not any(n.startswith("02_") for n in copies)
+
+
+def test_csv_con_bom(run: dict[str, Any]) -> None:
+    raw = (run["base"] / "csv" / "entregas.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbfArchivo,Dependencia,Estado")
+    assert "Tesorería Municipal".encode() in raw
+    plan = (run["base"] / "csv" / "plan_consolidado.csv").read_text(encoding="utf-8-sig")
+    _, rows = read_sheet(run["master"], "Plan consolidado")
+    assert len(plan.strip().splitlines()) >= len(rows) + 1
+
+
+def test_recursivo_incluye_subcarpetas(tmp_path: Path) -> None:
+    folder = build_folder(tmp_path / "entregas")
+    master = tmp_path / "maestro.xlsx"
+    proc = pea("consolidar", str(folder), "--salida", str(master), "--recursivo", "-q")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == ""
+    _, rows = read_sheet(master, "Entregas")
+    got = {r["Archivo"]: r["Estado"] for r in rows}
+    assert got["anteriores/tesoreria_primera_version.xlsx"] == "Duplicado"
+    assert got["02_tesoreria_municipal_v2.xlsx"] == "Aceptado"
+    assert "anteriores/" not in got
+
+
+def test_maestro_dentro_de_la_carpeta_no_se_lee(tmp_path: Path) -> None:
+    folder = build_folder(tmp_path / "entregas")
+    master = folder / "maestro.xlsx"
+    for _ in range(2):
+        proc = pea("consolidar", str(folder), "--salida", str(master), "--formato", "json",
+                   "--anotar", str(folder / "revisados"), "-r")
+        assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    _, rows = read_sheet(master, "Entregas")
+    names = {r["Archivo"] for r in rows}
+    assert not any(n.startswith(("maestro", "revisados")) for n in names)
+    assert data["leidos"] == 0 and data["de_cache"] == 15
+
+
+def test_excluir_rechazados(tmp_path: Path) -> None:
+    folder = build_folder(tmp_path / "entregas")
+    master = tmp_path / "maestro.xlsx"
+    proc = pea("consolidar", str(folder), "--salida", str(master), "--excluir-rechazados", "-q")
+    assert proc.returncode == 0, proc.stderr
+    _, plan = read_sheet(master, "Plan consolidado")
+    assert not any(r["Estado"] == "Rechazado" for r in plan)
+    _, entregas = read_sheet(master, "Entregas")
+    assert any(r["Estado"] == "Rechazado" for r in entregas)  # la entrega sigue listada
+
+
+def test_usos_incorrectos(tmp_path: Path) -> None:
+    folder = tmp_path / "entregas"
+    folder.mkdir()
+    write_plan_xlsx(demo_plans()[0], folder / "plan.xlsx")
+    cases = [
+        ("consolidar", str(tmp_path / "no_existe"), "--salida", str(tmp_path / "m.xlsx")),
+        ("consolidar", str(folder), "--salida", str(tmp_path / "m.csv")),
+        ("consolidar", str(folder), "--salida", str(folder / "plan.xlsx")),  # una entrega
+        ("consolidar", str(folder), "--salida", str(tmp_path / "m.xlsx"), "--anotar",
+         str(folder)),
+        ("consolidar", str(folder)),
+    ]
+    for args in cases:
+        proc = pea(*args)
+        assert proc.returncode == 2, (args, proc.stderr)
+        assert "Error:" in proc.stderr and "Traceback" not in proc.stderr
+    assert not (tmp_path / "m.xlsx").exists()
+
+
+def test_segunda_corrida_simultanea_se_rechaza(tmp_path: Path) -> None:
+    folder = tmp_path / "entregas"
+    folder.mkdir()
+    write_plan_xlsx(demo_plans()[0], folder / "plan.xlsx")
+    master = tmp_path / "maestro.xlsx"
+    lock = Path(str(master) + ".lock")
+    lock.write_text(str(os.getpid()))  # este proceso de pruebas «está escribiendo»
+    try:
+        proc = pea("consolidar", str(folder), "--salida", str(master))
+    finally:
+        lock.unlink()
+    assert proc.returncode == 2
+    assert "Otro proceso" in proc.stderr
+    assert not master.exists()
+
+
+def test_x01_desactivada_no_marca_duplicados(tmp_path: Path) -> None:
+    from pea.consolidate.run import Options, consolidate
+
+    folder = build_folder(tmp_path / "entregas")
+    config = load_config()
+    config.severidades["PEA-X01"] = "desactivada"
+    result = consolidate(Options(folder=folder, output=tmp_path / "m.xlsx"), config)
+    estados = {s.archivo: s.estado for s in result.consolidation.submissions}
+    assert estados["02_tesoreria_municipal.xlsx"] == "Aceptado"
+    assert not any(f.regla == "PEA-X01" for f in result.consolidation.cross)
+
+
+def test_x03_mir_compartida(tmp_path: Path) -> None:
+    """Dos dependencias que programan el mismo elemento de MIR."""
+    from pea.consolidate.run import Options, consolidate
+
+    folder = tmp_path / "entregas"
+    folder.mkdir()
+    plans = demo_plans()
+    a = write_plan_xlsx(plans[0], folder / "a.xlsx")
+    other = dict(plans[8])
+    other["filas"] = [dict(f, programa_presupuestario=plans[0]["filas"][0]["programa_presupuestario"],
+                           mir=plans[0]["filas"][0]["mir"]) for f in other["filas"]]
+    b = write_plan_xlsx(other, folder / "b.xlsx")
+    assert a.exists() and b.exists()
+    result = consolidate(Options(folder=folder, output=tmp_path / "m.xlsx"), load_config())
+    x03 = [f for f in result.consolidation.cross if f.regla == "PEA-X03"]
+    assert len(x03) == 1
+    assert set(x03[0].archivos) == {"a.xlsx", "b.xlsx"}
+    assert "4.1" in x03[0].elemento

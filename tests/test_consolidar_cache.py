@@ -1,0 +1,125 @@
+"""Caché incremental del consolidador y procesos con límite de tiempo por archivo."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from pathlib import Path
+from typing import Any
+
+from pea.config import load_config
+from pea.consolidate.cache import cache_path
+from pea.consolidate.pool import CRASH, ERROR, TIMEOUT, run_tasks
+from pea.consolidate.run import Options, consolidate
+from pea.demo.mutate import apply_changes
+from tests.test_consolidar import build_folder, pea, read_sheet
+
+
+def _run(folder: Path, master: Path, *extra: str) -> dict[str, Any]:
+    proc = pea("consolidar", str(folder), "--salida", str(master), "--formato", "json", *extra)
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)
+
+
+def test_segunda_corrida_solo_lee_lo_que_cambio(tmp_path: Path) -> None:
+    folder = build_folder(tmp_path / "entregas")
+    master = tmp_path / "maestro.xlsx"
+    first = _run(folder, master)
+    assert (first["leidos"], first["de_cache"]) == (14, 0)
+    assert cache_path(master).is_file()
+    second = _run(folder, master)
+    assert (second["leidos"], second["de_cache"]) == (0, 14)
+    changed = folder / "07_contraloria_municipal.xlsx"
+    apply_changes(changed, {"celdas": {"M10": 0.4, "N10": 0.3, "O10": 0.2, "P10": 0}})
+    third = _run(folder, master)
+    assert (third["leidos"], third["de_cache"]) == (1, 13)
+    _, rows = read_sheet(master, "Entregas")
+    estado = {r["Archivo"]: r["Estado"] for r in rows}
+    assert estado["07_contraloria_municipal.xlsx"] == "Rechazado"
+    # renombrar no cambia el contenido: sigue en la caché, con su nombre nuevo
+    shutil.move(changed, folder / "07_contraloria_corregir.xlsx")
+    fourth = _run(folder, master)
+    assert fourth["leidos"] == 0
+    _, rows = read_sheet(master, "Entregas")
+    assert {r["Archivo"] for r in rows} >= {"07_contraloria_corregir.xlsx"}
+    _, obs = read_sheet(master, "Observaciones")
+    assert any(r["Archivo"] == "07_contraloria_corregir.xlsx" for r in obs)
+
+
+def test_cambiar_reglas_invalida_la_cache(tmp_path: Path) -> None:
+    folder = build_folder(tmp_path / "entregas")
+    master = tmp_path / "maestro.xlsx"
+    config = load_config()
+    assert consolidate(Options(folder, master), config).consolidation.read_count == 14
+    assert consolidate(Options(folder, master), config).consolidation.read_count == 0
+    config.severidades["PEA-T02"] = "desactivada"
+    assert consolidate(Options(folder, master), config).consolidation.read_count == 14
+
+
+def test_cache_danada_se_reconstruye(tmp_path: Path) -> None:
+    folder = build_folder(tmp_path / "entregas")
+    master = tmp_path / "maestro.xlsx"
+    _run(folder, master)
+    cache_path(master).write_bytes(b"esto no es sqlite" * 100)
+    data = _run(folder, master)
+    assert data["leidos"] == 14
+    assert any("caché" in a for a in data["avisos"])
+    assert _run(folder, master)["leidos"] == 0
+
+
+def test_sin_cache_lee_todo(tmp_path: Path) -> None:
+    folder = build_folder(tmp_path / "entregas")
+    master = tmp_path / "maestro.xlsx"
+    _run(folder, master)
+    assert _run(folder, master, "--sin-cache")["leidos"] == 14
+
+
+# --- procesos de trabajo ---------------------------------------------------------------
+
+def _task(item: str) -> str:
+    if item == "lento":
+        time.sleep(60)
+    if item == "cae":
+        os._exit(3)
+    if item == "falla":
+        raise ValueError("dato raro")
+    return item.upper()
+
+
+def _collect(items: list[str], limit: float, workers: int = 2) -> tuple[dict[int, Any], dict[int, str]]:
+    ok: dict[int, Any] = {}
+    bad: dict[int, str] = {}
+    run_tasks(_task, items, workers=workers, time_limit=limit, batch_size=2,
+              on_result=ok.__setitem__, on_failure=lambda i, kind, _d: bad.__setitem__(i, kind))
+    return ok, bad
+
+
+def test_limite_de_tiempo_por_archivo_y_la_corrida_sigue() -> None:
+    items = ["a", "lento", "b", "c", "d"]
+    ok, bad = _collect(items, limit=1.0)
+    assert bad == {1: TIMEOUT}
+    assert ok == {0: "A", 2: "B", 3: "C", 4: "D"}
+
+
+def test_proceso_caido_y_excepcion() -> None:
+    ok, bad = _collect(["a", "cae", "b", "falla", "c"], limit=30.0, workers=1)
+    assert bad == {1: CRASH, 3: ERROR}
+    assert ok == {0: "A", 2: "B", 4: "C"}
+
+
+def test_archivo_que_excede_el_limite_queda_ilegible(tmp_path: Path, monkeypatch: Any) -> None:
+    """Con un límite de tiempo mínimo, cada archivo queda «Ilegible» con el motivo en español."""
+    folder = build_folder(tmp_path / "entregas")
+    config = load_config()
+    config.limites.segundos_por_archivo = 0
+    result = consolidate(Options(folder, tmp_path / "m.xlsx", workers=1), config)
+    read = [s for s in result.consolidation.submissions if s.payload is not None]
+    slow = [s for s in read if "tardó más de" in s.motivo]
+    assert slow and all(s.estado == "Ilegible" for s in slow)
+    # lo que se agotó no se guarda en la caché: la siguiente corrida lo intenta de nuevo
+    config.limites.segundos_por_archivo = 30
+    again = consolidate(Options(folder, tmp_path / "m.xlsx"), config).consolidation
+    assert again.read_count >= len(slow)
+    assert not any("tardó más de" in s.motivo for s in again.submissions)
