@@ -114,7 +114,7 @@ def _restore(rng: Any, old: Record) -> None:
         if old.orig_note is None:
             X.delete_note(rng)
         else:
-            X.set_note(rng, old.orig_note)
+            X.set_note(rng, old.orig_note, exists=True)
 
 
 def _apply(rng: Any, sheet: str, mark: CellMark, old: Record | None) -> tuple[Record, bool]:
@@ -129,7 +129,7 @@ def _apply(rng: Any, sheet: str, mark: CellMark, old: Record | None) -> tuple[Re
     noted = True
     if not _same(note_now, text):
         try:
-            X.set_note(rng, text)
+            X.set_note(rng, text, exists=note_now is not None)
         except Exception:  # p. ej. la celda tiene un comentario moderno (hilo)
             noted = False
     return Record(sheet, mark.cell, orig_fill, orig_note, color, text), noted

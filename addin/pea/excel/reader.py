@@ -4,8 +4,8 @@ Valores y fórmulas: una llamada cada uno para toda la hoja. Formatos de
 porcentaje: solo de las celdas numéricas, por columnas (una llamada si la columna
 tiene un solo formato; si no, se parte en mitades). Celdas combinadas: sus celdas
 no ancla siempre están vacías, así que solo se buscan entre las celdas vacías,
-por tramos de columna (`merge_cells` dice si el tramo tiene alguna), y se pide
-el rango (`merge_area`) una vez por cada combinación encontrada.
+por regiones (`merge_cells` dice si una región tiene alguna; si es mixta se parte
+en dos), y se pide el rango (`merge_area`) una vez por cada combinación.
 """
 
 from __future__ import annotations
@@ -99,76 +99,67 @@ def percent_cells(sheet: Any, rows: list[list[Any]], first_row: int) -> set[tupl
 
 
 class _MergeProbe:
-    """Busca las celdas combinadas entre las celdas vacías, con un tope de consultas."""
+    """Busca las celdas combinadas entre las celdas vacías, partiendo la hoja en regiones.
+
+    Una región (el rectángulo que encierra sus celdas vacías aún no explicadas) se
+    consulta con `merge_cells`: si no tiene combinadas se descarta entera; si todas lo
+    están, se pide el rango de cada una; si es mixta, se parte por la mitad del lado
+    más largo. Las columnas sin combinar de las filas de datos se descartan en pocas
+    llamadas; el costo crece con el número de combinaciones, no con el de celdas.
+    """
 
     def __init__(self, sheet: Any, rows: list[list[Any]], nrows: int, ncols: int) -> None:
-        self.sheet, self.rows, self.nrows, self.ncols = sheet, rows, nrows, ncols
+        self.sheet = sheet
+        self.free = [(r, c) for r in range(1, nrows + 1) for c in range(1, ncols + 1)
+                     if c > len(rows[r - 1]) or _blank(rows[r - 1][c - 1])]
         self.areas: list[tuple[int, int, int, int]] = []
         self.covered: set[tuple[int, int]] = set()
         self.calls = 0
 
-    def _blank(self, r: int, c: int) -> bool:
-        row = self.rows[r - 1] if r <= len(self.rows) else []
-        return c > len(row) or _blank(row[c - 1])
-
-    def _state(self, r1: int, r2: int, c: int) -> bool | None:
-        self.calls += 1
-        return X.merge_state(self.sheet, r1, c, r2, c)
-
     def run(self) -> bool:
         """Llena `areas`; False si se agotó el tope de consultas."""
-        self.calls += 1
-        if X.merge_state(self.sheet, 1, 1, self.nrows, self.ncols) is False:
-            return True
-        for c in range(1, self.ncols + 1):
-            if self.calls > MERGE_PROBE_BUDGET:
-                return False
-            runs = self._runs(c)
-            if runs and self._state(1, self.nrows, c) is not False:
-                for r1, r2 in runs:
-                    self._visit(r1, r2, c)
+        self._region(self.free)
         return self.calls <= MERGE_PROBE_BUDGET
 
-    def _runs(self, c: int) -> list[tuple[int, int]]:
-        """Tramos de celdas vacías (y aún no cubiertas) de la columna."""
-        runs: list[tuple[int, int]] = []
-        start = None
-        for r in range(1, self.nrows + 2):
-            free = r <= self.nrows and self._blank(r, c) and (r, c) not in self.covered
-            if free and start is None:
-                start = r
-            elif not free and start is not None:
-                runs.append((start, r - 1))
-                start = None
-        return runs
-
-    def _visit(self, r1: int, r2: int, c: int) -> None:
-        if self.calls > MERGE_PROBE_BUDGET:
+    def _region(self, cells: list[tuple[int, int]]) -> None:
+        cells = [k for k in cells if k not in self.covered]
+        if not cells or self.calls > MERGE_PROBE_BUDGET:
             return
-        state = self._state(r1, r2, c)
-        if state is None and r1 < r2:
-            mid = (r1 + r2) // 2
-            self._visit(r1, mid, c)
-            self._visit(mid + 1, r2, c)
-        elif state:
-            r = r1
-            while r <= r2 and self.calls <= MERGE_PROBE_BUDGET:
-                if (r, c) in self.covered:
-                    r += 1
-                    continue
-                self.calls += 1
-                area = X.merge_area(self.sheet, r, c)
-                a1, b1, a2, b2 = area
-                if (a1, b1) != (a2, b2):
-                    self.areas.append(area)
-                    self.covered.update((rr, cc) for rr in range(a1, a2 + 1)
-                                        for cc in range(b1, b2 + 1))
-                r = max(r + 1, a2 + 1)
+        r1, r2 = min(k[0] for k in cells), max(k[0] for k in cells)
+        c1, c2 = min(k[1] for k in cells), max(k[1] for k in cells)
+        self.calls += 1
+        state = X.merge_state(self.sheet, r1, c1, r2, c2)
+        if state is False:
+            return
+        if state is None and (r1 < r2 or c1 < c2):
+            if r2 - r1 >= c2 - c1:
+                mid = (r1 + r2) // 2
+                self._region([k for k in cells if k[0] <= mid])
+                self._region([k for k in cells if k[0] > mid])
+            else:
+                mid = (c1 + c2) // 2
+                self._region([k for k in cells if k[1] <= mid])
+                self._region([k for k in cells if k[1] > mid])
+            return
+        for key in cells:
+            if key in self.covered or self.calls > MERGE_PROBE_BUDGET:
+                continue
+            self.calls += 1
+            area = X.merge_area(self.sheet, *key)
+            a1, b1, a2, b2 = area
+            if (a1, b1) != (a2, b2):
+                self.areas.append(area)
+                self.covered.update((r, c) for r in range(a1, a2 + 1)
+                                    for c in range(b1, b2 + 1))
 
 
 def merged_areas(sheet: Any, rows: list[list[Any]], nrows: int,
                  ncols: int) -> tuple[list[tuple[int, int, int, int]], bool]:
-    """Rangos combinados (r1, c1, r2, c2) de la hoja y si la búsqueda fue completa."""
+    """Rangos combinados (r1, c1, r2, c2) de la hoja y si la búsqueda fue completa.
+
+    Las celdas no ancla de un rango combinado siempre están vacías en Excel, así que
+    basta con buscar entre las vacías.
+    """
     probe = _MergeProbe(sheet, rows, nrows, ncols)
     complete = probe.run()
     return probe.areas, complete

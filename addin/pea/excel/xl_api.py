@@ -220,7 +220,11 @@ def note_text(rng: Any) -> str | None:
     return None if note is None else str(note.text)
 
 
-def set_note(rng: Any, text: str) -> None:
+def set_note(rng: Any, text: str, exists: bool | None = None) -> None:
+    """Pone el texto de la nota; `exists` (si ya se sabe) ahorra una consulta."""
+    if exists is False:
+        rng.add_note(text)
+        return
     note = rng.note
     if note is None:
         rng.add_note(text)
