@@ -112,8 +112,9 @@ def pea_items(meta: dict[str, str] | None) -> list[Item]:
         items.append(Item("Plantilla", "el libro no tiene la hoja de metadatos de la plantilla",
                           CHECK, "Use la plantilla oficial vigente para capturar el plan."))
         return items
-    items.append(Item("Plantilla", f"versión {meta.get('version_plantilla', '?')}, año "
-                      f"{meta.get('anio_plan', '?')}", OK))
+    anio = re.sub(r"\.0$", "", meta.get("anio_plan", "?"))  # Excel guarda 2024 como 2024.0
+    items.append(Item("Plantilla", f"versión {meta.get('version_plantilla', '?')}, año {anio}",
+                      OK))
     if meta.get("huella_catalogos") and meta["huella_catalogos"] != cfg.catalogos.fingerprint():
         items.append(Item("Catálogos de la plantilla", "distintos de los de las reglas", CHECK,
                           "Descargue la plantilla vigente para que las listas coincidan."))
