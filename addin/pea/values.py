@@ -5,6 +5,7 @@ Los porcentajes se manejan en decimales exactos (33.33 + 33.33 + 33.34 = 100).
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -110,6 +111,8 @@ def _singular(word: str) -> str:
 def parse_population(value: Any) -> Population:
     """«270,955 habitantes del municipio» → 270955, HABITANTE."""
     if value is None:
+        return Population(None, None, 0)
+    if isinstance(value, float) and not math.isfinite(value):  # NaN/inf de un libro manipulado
         return Population(None, None, 0)
     if isinstance(value, int | float) and not isinstance(value, bool):
         return Population(int(value), None, 1)

@@ -270,6 +270,19 @@ def utf16_text() -> bytes:
     return seed.read_text(encoding="utf-8").encode("utf-16")
 
 
+def non_finite_numbers() -> bytes:
+    """Un plan con «NaN» e «inf» guardados como números (calamine los lee como float)."""
+    import re
+
+    data = plan_bytes(10)
+    sheet = read_parts(data)["xl/worksheets/sheet1.xml"]
+    for ref, value in ((b"T10", b"NaN"), (b"N10", b"inf"), (b"S10", b"-inf")):
+        cell = re.search(rb'<c r="' + ref + rb'"[^>]*?(?:/>|>.*?</c>)', sheet, re.DOTALL)
+        assert cell, ref
+        sheet = sheet.replace(cell.group(0), b'<c r="' + ref + b'"><v>' + value + b"</v></c>")
+    return rezip(data, {"xl/worksheets/sheet1.xml": sheet})
+
+
 # --- bombas y XML peligroso ------------------------------------------------------------
 
 
@@ -469,6 +482,8 @@ def cases(secret: Path) -> list[Case]:
              "mal codificados", 0, OMITIDO_O_ILEGIBLE | LEIDO),
         Case("texto_utf16", "texto_utf16.txt", utf16_text, None, "", 0,
              OMITIDO_O_ILEGIBLE | LEIDO),
+        Case("numeros_no_finitos", "numeros_no_finitos.xlsx", non_finite_numbers, "PEA-Q01",
+             "«inf» no es un porcentaje", 1, RECHAZADO),
         Case("bomba_zip", "bomba_zip.xlsx", zip_bomb, e00, "descomprimido", 1, ILEGIBLE),
         Case("bomba_tamano_falso", "bomba_tamano_falso.xlsx", zip_bomb_lying, e00,
              "por seguridad", 1, ILEGIBLE),
