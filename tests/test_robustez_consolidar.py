@@ -29,10 +29,11 @@ def corrida(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     before = tree_hashes(folder)
     listing = sorted(os.listdir(folder))
     output = base / "salida" / "maestro.xlsx"
-    proc = run_pea("consolidar", folder, "--salida", output, "--silencioso", "--procesos", "2",
-                   timeout=600)
+    annotated = base / "anotados"
+    proc = run_pea("consolidar", folder, "--salida", output, "--anotar", annotated,
+                   "--silencioso", "--procesos", "2", timeout=600)
     return {"folder": folder, "cases": cases, "before": before, "listing": listing,
-            "output": output, "proc": proc}
+            "output": output, "proc": proc, "annotated": annotated}
 
 
 def test_el_maestro_se_escribe_sin_trazas(corrida: dict[str, object]) -> None:
@@ -65,6 +66,17 @@ def test_ilegibles_con_pea_e00_y_su_mensaje(corrida: dict[str, object]) -> None:
         e00 = [r for r in by_file.get(case.filename, []) if r["Regla"] == "PEA-E00"]
         assert e00, case.name
         assert any(case.fragmento in str(r["Mensaje"]) for r in e00), (case.name, e00)
+
+
+def test_copias_anotadas_legibles(corrida: dict[str, object]) -> None:
+    """Las copias anotadas de planes hostiles se abren; ninguna queda a medio escribir."""
+    from openpyxl import load_workbook
+
+    copies = sorted(Path(corrida["annotated"]).iterdir())  # type: ignore[arg-type]
+    assert copies
+    for copy in copies:
+        assert not copy.name.startswith(".~pea-"), copy
+        load_workbook(copy, read_only=True).close()
 
 
 def test_nada_del_xxe_llega_al_maestro(corrida: dict[str, object]) -> None:
