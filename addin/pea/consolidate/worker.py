@@ -51,8 +51,13 @@ def process_file(item: tuple[str, str]) -> dict[str, Any]:
     path, archivo = item
     config = _CONFIG
     assert config is not None, "init_worker no se llamó"
-    try:
-        data = Path(path).read_bytes()
+    from pea.reading.errors import UnreadableFile
+    from pea.reading.source import read_input
+
+    try:  # con tope de tamaño antes de leer; rechaza tuberías y archivos que se copian
+        data = read_input(Path(path), config.limites)
+    except UnreadableFile as exc:
+        return unreadable_payload(exc.message, config)
     except OSError as exc:
         return unreadable_payload(f"no se pudo abrir ({exc.strerror or type(exc).__name__}).",
                                   config)
