@@ -7,12 +7,15 @@ en «Observaciones», y la carpeta de entregas debe quedar idéntica.
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import stat
 from pathlib import Path
 
 import pytest
 
+from pea.config import default_rules_dir
 from tests.hostile.corpus import FORBIDDEN, SECRET, Case, build_corpus, plan_bytes, truncated_zip
 from tests.hostile.master import all_text, sheet_rows
 from tests.hostile.runner import consolidar_available, run_pea, tree_hashes
@@ -144,3 +147,28 @@ def test_salida_dentro_de_la_carpeta_de_entregas(tmp_path: Path) -> None:
     after = tree_hashes(folder)
     assert {k: v for k, v in after.items() if k in before} == before
     assert not [n for n in os.listdir(folder) if n.startswith(".~pea-") or n.endswith(".lock")]
+
+
+def test_limites_configurables_en_ambos_comandos(tmp_path: Path) -> None:
+    """`limites:` de la configuración de reglas manda en `pea validar` y en `pea consolidar`."""
+    rules = tmp_path / "reglas"
+    shutil.copytree(default_rules_dir(), rules)
+    cfg = rules / "configuracion.yaml"
+    text = cfg.read_text(encoding="utf-8")
+    assert "tamano_archivo_mb: 50" in text and "filas: 5000" in text
+    cfg.write_text(text.replace("tamano_archivo_mb: 50", "tamano_archivo_mb: 0.05")
+                   .replace("filas: 5000", "filas: 12"), encoding="utf-8")
+    folder = tmp_path / "entregas"
+    folder.mkdir()
+    (folder / "plan.xlsx").write_bytes(plan_bytes(0))  # 16 filas: excede «filas: 12»
+    (folder / "grande.xlsx").write_bytes(plan_bytes(1) + b"\0" * 60_000)  # > 0.05 MB
+    val = run_pea("validar", "--formato", "json", "--reglas", rules, folder)
+    assert val.returncode == 1
+    mensajes = {Path(r["archivo"]).name: r["hallazgos"][0]["mensaje"] for r in json.loads(val.stdout)}
+    assert "límite de 12 filas" in mensajes["plan.xlsx"]
+    assert "limites.tamano_archivo_mb" in mensajes["grande.xlsx"]
+    output = tmp_path / "maestro.xlsx"
+    proc = run_pea("consolidar", folder, "--salida", output, "--reglas", rules, "--silencioso")
+    assert proc.returncode == 0, proc.stderr
+    assert {r["Archivo"]: r["Estado"] for r in sheet_rows(output, "Entregas")} == {
+        "plan.xlsx": "Ilegible", "grande.xlsx": "Ilegible"}
