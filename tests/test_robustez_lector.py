@@ -275,3 +275,17 @@ def test_nombre_seguro_propiedad(text: str) -> None:
     name = safe_filename(text)
     assert _SAFE.match(name) and name not in _RESERVED and len(name) <= 70
     assert name == safe_filename(text)
+
+
+def test_hoja_con_caracteres_especiales_en_el_nombre(config: RulesConfig) -> None:
+    """«Plan & metas <2024>» se guarda como «Plan &amp; metas &lt;2024&gt;»: no se pierde."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(io.BytesIO(_BASE))
+    wb["PEA"].title = "Plan & metas <2024>"
+    wb.create_sheet("Notas")["A1"] = "nada"
+    out = io.BytesIO()
+    wb.save(out)
+    _p, report = validate_bytes(Path("p.xlsx"), out.getvalue(), config, "p.xlsx")
+    assert report.hoja == "Plan & metas <2024>"
+    assert all(h.regla != "PEA-E01" for h in report.hallazgos)

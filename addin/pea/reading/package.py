@@ -10,6 +10,7 @@ abrir, antes de dárselo. Ver SECURITY.md.
 from __future__ import annotations
 
 import copy
+import html
 import io
 import re
 import struct
@@ -54,7 +55,9 @@ _BUILTIN_PERCENT = {9, 10}
 
 
 def _attrs(raw: bytes) -> dict[str, str]:
-    return {k.decode().split(":")[-1]: v.decode("utf-8", "replace") for k, v in _ATTR.findall(raw)}
+    """Atributos de una etiqueta, con las referencias (``&amp;``, ``&#38;``) resueltas."""
+    return {k.decode().split(":")[-1]: html.unescape(v.decode("utf-8", "replace"))
+            for k, v in _ATTR.findall(raw)}
 
 
 def _col_number(letters: bytes) -> int:

@@ -156,10 +156,9 @@ def open_workbook(data: bytes, limits: Limits) -> Workbook:
                    "El libro está dañado o no es un libro de Excel válido; vuelva a guardarlo "
                    "en Excel.")
     names = _engine(lambda: list(book.sheet_names), "El libro está dañado; vuelva a guardarlo.")
-    known = set(names)
-    entries = [e for e in entries if e.name in known] or [
-        SheetEntry(name=n, part="") for n in names
-    ]
+    by_name = {e.name: e for e in entries}
+    # en el orden del motor; una hoja que el XML no dejó identificar no se pierde
+    entries = [by_name.get(n) or SheetEntry(name=n, part="") for n in names]
     wb = Workbook(package=package, entries=entries, calamine=book, limits=limits)
     if wb.has_macros and not any(e.name == L.META_SHEET for e in entries):
         wb.notes.append("El libro contiene macros (VBA) que no son de la plantilla oficial; "
