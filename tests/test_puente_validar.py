@@ -111,7 +111,7 @@ def test_libro_sin_hoja_del_plan(tmp_path: Path, config: RulesConfig) -> None:
     ours, ref, book = both(path, config)
     assert key(ours) == key(ref) == [("PEA-E01", None, "error")]
     assert L.VALIDATION_SHEET in book._names()
-    assert book._app._alerts[-1][0].startswith("Se encontraron 1 error")
+    assert book._app._alerts[-1][0].startswith("No se encontró el encabezado de la tabla")
 
 
 def test_hoja_validacion_resumen_y_vinculos(tmp_path: Path, config: RulesConfig) -> None:
@@ -242,6 +242,7 @@ def test_hoja_con_contrasena_no_se_marca_pero_se_informa(tmp_path: Path) -> None
     assert any("contraseña" in a for a in report.avisos)
     texts = book._sheet(L.VALIDATION_SHEET)._cells.values()
     assert any(isinstance(t, str) and "contraseña" in t for t in texts)
+    assert "protegida con contraseña" in book._app._alerts[-1][0]
 
 
 def test_celda_con_comentario_moderno(tmp_path: Path) -> None:
@@ -252,3 +253,19 @@ def test_celda_con_comentario_moderno(tmp_path: Path) -> None:
     assert plan._fills[(10, 18)] == "#" + SEVERITY_FILL["error"].lower()
     texts = [t for t in book._sheet(L.VALIDATION_SHEET)._cells.values() if isinstance(t, str)]
     assert any("No se pudo poner la nota en R10" in t for t in texts)
+
+
+def test_hoja_oculta_y_dos_hojas_de_plan(tmp_path: Path, config: RulesConfig) -> None:
+    """Misma hoja elegida y mismos avisos de lectura que el lector de archivos."""
+    path = write_plan_xlsx(demo_plans()[2], tmp_path / "dos.xlsx", variant="combinada")
+    wb = load_workbook(path)
+    copy = wb.copy_worksheet(wb[L.PLAN_SHEET])
+    copy.title = "PEA (2)"
+    wb[L.PLAN_SHEET].sheet_state = "hidden"
+    wb.create_sheet("Notas")["A1"] = "borrador"
+    wb.save(path)
+    ours, ref, book = both(path, config)
+    assert ours.hoja == ref.hoja == "PEA (2)"
+    assert key(ours) == key(ref)
+    assert [a for a in ours.avisos if "hojas" in a] == [a for a in ref.avisos if "hojas" in a]
+    assert book._active is book._sheet("PEA (2)")

@@ -7,10 +7,14 @@ carga nada pesado: cada botón importa solo lo que usa.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from typing import Any
 
 from pea.excel.guard import UserError, run
+
+LOCKED = ("La hoja del plan está protegida con contraseña: no se marcaron las celdas; "
+          "vea la lista en la hoja «Validación».")
 
 
 def validar() -> None:
@@ -44,7 +48,7 @@ def _config() -> Any:
                         "pida a soporte que revise la instalación de PEA.") from exc
 
 
-def validate_book(book: Any, when: Any = None) -> Any:
+def validate_book(book: Any, when: dt.datetime | None = None) -> Any:
     """Valida el libro, reemplaza las marcas y la hoja «Validación»; devuelve el reporte."""
     from pea import validation as V
     from pea.excel import marks, reader, report_sheet
@@ -71,26 +75,30 @@ def validate_book(book: Any, when: Any = None) -> Any:
     old = marks.load(book)
     screen = X.set_screen_updating(book, False)
     try:
-        records, failed = [], []
+        records, failed, locked = [], [], False
         if read.sheet is not None:
             with marks.editable(read.sheet) as ok:
                 if ok:
                     records, failed = marks.reconcile(book, {read.grid.name: read.sheet},
                                                       cell_marks(report), old)
                 else:  # se conservan los registros viejos de esa hoja
+                    locked = True
                     records = [r for r in old if r.sheet == read.grid.name]
-                    report.avisos.append("La hoja del plan está protegida con contraseña: "
-                                         "no se marcaron las celdas.")
+                    report.avisos.append(LOCKED)
         stale = [r for r in old if r.sheet != (read.grid.name if read.grid else None)]
         marks.restore_all(all_sheets, stale)
         marks.save(book, records, after=X.sheets(book)[-1])
         version = f"{config.version} ({config.fingerprint()})"
         report_sheet.write(book, report, version, archivo, failed, when)
-        if read.sheet is not None:
+        if read.sheet is not None and not read.grid.hidden:
             X.activate(read.sheet)
     finally:
         X.set_screen_updating(book, screen)
-    X.alert(book, message_box_text(report), "PEA: validación")
+    if read.grid is None:
+        text = report.hallazgos[0].mensaje + " Use la plantilla oficial del plan."
+    else:
+        text = message_box_text(report) + (f"\n\n{LOCKED}" if locked else "")
+    X.alert(book, text, "PEA: validación")
     return report
 
 
