@@ -30,7 +30,8 @@ def book(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> FakeBook:
 def test_boton_validar_completo(book: FakeBook, logdir: Path) -> None:
     bridge.validar()
     assert book._app._alerts[-1][0].startswith("Sin errores")
-    assert not (logdir / "pea.log").exists()
+    log = (logdir / "pea.log").read_text(encoding="utf-8")
+    assert "validar el plan: listo en " in log and "Traceback" not in log
 
 
 def test_error_inesperado_da_mensaje_en_espanol_y_registro(

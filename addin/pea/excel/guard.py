@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
+import time
 import traceback
 from collections.abc import Callable
 from pathlib import Path
@@ -105,8 +106,10 @@ def run(action: str, func: Callable[[Any], None]) -> None:
         log = write_log(f"{action}: sin libro\n{traceback.format_exc()}{_context()}")
         system_alert(no_book_message(exc, log))
         return
+    start = time.perf_counter()
     try:
         func(book)
+        write_log(f"{action}: listo en {time.perf_counter() - start:.2f} s")
     except UserError as exc:
         write_log(f"{action}: {exc}\n{_context()}")
         _alert(book, str(exc))
