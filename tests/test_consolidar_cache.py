@@ -123,3 +123,45 @@ def test_archivo_que_excede_el_limite_queda_ilegible(tmp_path: Path, monkeypatch
     again = consolidate(Options(folder, tmp_path / "m.xlsx"), config).consolidation
     assert again.read_count >= len(slow)
     assert not any("tardó más de" in s.motivo for s in again.submissions)
+
+
+def test_si_muere_el_principal_los_procesos_de_trabajo_terminan(tmp_path: Path) -> None:
+    """SIGKILL al proceso principal: sus procesos de lectura no quedan huérfanos."""
+    import signal
+    import subprocess
+    import sys
+
+    script = tmp_path / "principal.py"
+    script.write_text(
+        "import sys, time\n"
+        "from pea.consolidate.pool import run_tasks\n"
+        "def lento(x):\n    time.sleep(60)\n    return x\n"
+        "if __name__ == '__main__':\n"
+        "    run_tasks(lento, list(range(6)), workers=2, time_limit=120,\n"
+        "              on_result=lambda *a: None, on_failure=lambda *a: None)\n",
+        encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, str(script)])
+    children: list[str] = []
+    for _ in range(100):  # espera a que existan los dos procesos de trabajo
+        try:
+            children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
+        except OSError:
+            children = []
+        if len(children) == 2:
+            break
+        time.sleep(0.1)
+    assert len(children) == 2
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+
+    def alive(pid: str) -> bool:
+        try:
+            return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
+        except OSError:
+            return False
+
+    for _ in range(100):
+        if not any(alive(p) for p in children):
+            break
+        time.sleep(0.1)
+    assert not any(alive(p) for p in children)

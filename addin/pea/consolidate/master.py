@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import xlsxwriter
 from xlsxwriter.workbook import Workbook
@@ -20,7 +20,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from pea import __version__
 from pea.config import RulesConfig
-from pea.consolidate import tables
+from pea.consolidate import bulk_sheet, tables
 from pea.consolidate.columns import (
     ACEPTADO,
     COBERTURA_COLUMNS,
@@ -45,8 +45,11 @@ from pea.consolidate.model import Consolidation
 from pea.consolidate.summary import GroupRow, Summary, build_summary
 from pea.feedback import SEVERITY_FILL, SEVERITY_FONT
 
-#: Con más líneas que esto, el maestro se escribe en modo de memoria constante.
+#: Con más líneas que esto, las hojas grandes llevan autofiltro en vez de tabla de Excel
+#: (la tabla guarda cada una de sus celdas en memoria) y cadenas en línea.
 CONSTANT_MEMORY_ROWS = 150_000
+#: Hasta aquí, XlsxWriter arma las partes del libro en memoria (sin archivos temporales).
+IN_MEMORY_ROWS = 60_000
 #: Marca del libro maestro (propiedad personalizada) para no sobrescribir otro libro.
 MASTER_PROPERTY = "PEA libro maestro"
 HEADER_FILL = "7B2C3B"
@@ -94,12 +97,19 @@ class _Formats:
                          for s in SEVERITY_FILL}
 
 
-def write_master(c: Consolidation, config: RulesConfig, target: Path) -> None:
-    """Escribe el maestro completo en `target` (la ruta temporal de `atomic_output`)."""
+def write_master(c: Consolidation, config: RulesConfig, target: Path,
+                 fast: bool | None = None) -> None:
+    """Escribe el maestro completo en `target` (la ruta temporal de `atomic_output`).
+
+    `fast`: escribir las hojas grandes en bloque (`bulk_sheet`); por omisión, si la
+    versión de XlsxWriter lo permite. Ambos caminos dan las mismas celdas.
+    """
+    fast = bulk_sheet.available() if fast is None else fast
     big = c.plan_rows > CONSTANT_MEMORY_ROWS
     wb = xlsxwriter.Workbook(str(target), {
-        "constant_memory": big, "strings_to_numbers": False, "strings_to_formulas": False,
-        "strings_to_urls": False, "use_zip64": True,
+        "constant_memory": big and not fast, "strings_to_numbers": False,
+        "strings_to_formulas": False, "strings_to_urls": False, "use_zip64": True,
+        "in_memory": c.plan_rows <= IN_MEMORY_ROWS,
     })
     wb.set_properties({
         "title": "Plan Estratégico Anual — libro maestro",
@@ -111,18 +121,20 @@ def write_master(c: Consolidation, config: RulesConfig, target: Path) -> None:
     wb.set_custom_property(MASTER_PROPERTY, __version__)
     fmt = _Formats(wb)
     summary = build_summary(c, config)
-    ws_plan = wb.add_worksheet(SHEET_PLAN)
+    bulk_class = bulk_sheet.BulkWorksheet if fast else None
+    ws_plan = wb.add_worksheet(SHEET_PLAN, worksheet_class=bulk_class)
     ws_ent = wb.add_worksheet(SHEET_ENTREGAS)
-    ws_obs = wb.add_worksheet(SHEET_OBSERVACIONES)
+    ws_obs = wb.add_worksheet(SHEET_OBSERVACIONES, worksheet_class=bulk_class)
     ws_res = wb.add_worksheet(SHEET_RESUMEN)
     ws_cob = wb.add_worksheet(SHEET_COBERTURA)
-    _table_sheet(ws_plan, fmt, PLAN_COLUMNS, tables.plan_rows(c), c.plan_rows, "PlanConsolidado",
+    _table_sheet(ws_plan, fmt, PLAN_COLUMNS, lambda: tables.plan_rows(c), c.plan_rows,
+                 "PlanConsolidado",
                  use_table=not big, freeze_col=1, estado_col=1)
     n_ent = len(c.submissions)
-    _table_sheet(ws_ent, fmt, ENTREGAS_COLUMNS, _linked_entregas(c), n_ent, "Entregas",
+    _table_sheet(ws_ent, fmt, ENTREGAS_COLUMNS, lambda: _linked_entregas(c), n_ent, "Entregas",
                  use_table=not big, estado_col=2)
     n_obs = sum(len(s.findings) for s in c.submissions if s.estado != OMITIDO)
-    _table_sheet(ws_obs, fmt, OBSERVACIONES_COLUMNS, tables.observaciones_rows(c), n_obs,
+    _table_sheet(ws_obs, fmt, OBSERVACIONES_COLUMNS, lambda: tables.observaciones_rows(c), n_obs,
                  "Observaciones", use_table=not big, severity_col=6)
     _resumen(wb, ws_res, fmt, summary)
     _cobertura(ws_cob, fmt, c, use_table=not big)
@@ -131,7 +143,8 @@ def write_master(c: Consolidation, config: RulesConfig, target: Path) -> None:
 
 
 def _table_sheet(ws: Worksheet, fmt: _Formats, columns: list[MasterColumn],
-                 rows: Iterable[list[Any]], nrows: int, name: str, *, use_table: bool,
+                 rows: Callable[[], Iterable[list[Any]]], nrows: int, name: str, *,
+                 use_table: bool,
                  freeze_col: int = 0, estado_col: int | None = None,
                  severity_col: int | None = None, first_row: int = 0) -> int:
     """Encabezado en `first_row`, datos debajo, como tabla de Excel (o con autofiltro)."""
@@ -144,17 +157,27 @@ def _table_sheet(ws: Worksheet, fmt: _Formats, columns: list[MasterColumn],
         ws.set_landscape()
         ws.repeat_rows(0)
     if use_table:
-        ws.add_table(first_row, 0, last, ncols - 1, {
-            "name": name, "style": TABLE_STYLE, "autofilter": True,
-            "columns": [{"header": col.header, "header_format": fmt.header} for col in columns],
-        })
+        options = {"name": name, "style": TABLE_STYLE, "autofilter": True,
+                   "columns": [{"header": col.header, "header_format": fmt.header}
+                               for col in columns]}
+        if isinstance(ws, bulk_sheet.BulkWorksheet):
+            ws.add_bulk_table(first_row, 0, last, ncols - 1, options)
+        else:
+            ws.add_table(first_row, 0, last, ncols - 1, options)
     else:
         for i, col in enumerate(columns):
             ws.write_string(first_row, i, col.header, fmt.header)
         ws.autofilter(first_row, 0, last, ncols - 1)
     if first_row == 0:
         ws.freeze_panes(1, freeze_col)
-    written = _write_rows(ws, fmt, columns, rows, first_row + 1)
+    if isinstance(ws, bulk_sheet.BulkWorksheet):
+        percent = {i: (fmt.pct0, fmt.pct2) for i, col in enumerate(columns)
+                   if col.kind == "percent"}
+        ws.set_bulk_rows(rows, first_row=first_row + 1, nrows=nrows, ncols=ncols,
+                         number_formats=percent, shared_strings=use_table)
+        written = nrows
+    else:
+        written = _write_rows(ws, fmt, columns, rows(), first_row + 1)
     if estado_col is not None:
         for estado, f in fmt.estado.items():
             ws.conditional_format(first_row + 1, estado_col, last, estado_col, {
@@ -317,7 +340,7 @@ def _group_block(wb: Workbook, ws: Worksheet, fmt: _Formats, row: int, title: st
 
 def _cobertura(ws: Worksheet, fmt: _Formats, c: Consolidation, *, use_table: bool) -> None:
     n = len(c.cross)
-    _table_sheet(ws, fmt, COBERTURA_COLUMNS, tables.cobertura_rows(c), n, "Cobertura",
+    _table_sheet(ws, fmt, COBERTURA_COLUMNS, lambda: tables.cobertura_rows(c), n, "Cobertura",
                  use_table=use_table, severity_col=1)
     if n == 0:
         ws.write_string(1, 2, "Sin hallazgos entre libros.", fmt.note)
@@ -341,13 +364,14 @@ def _cobertura(ws: Worksheet, fmt: _Formats, c: Consolidation, *, use_table: boo
         "type": "cell", "criteria": "==", "value": 0, "format": fmt.estado[RECHAZADO]})
 
 
-def is_master(path: Path) -> bool:
-    """¿El archivo es un libro maestro escrito por PEA? (para no sobrescribir otra cosa)."""
+def is_master(path: Path | IO[bytes]) -> bool:
+    """¿El libro es un maestro escrito por PEA? (no se sobrescribe otra cosa ni se lee como
+    entrega)."""
     import zipfile
 
     try:
-        with zipfile.ZipFile(path) as z:
-            custom = z.read("docProps/custom.xml")
-    except (OSError, KeyError, zipfile.BadZipFile):
+        with zipfile.ZipFile(path) as z, z.open("docProps/custom.xml") as fh:
+            custom = fh.read(1 << 16)  # tope: el archivo puede no ser confiable
+    except (OSError, KeyError, ValueError, EOFError, zipfile.BadZipFile):
         return False
     return MASTER_PROPERTY.encode() in custom

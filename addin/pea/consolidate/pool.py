@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing as mp
+import os
 import time
 from collections import deque
 from collections.abc import Callable
@@ -28,8 +29,27 @@ def _context() -> Any:
     return mp.get_context("fork" if "fork" in methods else "spawn")
 
 
-def _worker_main(conn: Connection, fn: Callable[[Any], Any],
+def _watch_parent(parent: int) -> None:
+    """Hilo vigía: si el proceso principal desaparece, este proceso termina de inmediato
+    (aunque esté a media lectura de un archivo que no acaba)."""
+    import threading
+
+    def watch() -> None:
+        while True:
+            time.sleep(0.5)
+            if os.getppid() != parent:
+                os._exit(0)
+
+    threading.Thread(target=watch, name="vigia-pea", daemon=True).start()
+
+
+def _worker_main(conn: Connection, inherited: list[Connection], fn: Callable[[Any], Any],
                  initializer: Callable[..., None] | None, initargs: tuple[Any, ...]) -> None:
+    # Con «fork» el hijo hereda los extremos del proceso principal: se cierran para que,
+    # si el principal muere (incluso con SIGKILL), la tubería dé EOF y este proceso termine.
+    for other in inherited:
+        other.close()
+    _watch_parent(os.getppid())
     if initializer is not None:
         initializer(*initargs)
     while True:
@@ -39,12 +59,16 @@ def _worker_main(conn: Connection, fn: Callable[[Any], Any],
             return
         if batch is None:
             return
-        for index, item in batch:
-            try:
-                conn.send(("ok", index, fn(item)))
-            except Exception as exc:
-                conn.send(("error", index, f"{type(exc).__name__}: {exc}"))
-        conn.send(("idle", None, None))
+        try:
+            for index, item in batch:
+                try:
+                    result = ("ok", index, fn(item))
+                except Exception as exc:
+                    result = ("error", index, f"{type(exc).__name__}: {exc}")
+                conn.send(result)
+            conn.send(("idle", None, None))
+        except OSError:  # el proceso principal ya cerró la tubería
+            return
 
 
 @dataclass
@@ -57,8 +81,6 @@ class _Worker:
 
 def default_workers() -> int:
     """Núcleos disponibles para este proceso."""
-    import os
-
     try:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # Windows, macOS
@@ -85,10 +107,13 @@ def run_tasks(fn: Callable[[Any], Any], items: list[Any], *, workers: int,
     ctx = _context()
     active: list[_Worker] = []
 
+    forked = ctx.get_start_method() == "fork"
+
     def start() -> _Worker:
         parent, child = ctx.Pipe(duplex=True)
-        proc = ctx.Process(target=_worker_main, args=(child, fn, initializer, initargs),
-                           daemon=True)
+        inherited = [parent, *(w.conn for w in active)] if forked else []
+        proc = ctx.Process(target=_worker_main,
+                           args=(child, inherited, fn, initializer, initargs), daemon=True)
         proc.start()
         child.close()
         return _Worker(proc, parent)

@@ -11,9 +11,10 @@ Orden: el candado de la salida lo toma quien llama (la línea de comandos). Aqu�
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -75,11 +76,18 @@ def own_paths(opts: Options) -> set[Path]:
     return {p.resolve() for p in out}
 
 
-def _sha256(path: Path) -> str | None:
+def _digest(path: Path) -> tuple[str | None, bool]:
+    """sha256 del contenido y si el libro es un maestro de PEA (no una entrega)."""
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        data = path.read_bytes()
     except OSError:
-        return None
+        return None, False
+    master = False
+    if b"docProps/custom.xml" in data:
+        from pea.consolidate.master import is_master
+
+        master = is_master(io.BytesIO(data))
+    return hashlib.sha256(data).hexdigest(), master
 
 
 def read_submissions(opts: Options, config: RulesConfig, progress: Progress,
@@ -90,9 +98,15 @@ def read_submissions(opts: Options, config: RulesConfig, progress: Progress,
     inputs = [s for s in subs if s.found.is_input]
     progress.phase("Calculando huellas (sha256)", len(inputs))
     shas: dict[int, str | None] = {}
-    for i, s in enumerate(inputs):
-        shas[i] = _sha256(s.found.path)
+    for i, s in enumerate(list(inputs)):
+        shas[i], is_master = _digest(s.found.path)
+        if is_master:
+            s.found = replace(s.found, motivo="es un libro maestro de PEA (resultado de otra "
+                              "consolidación), no una entrega.")
         progress.advance()
+    keep = [i for i, s in enumerate(inputs) if s.found.is_input]
+    shas = {k: shas[i] for k, i in enumerate(keep)}
+    inputs = [inputs[i] for i in keep]
     cached = cache.get_many([h for h in shas.values() if h])
     misses: list[int] = []
     for i, s in enumerate(inputs):

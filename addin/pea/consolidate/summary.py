@@ -13,7 +13,7 @@ from typing import Any
 from pea import layout as L
 from pea.config import RulesConfig
 from pea.consolidate.columns import ESTADOS
-from pea.consolidate.model import Consolidation, Submission
+from pea.consolidate.model import Consolidation
 from pea.rules.cross import item_key
 from pea.rules.registry import RULES
 from pea.textnorm import EJE_NUM, fold, leading_number
@@ -43,9 +43,10 @@ class Summary:
 
 def _quarters(line: list[Any]) -> list[float] | None:
     values = [line[i] for i in _Q]
-    if all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
-        return [float(v) for v in values]
-    return None
+    for v in values:
+        if type(v) is not float and type(v) is not int:
+            return None
+    return values
 
 
 class _Groups:
@@ -55,12 +56,14 @@ class _Groups:
         self.count: Counter[str] = Counter()
 
     def add(self, key: str, label: str, q: list[float]) -> None:
-        if key not in self.sums:
-            self.sums[key] = [0.0, 0.0, 0.0, 0.0]
+        s = self.sums.get(key)
+        if s is None:
+            s = self.sums[key] = [0.0, 0.0, 0.0, 0.0]
             self.labels[key] = label
-        s = self.sums[key]
-        for i in range(4):
-            s[i] += q[i]
+        s[0] += q[0]
+        s[1] += q[1]
+        s[2] += q[2]
+        s[3] += q[3]
         self.count[key] += 1
 
     def rows(self, order: str = "label") -> list[GroupRow]:
@@ -86,21 +89,31 @@ def build_summary(c: Consolidation, config: RulesConfig) -> Summary:
     cat_ejes = config.catalogos.ejes
     cat_pp = {item_key(str(p["programa"])): str(p["programa"])
               for p in config.catalogos.programas_presupuestarios or []}
+    eje_keys: dict[str, tuple[str, str]] = {}  # texto → (clave, etiqueta), una vez por texto
+    pp_keys: dict[str, tuple[str, str]] = {}
+    i_eje, i_pp = _IDX["eje"], _IDX["programa_presupuestario"]
     for sub in subs:
         if not sub.current or sub.estado in c.excluded_states:
             continue
         dep = sub.dependencia or f"(sin dependencia: {sub.archivo})"
+        dep_key = fold(dep)
         for line in sub.lines:
             q = _quarters(line)
             if q is None:
                 continue
-            eje = line[_IDX["eje"]] or "(sin eje)"
-            num = leading_number(eje, EJE_NUM)
-            ejes.add(num or fold(eje), cat_ejes.get(num, eje) if num else eje, q)
-            pp = line[_IDX["programa_presupuestario"]] or "(sin programa)"
-            key = item_key(pp)
-            programas.add(key, cat_pp.get(key, pp), q)
-            deps.add(fold(dep), dep, q)
+            eje = line[i_eje] or "(sin eje)"
+            ek = eje_keys.get(eje)
+            if ek is None:
+                num = leading_number(eje, EJE_NUM)
+                ek = eje_keys[eje] = (num or fold(eje), cat_ejes.get(num, eje) if num else eje)
+            ejes.add(ek[0], ek[1], q)
+            pp = line[i_pp] or "(sin programa)"
+            pk = pp_keys.get(pp)
+            if pk is None:
+                key = item_key(pp)
+                pk = pp_keys[pp] = (key, cat_pp.get(key, pp))
+            programas.add(pk[0], pk[1], q)
+            deps.add(dep_key, dep, q)
     findings = Counter[str]()
     files_by_rule: dict[str, set[str]] = {}
     sev: dict[str, str] = {}
@@ -141,7 +154,3 @@ def build_summary(c: Consolidation, config: RulesConfig) -> Summary:
         by_programa=programas.rows(),
         by_dependencia=deps.rows(order="label"),
     )
-
-
-def current_lines(subs: list[Submission]) -> int:
-    return sum(len(s.lines) for s in subs if s.current)
