@@ -439,8 +439,14 @@ class FakeRange(_Counted):
 
     @property
     def merge_cells(self) -> bool | None:
-        states = {self._sheet._area(*k) is not None for k in self._keys()}
-        return states.pop() if len(states) == 1 else None
+        merged = 0
+        for a1, b1, a2, b2 in self._sheet._merged:  # celdas combinadas dentro del rango
+            rows = min(a2, self._r2) - max(a1, self._r1) + 1
+            cols = min(b2, self._c2) - max(b1, self._c1) + 1
+            if rows > 0 and cols > 0:
+                merged += rows * cols
+        size = (self._r2 - self._r1 + 1) * (self._c2 - self._c1 + 1)
+        return True if merged == size else (False if merged == 0 else None)
 
     @property
     def merge_area(self) -> FakeRange:

@@ -269,3 +269,13 @@ def test_hoja_oculta_y_dos_hojas_de_plan(tmp_path: Path, config: RulesConfig) ->
     assert key(ours) == key(ref)
     assert [a for a in ours.avisos if "hojas" in a] == [a for a in ref.avisos if "hojas" in a]
     assert book._active is book._sheet("PEA (2)")
+
+
+def test_rango_usado_grande_por_formato(tmp_path: Path, config: RulesConfig) -> None:
+    """Una celda lejana solo con formato agranda el rango usado de Excel, no el plan."""
+    path = write_plan_xlsx(demo_plans()[3], tmp_path / "lejos.xlsx", variant="combinada")
+    book = FakeBook._from_xlsx(path)
+    book._sheet(L.PLAN_SHEET)._formats[(3000, 60)] = "0.00"
+    report = bridge.validate_book(book, when=WHEN)
+    _plan, ref = validate_file(path, config)
+    assert key(report) == key(ref)

@@ -25,6 +25,8 @@ DIAGNOSTIC_SHEET = "Diagnóstico"
 AUXILIARY = frozenset(s.casefold() for s in (
     L.META_SHEET, L.CATALOG_SHEET, L.INSTRUCTIONS_SHEET, L.VALIDATION_SHEET,
     "xlwings.conf", MARKS_SHEET, DIAGNOSTIC_SHEET))
+#: Columnas en las que se busca el encabezado del plan (el rango usado puede llegar a XFD).
+HEAD_COLUMNS = 200
 #: Máximo de consultas de celdas combinadas (un libro absurdo no congela Excel).
 MERGE_PROBE_BUDGET = 3000
 
@@ -185,12 +187,15 @@ def _grid(sheet: Any, name: str, limits_rows: int, limits_cells: int,
         avisos.append(f"La hoja «{name}» tiene {nrows:,} filas; solo se leyeron las "
                       f"primeras {limits_rows:,} (límite de lectura).")
         nrows = limits_rows
-    if nrows * ncols > limits_cells:
-        raise UnreadableFile(
-            f"La hoja «{name}» tiene {nrows * ncols:,} celdas, más que el límite de "
-            f"{limits_cells:,}; revise que sea el plan y no una base de datos.", motivo="limite")
+    # El rango usado de Excel incluye celdas solo con formato; el límite del lector de
+    # archivos cuenta celdas con valor, así que aquí se deja holgura y se cuenta después.
+    if nrows * ncols > 4 * limits_cells:
+        raise UnreadableFile(_too_big(name, nrows * ncols, limits_cells), motivo="limite")
     raw = [[normalize(v) for v in row] for row in X.read_values(sheet, nrows, ncols)]
     grid = SheetGrid(name=name, rows=trim([list(r) for r in raw]))
+    cells = sum(len(r) for r in grid.rows)
+    if cells > limits_cells:
+        raise UnreadableFile(_too_big(name, cells, limits_cells), motivo="limite")
     found = find_header_row(grid)
     grid.percent = percent_cells(sheet, grid.rows, found[0] + 2 if found else 1)
     grid.formulas = formula_cells(sheet, nrows, ncols)
@@ -201,10 +206,15 @@ def _grid(sheet: Any, name: str, limits_rows: int, limits_cells: int,
     return grid
 
 
+def _too_big(name: str, cells: int, limit: int) -> str:
+    return (f"La hoja «{name}» tiene {cells:,} celdas, más que el límite de {limit:,}; "
+            "revise que sea el plan y no una base de datos.")
+
+
 def _head(sheet: Any) -> SheetGrid:
     """Las primeras filas de una hoja (para buscar el encabezado del plan)."""
     nrows, ncols = X.used_extent(sheet)
-    nrows = min(nrows, L.HEADER_SEARCH_ROWS)
+    nrows, ncols = min(nrows, L.HEADER_SEARCH_ROWS), min(ncols, HEAD_COLUMNS)
     rows = [[normalize(v) for v in row] for row in X.read_values(sheet, nrows, ncols)]
     return SheetGrid(name=X.sheet_name(sheet), rows=rows)
 
