@@ -93,8 +93,18 @@ def test_importar_el_puente_es_ligero() -> None:
     assert not mods & heavy
 
 
-def test_lo_que_carga_validar_no_incluye_pandas_ni_openpyxl() -> None:
-    mods = _imported("import pea.excel.bridge\nfrom pea.excel import reader, marks, "
-                     "report_sheet\nimport pea.validation, pea.feedback, pea.config\n"
-                     "pea.config.load_config()")
+def test_lo_que_carga_validar_no_incluye_pandas_ni_openpyxl(tmp_path: Path) -> None:
+    """Un clic completo en Validar (sobre el doble, en un proceso nuevo) no carga lo pesado."""
+    import pickle
+
+    from pea.demo import demo_plans
+    from pea.demo.writer import write_plan_xlsx
+    from tests.puente_fake import FakeBook
+
+    book = FakeBook._from_xlsx(write_plan_xlsx(demo_plans()[1], tmp_path / "p.xlsx"))
+    (tmp_path / "libro.pickle").write_bytes(pickle.dumps(book))
+    mods = _imported(f"import pickle, pathlib\nimport pea.excel.bridge as b\n"
+                     f"book = pickle.loads(pathlib.Path({str(tmp_path / 'libro.pickle')!r})"
+                     ".read_bytes())\nb.validate_book(book)\nb.clean_book(book)")
+    assert "pea" in mods and "python_calamine" not in mods
     assert not mods & {"pandas", "openpyxl", "typer", "rich", "click", "xlsxwriter"}
