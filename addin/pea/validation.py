@@ -182,7 +182,8 @@ def validate_grid(grid: SheetGrid, config: RulesConfig, archivo: str,
 def unreadable_report(archivo: str, message: str, config: RulesConfig) -> FileReport:
     """Reporte de un archivo que no se puede leer como plan (PEA-E00)."""
     load_all()
-    findings = to_findings([Hit("PEA-E00", motivo=message)], None, config)
+    motivo = message[:1].lower() + message[1:] if message[1:2].islower() else message
+    findings = to_findings([Hit("PEA-E00", motivo=motivo)], None, config)
     if not findings:  # PEA-E00 desactivada: aun así el archivo no es válido
         findings = [Finding(regla="PEA-E00", severidad="error", mensaje=message)]
     return FileReport.build(archivo, None, findings)
@@ -228,4 +229,10 @@ def validate_bytes(path: Path, data: bytes, config: RulesConfig,
         report = FileReport.build(archivo, None, findings, avisos=read.avisos,
                                   plantilla=read.template)
         return None, report
-    return validate_grid(read.grid, config, archivo, read.avisos, read.template)
+    try:
+        return validate_grid(read.grid, config, archivo, read.avisos, read.template)
+    except Exception as exc:  # defecto del intérprete del plan: E00, nunca una traza
+        log.exception("Falla interna al interpretar %s", archivo)
+        return None, unreadable_report(
+            archivo, f"falla interna al interpretar el plan ({type(exc).__name__}); repórtela "
+            "al equipo de PEA.", config)

@@ -131,4 +131,12 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         typer.echo("Cancelado.", err=True)
         sys.exit(130)
+    except Exception as exc:  # último recurso: nunca una traza para la persona
+        import logging
+
+        logging.getLogger("pea").debug("falla interna", exc_info=True)
+        typer.echo(f"Error interno de PEA ({type(exc).__name__}: {exc}). Vuelva a intentarlo; "
+                   "si se repite, repórtelo al equipo de PEA con el archivo que lo causó.",
+                   err=True)
+        sys.exit(EXIT_ERRORS)
     sys.exit(result if isinstance(result, int) else 0)

@@ -25,9 +25,13 @@ def r01(ctx: Context) -> Iterator[Hit]:
 
 
 @rule("PEA-R02", "error", "Meta sin programación trimestral",
-      "Fila {fila}: falta la programación trimestral de la meta (1° a 4° trimestre).")
+      "Fila {fila}: falta la programación trimestral de la meta (1° a 4° trimestre).",
+      variants={"formula": "Fila {fila}: los trimestres tienen fórmulas sin valor calculado; "
+                           "abra el libro en Excel, guárdelo y vuelva a enviarlo."})
 def r02(ctx: Context) -> Iterator[Hit]:
     for _block, line in ctx.lines:
         if line.quarters and all(c.is_blank for c in line.quarters.values()):
             cell = f"{ctx.col('t1')}{line.row}"
-            yield Hit("PEA-R02", cell, line.row, fila=line.row)
+            formula = any(c.formula for c in line.quarters.values())
+            yield Hit("PEA-R02", cell, line.row, variant="formula" if formula else "",
+                      fila=line.row)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pea.rules.registry import declare
 
 declare("PEA-E00", "error", "Archivo ilegible",
-        "El archivo no se puede leer como plan: {motivo}")
+        "Archivo ilegible: {motivo}")
 declare("PEA-E01", "error", "Sin encabezado de la tabla",
         'No se encontró el encabezado de la tabla ("EJE TEMÁTICO") en la hoja «{hoja}».')
 declare("PEA-E02", "error", "Falta una columna obligatoria",
