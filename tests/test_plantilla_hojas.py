@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import xlwings
 from openpyxl import load_workbook
 from openpyxl.utils import range_boundaries
 
@@ -122,9 +123,10 @@ def test_proteccion_sin_contrasena(wb: Any) -> None:
 
 def test_metadatos_y_xlwings_conf(wb: Any, config: RulesConfig) -> None:
     meta = wb[L.META_SHEET]
-    assert [meta[f"A{i}"].value for i in (1, 2, 3)] == list(L.META_KEYS)
-    assert [meta[f"B{i}"].value for i in (1, 2, 3)] == [
-        L.TEMPLATE_VERSION, config.parametros.anio_plan, config.catalogos.fingerprint()]
+    assert [meta[f"A{i}"].value for i in (1, 2, 3, 4)] == list(L.META_KEYS)
+    assert [meta[f"B{i}"].value for i in (1, 2, 3, 4)] == [
+        L.TEMPLATE_VERSION, config.parametros.anio_plan, config.catalogos.fingerprint(),
+        xlwings.__version__]
     assert meta_values(config)["huella_catalogos"] == config.catalogos.fingerprint()
     conf = wb[XLWINGS_CONF_SHEET]
     rows = [(r[0].value, r[1].value) for r in conf.iter_rows(min_row=1, max_col=2)]

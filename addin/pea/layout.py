@@ -162,9 +162,12 @@ PLAN_SHEET = "PEA"
 CATALOG_SHEET = "Catálogos"
 INSTRUCTIONS_SHEET = "Instrucciones"
 VALIDATION_SHEET = "Validación"
+#: Hojas que escribe el botón (marcas restaurables y diagnóstico); nunca son el plan.
+MARKS_SHEET = "PEA_marcas"
+DIAGNOSTIC_SHEET = "Diagnóstico"
 #: Hoja oculta con metadatos de la plantilla: claves en A, valores en B.
 META_SHEET = "PEA_meta"
-META_KEYS = ("version_plantilla", "anio_plan", "huella_catalogos")
+META_KEYS = ("version_plantilla", "anio_plan", "huella_catalogos", "version_xlwings")
 TEMPLATE_VERSION = "1.0"
 #: Columna de control (suma de los cuatro trimestres) a la derecha de T.
 CONTROL_COL = "U"

@@ -24,7 +24,8 @@ TEXT_SUFFIXES = (".txt", ".tsv")
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 #: Hojas de la plantilla que nunca son el plan.
 AUXILIARY_SHEETS = frozenset({L.META_SHEET, L.CATALOG_SHEET, L.INSTRUCTIONS_SHEET,
-                              L.VALIDATION_SHEET, "xlwings.conf"})
+                              L.VALIDATION_SHEET, L.MARKS_SHEET, L.DIAGNOSTIC_SHEET,
+                              "xlwings.conf"})
 
 
 class ReadResult:
@@ -66,7 +67,7 @@ def read_grid(path: Path, data: bytes, config: RulesConfig) -> ReadResult:
             continue
         if find_header_row(wb.load(entry, nrows=L.HEADER_SEARCH_ROWS)) is not None:
             candidates.append(entry)
-    template = _template_info(wb.template_info())
+    template = template_info_from_meta(wb.template_info())
     if not candidates:
         visible = [e.name for e in wb.entries if not e.hidden and e.name not in AUXILIARY_SHEETS]
         hoja = ", ".join(visible or [e.name for e in wb.entries]) or "(sin hojas)"
@@ -86,7 +87,7 @@ def read_grid(path: Path, data: bytes, config: RulesConfig) -> ReadResult:
     return ReadResult(grid, [], avisos, template)
 
 
-def _template_info(meta: dict[str, str] | None) -> TemplateInfo | None:
+def template_info_from_meta(meta: dict[str, str] | None) -> TemplateInfo | None:
     if not meta:
         return None
     anio = meta.get("anio_plan", "")

@@ -63,7 +63,7 @@ def validate_book(book: Any, when: dt.datetime | None = None) -> Any:
         read = reader.read_plan(book, config.limites.filas, config.limites.celdas)
     except UnreadableFile as exc:
         raise UserError(f"No se pudo validar: {exc.message}") from exc
-    template = V._template_info(read.template)
+    template = V.template_info_from_meta(read.template)
     if read.grid is None:
         hoja = ", ".join(read.hojas) or "(sin hojas)"
         findings = V.to_findings([Hit("PEA-E01", hoja=hoja)], None, config)

@@ -10,6 +10,7 @@ from pea import layout as L
 from pea.config import RulesConfig
 from pea.template import geometry as G
 from pea.template.guards import quarters_after_end
+from pea.template.vba import xlwings_version
 
 XLWINGS_CONF_SHEET = "xlwings.conf"
 #: Python por usuario que instala el complemento PEA (docs/plantilla.md). Se puede
@@ -39,6 +40,7 @@ def meta_values(cfg: RulesConfig) -> dict[str, object]:
         "version_plantilla": L.TEMPLATE_VERSION,
         "anio_plan": cfg.parametros.anio_plan,
         "huella_catalogos": cfg.catalogos.fingerprint(),
+        "version_xlwings": xlwings_version(),
     }
     return {k: values[k] for k in L.META_KEYS}
 

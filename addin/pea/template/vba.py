@@ -57,6 +57,13 @@ def xlwings_module_source() -> str:
     return source
 
 
+def xlwings_version() -> str:
+    """Versión del módulo VBA de xlwings que lleva la plantilla (la del paquete fijado)."""
+    found = _VERSION_LINE.search(xlwings_module_source())
+    assert found is not None
+    return found.group(1)
+
+
 def pea_bas_bytes() -> bytes:
     """Bytes de vba/PEA.bas (UTF-8 con CRLF en el repositorio)."""
     return resources.files("pea.template").joinpath("vba", "PEA.bas").read_bytes()
