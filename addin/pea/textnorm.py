@@ -16,13 +16,23 @@ ESTRATEGIA_NUM = re.compile(r"^\s*(\d+\.\d+\.\d+)\.?\s*[)\-]?\s+")
 CLAVE_NUM = re.compile(r"^\s*(\d+(?:\.\d+)*)\.?\s*[)\-]?\s*")
 
 
+#: Marcas combinantes ya vistas (código → None), para quitarlas con `str.translate`.
+_COMBINING: dict[int, None] = {}
+_CHECKED: set[str] = set()
+
+
 @lru_cache(maxsize=4096)
 def fold(text: str) -> str:
     """Mayúsculas, sin acentos, espacios colapsados: para comparar textos."""
     text = text.replace("\u00a0", " ")
     decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return _WS.sub(" ", stripped).strip().upper()
+    if not decomposed.isascii():
+        for ch in set(decomposed) - _CHECKED:  # cada carácter se revisa una sola vez
+            _CHECKED.add(ch)
+            if unicodedata.combining(ch):
+                _COMBINING[ord(ch)] = None
+        decomposed = decomposed.translate(_COMBINING)
+    return _WS.sub(" ", decomposed).strip().upper()
 
 
 def clean(text: str) -> str:

@@ -9,6 +9,7 @@ import math
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any, Literal
 
 from pea.textnorm import fold
@@ -108,6 +109,7 @@ def _singular(word: str) -> str:
     return word
 
 
+@lru_cache(maxsize=4096, typed=True)  # typed: True, 1 y 1.0 no comparten resultado
 def parse_population(value: Any) -> Population:
     """«270,955 habitantes del municipio» → 270955, HABITANTE."""
     if value is None:
