@@ -345,3 +345,34 @@ def test_x03_mir_compartida(tmp_path: Path) -> None:
     assert len(x03) == 1
     assert set(x03[0].archivos) == {"a.xlsx", "b.xlsx"}
     assert "4.1" in x03[0].elemento
+
+
+@pytest.mark.parametrize("grande", [False, True])
+def test_escritura_en_bloque_da_las_mismas_celdas(tmp_path: Path, monkeypatch: Any,
+                                                  grande: bool) -> None:
+    """El atajo de `bulk_sheet` y la API pública de XlsxWriter escriben el mismo maestro."""
+    import zipfile
+
+    from pea.consolidate import bulk_sheet, master
+    from pea.consolidate.run import Options, consolidate
+
+    assert bulk_sheet.available()  # con la versión fijada de XlsxWriter se usa el atajo
+    if grande:  # sin tablas de Excel y con cadenas en línea, como con >150,000 líneas
+        monkeypatch.setattr(master, "CONSTANT_MEMORY_ROWS", 0)
+    folder = build_folder(tmp_path / "entregas")
+    config = load_config()
+    fast = tmp_path / "rapido.xlsx"
+    slow = tmp_path / "lento.xlsx"
+    result = consolidate(Options(folder, fast), config)
+    master.write_master(result.consolidation, config, slow, fast=False)
+    a, b = load_workbook(fast), load_workbook(slow)
+    assert a.sheetnames == b.sheetnames
+    for name in a.sheetnames:
+        cells_a = [[(c.value, c.number_format) for c in r] for r in a[name].iter_rows()]
+        cells_b = [[(c.value, c.number_format) for c in r] for r in b[name].iter_rows()]
+        assert cells_a == cells_b, name
+        assert sorted(a[name].tables) == sorted(b[name].tables)
+    with zipfile.ZipFile(fast) as za, zipfile.ZipFile(slow) as zb:
+        tables_a = {n: za.read(n) for n in za.namelist() if n.startswith("xl/tables/")}
+        tables_b = {n: zb.read(n) for n in zb.namelist() if n.startswith("xl/tables/")}
+    assert tables_a == tables_b

@@ -165,3 +165,19 @@ def test_si_muere_el_principal_los_procesos_de_trabajo_terminan(tmp_path: Path) 
             break
         time.sleep(0.1)
     assert not any(alive(p) for p in children)
+
+
+_MAIN_PID = os.getpid()
+
+
+def _init_roto() -> None:
+    if os.getpid() != _MAIN_PID:
+        os._exit(5)  # el proceso de trabajo no puede iniciar (entorno roto)
+
+
+def test_si_los_procesos_no_inician_se_lee_en_el_principal() -> None:
+    ok: dict[int, Any] = {}
+    bad: dict[int, str] = {}
+    run_tasks(_task, ["a", "b", "c"], workers=2, time_limit=30, initializer=_init_roto,
+              on_result=ok.__setitem__, on_failure=lambda i, kind, _d: bad.__setitem__(i, kind))
+    assert ok == {0: "A", 1: "B", 2: "C"} and not bad

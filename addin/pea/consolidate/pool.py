@@ -22,6 +22,8 @@ from typing import Any
 
 #: Cómo terminó una tarea que no devolvió resultado.
 TIMEOUT, CRASH, ERROR = "tiempo", "caida", "error"
+#: Procesos muertos sin devolver nada tras los cuales se deja de usar procesos aparte.
+MAX_STILLBORN = 3
 
 
 def _context() -> Any:
@@ -52,6 +54,10 @@ def _worker_main(conn: Connection, inherited: list[Connection], fn: Callable[[An
     _watch_parent(os.getppid())
     if initializer is not None:
         initializer(*initargs)
+    try:
+        conn.send(("ready", None, None))
+    except OSError:
+        return
     while True:
         try:
             batch = conn.recv()
@@ -77,6 +83,7 @@ class _Worker:
     conn: Connection
     queue: deque[int] = field(default_factory=deque)  # índices del lote en curso
     since: float = 0.0  # cuándo empezó el archivo actual
+    ready: bool = False  # ya se inicializó (a partir de aquí, una caída es culpa del archivo)
 
 
 def default_workers() -> int:
@@ -137,15 +144,20 @@ def run_tasks(fn: Callable[[Any], Any], items: list[Any], *, workers: int,
         w.conn.close()
         active.remove(w)
 
+    stillborn = [0]  # procesos que murieron al iniciar (entorno roto, no un archivo)
+
     def replace(w: _Worker, kind: str, detail: str) -> None:
-        failed = w.queue.popleft()
-        rest = list(w.queue)
+        batch = list(w.queue)
         w.queue.clear()
         retire(w, kill=True)
-        on_failure(failed, kind, detail)
-        if rest:
-            pending.appendleft(rest)
-        if pending:
+        if not w.ready:  # murió antes de empezar: ningún archivo tiene la culpa
+            stillborn[0] += 1
+            pending.appendleft(batch)
+        else:
+            if batch[1:]:
+                pending.appendleft(batch[1:])
+            on_failure(batch[0], kind, detail)
+        if pending and stillborn[0] < MAX_STILLBORN:
             nw = start()
             active.append(nw)
             give(nw)
@@ -169,6 +181,10 @@ def run_tasks(fn: Callable[[Any], Any], items: list[Any], *, workers: int,
                     else:
                         retire(w, kill=True)
                     continue
+                if kind == "ready":
+                    w.ready = True
+                    w.since = time.monotonic()
+                    continue
                 if kind == "idle":
                     if not give(w):
                         retire(w, kill=False)
@@ -189,3 +205,21 @@ def run_tasks(fn: Callable[[Any], Any], items: list[Any], *, workers: int,
     finally:
         for w in list(active):
             retire(w, kill=True)
+    if pending:  # los procesos no pudieron iniciar: se sigue en este proceso, sin límite
+        _run_inline(fn, items, pending, on_result, on_failure, initializer, initargs)
+
+
+def _run_inline(fn: Callable[[Any], Any], items: list[Any], pending: deque[list[int]],
+                on_result: Callable[[int, Any], None],
+                on_failure: Callable[[int, str, str], None],
+                initializer: Callable[..., None] | None, initargs: tuple[Any, ...]) -> None:
+    if initializer is not None:
+        initializer(*initargs)
+    for batch in pending:
+        for i in batch:
+            try:
+                value = fn(items[i])
+            except Exception as exc:
+                on_failure(i, ERROR, f"{type(exc).__name__}: {exc}")
+            else:
+                on_result(i, value)
