@@ -7,8 +7,9 @@ from typing import Annotated
 
 import typer
 
-from pea.cli.app import app
+from pea.cli.app import app, usage_error
 from pea.cli.common import config_or_exit
+from pea.config import RulesConfig
 
 
 def write_demo(folder: Path) -> list[Path]:
@@ -39,7 +40,7 @@ def demo(
     carpeta: Annotated[Path, typer.Option("--carpeta", help="Dónde escribir los planes de "
                                           "demostración.")] = Path("pea_demo"),
 ) -> int:
-    """Escribe los planes del municipio de demostración (once válidos y algunos con errores típicos) y los valida."""
+    """Escribe los planes del municipio de demostración (once válidos y algunos con errores típicos), los valida y los consolida en «<carpeta>/maestro.xlsx»."""
     from rich.console import Console
     from rich.table import Table
 
@@ -58,4 +59,25 @@ def demo(
                       str(rep.resumen["advertencia"]), status_text(rep))
     console.print(table)
     console.print(f"Para ver el detalle de un plan: [bold]pea validar {carpeta}/con_errores[/bold]")
+    master = _consolidate_demo(carpeta, config)
+    console.print(f"Libro maestro del municipio (consolidado con «pea consolidar {carpeta} "
+                  f"--recursivo»): [bold]{master}[/bold]")
     return 0
+
+
+def _consolidate_demo(carpeta: Path, config: RulesConfig) -> Path:
+    """Consolida la carpeta del demo (con subcarpetas) en «<carpeta>/maestro.xlsx»."""
+    from pea.atomic import OutputLock, OutputLocked
+    from pea.consolidate.master import is_master
+    from pea.consolidate.run import Options, consolidate
+
+    master = carpeta / "maestro.xlsx"
+    if master.exists() and not is_master(master):
+        raise usage_error(f"«{master}» ya existe y no es un libro maestro de PEA; no se "
+                          "sobrescribe.")
+    try:
+        with OutputLock(master):
+            consolidate(Options(folder=carpeta, output=master, recursive=True), config)
+    except OutputLocked as exc:
+        raise usage_error(str(exc)) from None
+    return master

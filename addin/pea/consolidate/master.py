@@ -238,9 +238,9 @@ def _linked_entregas(c: Consolidation) -> Iterable[list[Any]]:
 # --- Resumen -------------------------------------------------------------------------
 
 def _resumen(wb: Workbook, ws: Worksheet, fmt: _Formats, s: Summary) -> None:
-    ws.set_column(0, 0, 52)
+    ws.set_column(0, 0, 46)
     ws.set_column(1, 1, 14)
-    ws.set_column(2, 5, 12)
+    ws.set_column(2, 5, 11)
     ws.set_column(6, 6, 2)
     ws.set_landscape()
     ws.set_paper(1)  # carta
@@ -327,12 +327,13 @@ def _group_block(wb: Workbook, ws: Worksheet, fmt: _Formats, row: int, title: st
             })
         name = title if shown == len(groups) else f"{title} (primeros {shown})"
         chart.set_title({"name": name, "name_font": {"size": 11}})
-        chart.set_x_axis({"num_format": "0%", "major_gridlines": {"visible": True}})
-        chart.set_y_axis({"reverse": True, "num_font": {"size": 8}})
+        chart.set_x_axis({"num_format": "0%", "major_gridlines": {"visible": True},
+                          "num_font": {"size": 8}})
+        chart.set_y_axis({"reverse": True, "num_font": {"size": 7}})
         chart.set_legend({"position": "bottom"})
-        chart.set_size({"width": 560, "height": max(220, 70 + 22 * shown)})
+        chart.set_size({"width": 620, "height": max(220, 70 + 20 * shown)})
         ws.insert_chart(head, 7, chart)
-    chart_rows = (max(220, 70 + 22 * shown) // 20 + 1) if shown else 0
+    chart_rows = (max(220, 70 + 20 * shown) // 20 + 1) if shown else 0
     return head + max(len(groups) + 1, chart_rows) + 2
 
 

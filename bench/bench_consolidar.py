@@ -1,0 +1,332 @@
+"""Banco de pruebas de `pea consolidar`: N entregas realistas, cuatro mediciones en una corrida.
+
+Uso:
+    python3 bench/bench_consolidar.py --n 1000              # genera (o reutiliza) y mide
+    python3 bench/bench_consolidar.py --n 200 --markdown     # tabla lista para docs/
+
+Entregas: la mitad son la plantilla oficial llenada (.xlsm con macros, hojas de
+catálogos e instrucciones, validaciones de datos) y la otra mitad libros hechos a mano
+en el formato oficial con celdas combinadas por bloque (.xlsx); 30 líneas de meta cada
+una, texto largo en español, algunas con errores. Se arman unas pocas bases con
+openpyxl y cada entrega se deriva cambiando su identificador en las cadenas compartidas
+(nombre de la dependencia, textos), así que cada archivo tiene contenido distinto.
+
+Mediciones, cada una como proceso completo (arranque de Python incluido):
+  (a) piso: descomprimir y leer cada parte XML de todos los archivos;
+  (b) línea base ingenua: pandas.read_excel(engine="openpyxl") por archivo + concat +
+      to_excel;
+  (c) `pea consolidar` desde cero (sin caché);
+  (d) `pea consolidar` otra vez tras cambiar un archivo (usa la caché).
+Memoria: máximo por proceso (ru_maxrss de /usr/bin/time o getrusage) y suma de PSS de
+todo el árbol de procesos, muestreada cada 50 ms (Linux).
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import io
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import zipfile
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+TEMPLATE = ROOT / "workbook_template.xlsm"
+TOKEN = "§ID§"
+LINES = 30
+CORPUS_VERSION = 2
+
+FLOOR = r"""
+import sys, zipfile, pathlib
+n = 0
+for p in sorted(pathlib.Path(sys.argv[1]).iterdir()):
+    if p.suffix in ('.xlsx', '.xlsm'):
+        with zipfile.ZipFile(p) as z:
+            for name in z.namelist():
+                if name.endswith(('.xml', '.rels')):
+                    n += len(z.read(name))
+print(n)
+"""
+
+READ_ONLY = r"""
+import sys, pathlib
+from pea.config import load_config
+from pea.consolidate.cache import ResultCache
+from pea.consolidate.run import Options, _Quiet, read_submissions
+folder = pathlib.Path(sys.argv[1])
+opts = Options(folder, folder.parent / "no_se_escribe.xlsx", use_cache=False)
+config = load_config()
+subs, read = read_submissions(opts, config, _Quiet(), ResultCache(pathlib.Path("x"), "", False))
+print(read)
+"""
+
+NAIVE = r"""
+import sys, pathlib
+import pandas as pd
+frames = []
+for p in sorted(pathlib.Path(sys.argv[1]).iterdir()):
+    if p.suffix in ('.xlsx', '.xlsm'):
+        df = pd.read_excel(p, engine="openpyxl", header=None)
+        df["archivo"] = p.name
+        frames.append(df)
+pd.concat(frames, ignore_index=True).to_excel(sys.argv[2], index=False)
+"""
+
+
+# --- corpus ----------------------------------------------------------------------------
+
+_EXTRA = (
+    " Se dará seguimiento mensual con la Dirección de Planeación, se integrarán las "
+    "evidencias fotográficas y documentales en el expediente de la acción y se publicarán "
+    "los avances en el portal de transparencia del municipio conforme a los lineamientos."
+)
+
+
+def _long_plan(index: int, with_error: bool) -> dict[str, Any]:
+    """Un plan del demo alargado a 30 líneas, con la marca §ID§ para derivar entregas."""
+    from pea.demo import demo_plans
+
+    plans = demo_plans()
+    base = copy.deepcopy(plans[index % len(plans)])
+    source = base["filas"]
+    base["dependencia"] = f"Dirección Municipal de Prueba {TOKEN}"
+    filas: list[dict[str, Any]] = []
+    lines = 0
+    k = 0
+    while lines < LINES:
+        f = copy.deepcopy(source[k % len(source)])
+        f["pasos"] = f"1.- {f['pasos'].split('1.-', 1)[-1].strip()} (acción {k + 1}, {TOKEN})"
+        f["meta"] = f"{f['meta']}{_EXTRA} Expediente {TOKEN}-{k + 1}."
+        f["responsable"] = base["dependencia"]
+        conts = f.get("continuaciones") or []
+        room = LINES - lines - 1
+        f["continuaciones"] = conts[:room] if room > 0 else []
+        lines += 1 + len(f["continuaciones"])
+        filas.append(f)
+        k += 1
+    if with_error:
+        filas[0]["trimestres"] = [40, 30, 20, 0]
+    base["filas"] = filas
+    for key in ("elaboro", "autorizo"):
+        base[key] = dict(base[key], cargo=f"Titular de la {base['dependencia']}")
+    return base
+
+
+def make_bases(folder: Path) -> list[Path]:
+    """Bases: plantilla oficial llenada (.xlsm) y libros con celdas combinadas (.xlsx)."""
+    from pea.demo.writer import write_plan_xlsx
+
+    folder.mkdir(parents=True, exist_ok=True)
+    bases = []
+    for i in range(6):
+        plan = _long_plan(i, with_error=(i == 5))
+        bases.append(write_plan_xlsx(plan, folder / f"base_{i}.xlsx",
+                                     variant="combinada" if i % 2 == 0 else "fraccion"))
+    if TEMPLATE.is_file():
+        from pea.template.fill import fill_template
+
+        for i in range(6, 12):
+            plan = _long_plan(i, with_error=(i == 11))
+            bases.append(fill_template(TEMPLATE, plan, folder / f"base_{i}.xlsm"))
+    return bases
+
+
+def _derive(args: tuple[str, str, int]) -> None:
+    base, target, ident = args
+    tag = f"{ident:05d}"
+    with zipfile.ZipFile(base) as zin:
+        parts = [(i, zin.read(i.filename)) for i in zin.infolist()]
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info, data in parts:
+            if info.filename in ("xl/sharedStrings.xml",) or info.filename.startswith(
+                    "xl/worksheets/sheet"):
+                data = data.replace(TOKEN.encode(), tag.encode())
+            zout.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
+
+
+def build_corpus(n: int, cache_root: Path) -> Path:
+    """Carpeta con `n` entregas (se reutiliza si ya existe completa)."""
+    folder = cache_root / f"entregas_{n}_v{CORPUS_VERSION}"
+    marker = cache_root / f"entregas_{n}_v{CORPUS_VERSION}.completo"
+    if marker.exists():
+        return folder
+    shutil.rmtree(folder, ignore_errors=True)
+    bases = make_bases(cache_root / f"bases_v{CORPUS_VERSION}")
+    folder.mkdir(parents=True)
+    jobs = [(str(bases[i % len(bases)]), str(folder / f"entrega_{i:05d}{bases[i % len(bases)].suffix}"),
+             i) for i in range(n)]
+    with ProcessPoolExecutor(2) as pool:
+        list(pool.map(_derive, jobs, chunksize=50))
+    marker.write_text("ok")
+    return folder
+
+
+def change_one(folder: Path) -> Path:
+    """Re-entrega de un archivo: cambia un texto (y por tanto su sha256)."""
+    target = sorted(p for p in folder.iterdir() if p.suffix in (".xlsx", ".xlsm"))[0]
+    with zipfile.ZipFile(target) as zin:
+        parts = [(i, zin.read(i.filename)) for i in zin.infolist()]
+    stamp = str(time.time_ns()).encode()
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info, data in parts:
+            if info.filename == "xl/sharedStrings.xml":
+                data = re.sub(rb"Expediente (\d+)-1\.", b"Expediente \\1-1 (corregido " + stamp
+                              + b").", data, count=1)
+            zout.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
+    target.write_bytes(buf.getvalue())
+    return target
+
+
+# --- medición --------------------------------------------------------------------------
+
+@dataclass
+class Measure:
+    name: str
+    seconds: float
+    maxrss_mb: float  # máximo de un solo proceso del árbol
+    pss_mb: float  # suma de PSS del árbol, máximo muestreado
+    returncode: int
+
+
+def _tree(pid: int) -> list[int]:
+    out = [pid]
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return out
+    for c in children:
+        out += _tree(int(c))
+    return out
+
+
+def _pss_kb(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+def run_measured(name: str, cmd: list[str]) -> Measure:
+    """Corre `cmd` y mide tiempo de pared, ru_maxrss y la PSS total del árbol."""
+    use_time = Path("/usr/bin/time").exists()
+    stats = Path(tempfile.mkstemp(prefix="pea_bench_time_")[1])
+    full = ["/usr/bin/time", "-f", "%M", "-o", str(stats), *cmd] if use_time else cmd
+    peak = [0]
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(full, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    stop = threading.Event()
+
+    def sample() -> None:
+        while not stop.is_set():
+            peak[0] = max(peak[0], sum(_pss_kb(p) for p in _tree(proc.pid)))
+            stop.wait(0.05)
+
+    th = threading.Thread(target=sample, daemon=True)
+    th.start()
+    _, err = proc.communicate()
+    elapsed = time.perf_counter() - t0
+    stop.set()
+    th.join()
+    maxrss = 0.0
+    if use_time:
+        text = stats.read_text().strip().splitlines()
+        maxrss = float(text[-1]) / 1024 if text and text[-1].isdigit() else 0.0
+    stats.unlink(missing_ok=True)
+    if proc.returncode != 0:
+        sys.stderr.write(err.decode("utf-8", "replace")[-2000:])
+    return Measure(name, elapsed, maxrss, peak[0] / 1024, proc.returncode)
+
+
+def bench(n: int, workdir: Path, skip_naive: bool) -> dict[str, Any]:
+    folder = build_corpus(n, workdir)
+    files = sorted(p for p in folder.iterdir() if p.suffix in (".xlsx", ".xlsm"))
+    size_mb = sum(p.stat().st_size for p in files) / 1e6
+    out = workdir / "salida"
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir()
+    master = out / "maestro.xlsx"
+    pea = [sys.executable, "-m", "pea", "consolidar", str(folder), "--salida", str(master),
+           "--silencioso"]
+    results: dict[str, Measure] = {}
+    results["a"] = run_measured("(a) piso: descomprimir y leer cada parte XML",
+                                [sys.executable, "-c", FLOOR, str(folder)])
+    if not skip_naive:
+        results["b"] = run_measured("(b) ingenuo: pandas.read_excel(openpyxl) + concat + to_excel",
+                                    [sys.executable, "-c", NAIVE, str(folder), str(out / "ingenuo.xlsx")])
+    results["c"] = run_measured("(c) pea consolidar (sin caché)", pea)
+    results["c2"] = run_measured("(c′) solo leer y validar (mismos procesos, sin caché ni maestro)",
+                                 [sys.executable, "-c", READ_ONLY, str(folder)])
+    changed = change_one(folder)
+    results["d"] = run_measured(f"(d) otra vez tras cambiar {changed.name}", pea)
+    summary = json.loads(subprocess.run([*pea[:-1], "--formato", "json"], capture_output=True,
+                                        text=True, check=True).stdout)
+    return {"n": n, "size_mb": size_mb, "results": results, "summary": summary}
+
+
+def report(data: dict[str, Any], markdown: bool) -> str:
+    r: dict[str, Measure] = data["results"]
+    a, c, d = r["a"].seconds, r["c"].seconds, r["d"].seconds
+    lines = [f"Entregas: {data['n']} ({data['size_mb']:.1f} MB); núcleos: {os.cpu_count()}; "
+             f"líneas de meta en el maestro: {data['summary']['lineas']:,}; "
+             f"estados: {data['summary']['estados']}"]
+    rows = [("Medición", "Segundos", "× piso", "RSS máx. proceso (MB)", "PSS total (MB)")]
+    for m in r.values():
+        rows.append((m.name, f"{m.seconds:.2f}", f"{m.seconds / a:.1f}",
+                     f"{m.maxrss_mb:.0f}", f"{m.pss_mb:.0f}"))
+    if markdown:
+        lines.append("")
+        lines.append("| " + " | ".join(rows[0]) + " |")
+        lines.append("|" + "---|" * len(rows[0]))
+        lines += ["| " + " | ".join(row) + " |" for row in rows[1:]]
+    else:
+        w = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+        lines += ["  ".join(v.ljust(w[i]) for i, v in enumerate(row)) for row in rows]
+    lines.append("")
+    if "b" in r:
+        lines.append(f"(b)/(c) = {r['b'].seconds / c:.1f}× (meta ≥ 5×)")
+    lines.append(f"(c′)/(a) lectura + validación = {r['c2'].seconds / a:.1f}× el piso (meta ≤ 4×)")
+    lines.append(f"(c) = {c:.2f} s (meta ≤ 10 s con 1,000); (d) = {d:.2f} s (meta ≤ 2 s)")
+    peak = max(m.pss_mb for k, m in r.items() if k.startswith(("c", "d")))
+    lines.append(f"Memoria máxima de pea (PSS del árbol): {peak:.0f} MB (meta ≤ 400 MB)")
+    per_file = (c - d) / max(data["n"] - 1, 1)
+    lines.append(f"Estimación para 7,500 entregas: (c) ≈ {d + per_file * 7499:.0f} s "
+                 f"(lineal en el costo por archivo), (d) ≈ {d * 7.5:.0f} s")
+    return "\n".join(lines)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description="Banco de pruebas de pea consolidar.")
+    ap.add_argument("--n", type=int, default=1000, help="número de entregas")
+    ap.add_argument("--dir", type=Path, default=Path(tempfile.gettempdir()) / "pea_bench",
+                    help="carpeta de trabajo (el corpus se reutiliza entre corridas)")
+    ap.add_argument("--sin-ingenuo", action="store_true", help="omitir la medición (b)")
+    ap.add_argument("--markdown", action="store_true", help="tabla en Markdown")
+    ap.add_argument("--json", type=Path, help="guardar las cifras en este archivo")
+    args = ap.parse_args()
+    args.dir.mkdir(parents=True, exist_ok=True)
+    data = bench(args.n, args.dir, args.sin_ingenuo)
+    print(report(data, args.markdown))
+    if args.json:
+        args.json.write_text(json.dumps(
+            {**data, "results": {k: vars(m) for k, m in data["results"].items()}},
+            ensure_ascii=False, indent=2, default=str))
+    return 0 if all(m.returncode == 0 for m in data["results"].values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
