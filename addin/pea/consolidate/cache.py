@@ -13,6 +13,7 @@ import contextlib
 import json
 import sqlite3
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -67,8 +68,11 @@ class ResultCache:
     def key(self, sha256: str) -> str:
         return f"{sha256}:{self.version}"
 
-    def get_many(self, shas: list[str]) -> dict[str, dict[str, Any]]:
-        """Resultados guardados para estos sha256 (los que haya)."""
+    def get_many(self, shas: list[str],
+                 transform: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+                 ) -> dict[str, dict[str, Any]]:
+        """Resultados guardados para estos sha256 (los que haya), cada uno pasado por
+        `transform` en cuanto se lee."""
         if self._db is None or not shas:
             return {}
         keys = {self.key(s): s for s in set(shas)}
@@ -81,9 +85,10 @@ class ResultCache:
                 for clave, datos in self._db.execute(
                         f"SELECT clave, datos FROM resultados WHERE clave IN ({marks})", chunk):
                     try:
-                        found[keys[clave]] = json.loads(zlib.decompress(datos))
+                        payload = json.loads(zlib.decompress(datos))
                     except (zlib.error, ValueError):
                         continue
+                    found[keys[clave]] = transform(payload) if transform else payload
         except sqlite3.DatabaseError:
             self._reset("la caché estaba dañada; se reconstruyó.")
             return {}

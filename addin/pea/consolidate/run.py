@@ -26,7 +26,12 @@ from pea.consolidate.columns import DUPLICADO, ILEGIBLE, OMITIDO, RECHAZADO
 from pea.consolidate.model import Consolidation, Submission
 from pea.consolidate.pool import TIMEOUT, default_workers, run_tasks
 from pea.consolidate.scan import scan
-from pea.consolidate.worker import init_worker, process_file, unreadable_payload
+from pea.consolidate.worker import (
+    init_worker,
+    process_file,
+    share_strings,
+    unreadable_payload,
+)
 
 log = logging.getLogger(__name__)
 
@@ -107,7 +112,9 @@ def read_submissions(opts: Options, config: RulesConfig, progress: Progress,
     keep = [i for i, s in enumerate(inputs) if s.found.is_input]
     shas = {k: shas[i] for k, i in enumerate(keep)}
     inputs = [inputs[i] for i in keep]
-    cached = cache.get_many([h for h in shas.values() if h])
+    texts: dict[str, str] = {}
+    cached = cache.get_many([h for h in shas.values() if h],
+                            transform=lambda p: share_strings(p, texts))
     misses: list[int] = []
     for i, s in enumerate(inputs):
         sha = shas[i]
@@ -123,9 +130,9 @@ def read_submissions(opts: Options, config: RulesConfig, progress: Progress,
 
         def done(k: int, payload: dict[str, Any]) -> None:
             sub = inputs[misses[k]]
-            sub.payload = payload
             if payload.get("sha256"):
                 cache.put(payload["sha256"], payload)
+            sub.payload = share_strings(payload, texts)
             progress.advance()
 
         def failed(k: int, kind: str, detail: str) -> None:
