@@ -376,3 +376,35 @@ def test_escritura_en_bloque_da_las_mismas_celdas(tmp_path: Path, monkeypatch: A
         tables_a = {n: za.read(n) for n in za.namelist() if n.startswith("xl/tables/")}
         tables_b = {n: zb.read(n) for n in zb.namelist() if n.startswith("xl/tables/")}
     assert tables_a == tables_b
+
+
+def test_parquet(tmp_path: Path) -> None:
+    pq = pytest.importorskip("pyarrow.parquet")
+    folder = build_folder(tmp_path / "entregas")
+    master = tmp_path / "maestro.xlsx"
+    proc = pea("consolidar", str(folder), "--salida", str(master), "--parquet",
+               str(tmp_path / "pq"), "-q")
+    assert proc.returncode == 0, proc.stderr
+    table = pq.read_table(tmp_path / "pq" / "plan_consolidado.parquet")
+    _, plan = read_sheet(master, "Plan consolidado")
+    assert table.num_rows == len(plan)
+    assert str(table.schema.field("1° trimestre").type) == "double"
+    assert pq.read_table(tmp_path / "pq" / "entregas.parquet").num_rows == len(EXPECTED)
+
+
+def test_parquet_sin_pyarrow_mensaje_claro(tmp_path: Path) -> None:
+    """Sin pyarrow: error de uso en español antes de leer nada (código 2)."""
+    fake = tmp_path / "sin_pyarrow" / "pyarrow"
+    fake.mkdir(parents=True)
+    (fake / "__init__.py").write_text("raise ImportError('sin pyarrow')\n", encoding="utf-8")
+    folder = tmp_path / "entregas"
+    folder.mkdir()
+    write_plan_xlsx(demo_plans()[0], folder / "plan.xlsx")
+    env = {**os.environ, "PYTHONPATH": str(fake.parent)}
+    proc = subprocess.run([sys.executable, "-m", "pea", "consolidar", str(folder), "--salida",
+                           str(tmp_path / "m.xlsx"), "--parquet", str(tmp_path / "pq")],
+                          capture_output=True, text=True, env=env, timeout=120, check=False)
+    assert proc.returncode == 2
+    assert "pyarrow" in proc.stderr and "parquet" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert not (tmp_path / "m.xlsx").exists()

@@ -65,8 +65,8 @@ def consolidar(
         help="Carpeta donde exportar un CSV (UTF-8 con BOM) por hoja.", show_default=False)]
         = None,
     parquet_dir: Annotated[Path | None, typer.Option("--parquet",
-        help="Carpeta donde exportar un archivo Parquet por hoja (requiere pyarrow: "
-             "pip install 'pea[parquet]').", show_default=False)] = None,
+        help="Carpeta donde exportar un archivo Parquet por hoja (requiere pyarrow, el "
+             "extra opcional «parquet» de pea).", show_default=False)] = None,
     reglas: ReglasOption = None,
     silencioso: Annotated[bool, typer.Option("--silencioso", "-q",
         help="Sin barra de progreso ni resumen (para scripts).")] = False,
