@@ -408,3 +408,22 @@ def test_parquet_sin_pyarrow_mensaje_claro(tmp_path: Path) -> None:
     assert "pyarrow" in proc.stderr and "parquet" in proc.stderr
     assert "Traceback" not in proc.stderr
     assert not (tmp_path / "m.xlsx").exists()
+
+
+def test_un_maestro_anterior_en_la_carpeta_se_omite(tmp_path: Path) -> None:
+    import shutil
+
+    folder = tmp_path / "entregas"
+    folder.mkdir()
+    write_plan_xlsx(demo_plans()[0], folder / "plan.xlsx")
+    first = tmp_path / "primero.xlsx"
+    assert pea("consolidar", str(folder), "--salida", str(first), "-q").returncode == 0
+    shutil.copyfile(first, folder / "maestro_de_marzo.xlsx")
+    second = tmp_path / "segundo.xlsx"
+    assert pea("consolidar", str(folder), "--salida", str(second), "-q").returncode == 0
+    _, rows = read_sheet(second, "Entregas")
+    by_name = {r["Archivo"]: r for r in rows}
+    assert by_name["maestro_de_marzo.xlsx"]["Estado"] == "Omitido"
+    assert "maestro" in by_name["maestro_de_marzo.xlsx"]["Motivo"]
+    _, plan = read_sheet(second, "Plan consolidado")
+    assert {r["Archivo"] for r in plan} == {"plan.xlsx"}

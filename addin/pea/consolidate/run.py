@@ -11,7 +11,6 @@ Orden: el candado de la salida lo toma quien llama (la línea de comandos). Aqu�
 from __future__ import annotations
 
 import hashlib
-import io
 import logging
 import time
 from dataclasses import dataclass, field, replace
@@ -82,17 +81,23 @@ def own_paths(opts: Options) -> set[Path]:
 
 
 def _digest(path: Path) -> tuple[str | None, bool]:
-    """sha256 del contenido y si el libro es un maestro de PEA (no una entrega)."""
+    """sha256 del contenido (por bloques, sin cargar el archivo entero) y si el libro es un
+    maestro de PEA (no una entrega)."""
+    h = hashlib.sha256()
+    tail = b""
     try:
-        data = path.read_bytes()
+        with open(path, "rb") as fh:
+            while chunk := fh.read(1 << 20):
+                h.update(chunk)
+                tail = (tail + chunk)[-(1 << 16):]  # el directorio del zip está al final
     except OSError:
         return None, False
     master = False
-    if b"docProps/custom.xml" in data:
+    if b"docProps/custom.xml" in tail:
         from pea.consolidate.master import is_master
 
-        master = is_master(io.BytesIO(data))
-    return hashlib.sha256(data).hexdigest(), master
+        master = is_master(path)
+    return h.hexdigest(), master
 
 
 def read_submissions(opts: Options, config: RulesConfig, progress: Progress,
