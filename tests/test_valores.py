@@ -58,3 +58,13 @@ def test_numeraciones() -> None:
     assert leading_number("2.1. Construir", OBJETIVO_NUM) == "2.1"
     assert leading_number("2.1.1.- Otorgar", ESTRATEGIA_NUM) == "2.1.1"
     assert leading_number("Mejorar la infraestructura", OBJETIVO_NUM) is None
+
+
+def test_celda_rapida_igual_a_la_validada() -> None:
+    from pea.models import Cell
+
+    fast = Cell.fast("42%", 10, "M", True, False)
+    normal = Cell(value="42%", row=10, col="M", percent_format=True, formula=False)
+    assert fast == normal and fast.model_dump() == normal.model_dump()
+    assert fast.address == "M10" and fast.model_fields_set == normal.model_fields_set
+    assert fast.model_copy(update={"value": "x"}).value == "x"

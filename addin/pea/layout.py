@@ -8,6 +8,7 @@ filas de encabezado con sus grupos y el pie ELABORÓ / AUTORIZÓ.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 ColumnKind = Literal["text", "mark", "percent", "population"]
@@ -125,6 +126,7 @@ def col_index(letter: str) -> int:
     return n
 
 
+@lru_cache(maxsize=1024)
 def col_letter(index: int) -> str:
     """1 → 'A', 27 → 'AA'."""
     out = ""

@@ -26,6 +26,22 @@ class Cell(BaseModel):
     percent_format: bool = False  # la celda tiene formato de porcentaje
     formula: bool = False  # la celda tiene una fórmula (su valor es el guardado)
 
+    @classmethod
+    def fast(cls, value: Any, row: int, col: str, percent_format: bool = False,
+             formula: bool = False) -> Cell:
+        """Como `model_construct` con todos los campos (el lector crea cientos por plan).
+
+        Los valores ya vienen con su tipo; se omite la validación y el recorrido de valores
+        por omisión. `tests/test_valores.py` comprueba que el resultado es igual al normal.
+        """
+        cell = _new(cls)
+        _setattr(cell, "__dict__", {"value": value, "row": row, "col": col,
+                                    "percent_format": percent_format, "formula": formula})
+        _setattr(cell, "__pydantic_fields_set__", set(_CELL_FIELDS))
+        _setattr(cell, "__pydantic_extra__", None)
+        _setattr(cell, "__pydantic_private__", None)
+        return cell
+
     @property
     def address(self) -> str | None:
         if self.row is None or self.col is None:
@@ -46,6 +62,11 @@ class Cell(BaseModel):
     def is_blank(self) -> bool:
         v = self.value
         return v is None or (isinstance(v, str) and not v.strip())
+
+
+_new = object.__new__
+_setattr = object.__setattr__
+_CELL_FIELDS = frozenset(Cell.model_fields)
 
 
 class PlanHeader(BaseModel):

@@ -20,6 +20,11 @@ from dataclasses import dataclass
 _TAG = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?(row|c)(?=[\s/>])([^>]*?)(/?)>")
 _R_ATTR = re.compile(rb"""(?:^|\s)r\s*=\s*["']\s*([A-Za-z]*)(\d*)\s*["']""")
 _CHECK_EVERY = 50_000
+#: Vía rápida (todo en C) para hojas comunes: cada celda con r="A1" como primer atributo.
+_ANY_CELL = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?c(?=[\s/>])")
+_VALUED = re.compile(rb'<(?:[A-Za-z_][\w.\-]*:)?c r="([A-Z]{1,3})(\d{1,7})"[^>/]*>')
+_EMPTY = re.compile(rb'<(?:[A-Za-z_][\w.\-]*:)?c r="[A-Z]{1,3}\d{1,7}"[^>]*/>')
+_FAST_MAX = 4 * 1024 * 1024  # bytes de XML; más grande, la vía cuidadosa (se detiene antes)
 
 
 @dataclass
@@ -52,9 +57,26 @@ def _row_number(digits: bytes) -> int:
     return int(digits) if len(digits) <= 9 else _HUGE
 
 
+def _fast(xml: bytes, max_rows: int, max_cells: int) -> Extent | None:
+    """El área con dos búsquedas en C, si todas las celdas traen su referencia."""
+    valued = _VALUED.findall(xml)
+    if len(valued) + len(_EMPTY.findall(xml)) != len(_ANY_CELL.findall(xml)):
+        return None  # alguna celda sin r o con otro orden de atributos: vía cuidadosa
+    ext = Extent(cells=len(valued))
+    if valued:
+        ext.rows = max(_row_number(d) for _, d in valued)
+        ext.cols = max(_col_number(c) for c in {c for c, _ in valued})
+    ext.exceeded = ext.rows > max_rows or ext.area > max_cells
+    return ext
+
+
 def measure(xml: bytes, max_rows: int, max_cells: int,
             tick: Callable[[], None] | None = None) -> Extent:
     """Mide el área con valores; se detiene en cuanto excede `max_rows` o `max_cells`."""
+    if len(xml) <= _FAST_MAX:
+        fast = _fast(xml, max_rows, max_cells)
+        if fast is not None:
+            return fast
     ext = Extent()
     row = col = 0
     for i, m in enumerate(_TAG.finditer(xml)):

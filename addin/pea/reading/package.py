@@ -45,7 +45,11 @@ _ATTR = re.compile(rb'([\w:]+)\s*=\s*"([^"]*)"')
 _NUMFMT = re.compile(rb"<(?:\w+:)?numFmt\b([^>]*)/?>")
 _CELLXFS = re.compile(rb"<(?:\w+:)?cellXfs\b[^>]*>(.*?)</(?:\w+:)?cellXfs>", re.DOTALL)
 _XF = re.compile(rb"<(?:\w+:)?xf\b([^>]*)/?>")
-_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.DOTALL)
+#: Celda cuyo primer hijo es una fórmula: <c r="U10" s="4"><f>SUM(M10:P10)</f>…
+_FORMULA_CELL = re.compile(rb"<(?:\w+:)?c\s([^>]*[^/])>\s*<(?:\w+:)?f\b")
+_CELL_END = re.compile(rb"</(?:\w+:)?c>")
+#: Tamaño máximo de una hoja que se guarda descomprimida para releerla.
+_CACHE_PART_MAX = 32 * 1024 * 1024
 _REF = re.compile(rb"([A-Z]{1,3})(\d{1,9})")
 _FORMULA = re.compile(rb"<(?:\w+:)?f\b")
 _VALUE = re.compile(rb"<(?:\w+:)?v>")
@@ -58,6 +62,17 @@ def _attrs(raw: bytes) -> dict[str, str]:
     """Atributos de una etiqueta, con las referencias (``&amp;``, ``&#38;``) resueltas."""
     return {k.decode().split(":")[-1]: html.unescape(v.decode("utf-8", "replace"))
             for k, v in _ATTR.findall(raw)}
+
+
+def _coord(attrs: bytes) -> tuple[int, int] | None:
+    """(fila, columna) del atributo r="M10" de una celda, o None."""
+    r_pos = attrs.find(b'r="')
+    if r_pos < 0:
+        return None
+    ref = _REF.match(attrs, r_pos + 3)
+    if not ref:
+        return None
+    return int(ref.group(2)), _col_number(ref.group(1))
 
 
 def _col_number(letters: bytes) -> int:
@@ -103,6 +118,7 @@ class Package:
 
     def __init__(self, data: bytes, limits: Limits, deadline: Deadline | None = None) -> None:
         self.data = data
+        self._xml_cache: dict[str, bytes] = {}
         self.limits = limits
         self.deadline = deadline or Deadline(limits.segundos_por_archivo)
         self.total_read = 0  # bytes realmente descomprimidos hasta ahora
@@ -239,7 +255,14 @@ class Package:
         self.deadline.check()
 
     def read_xml(self, name: str) -> bytes:
-        """Como `read`, pero rechaza DTD y entidades (XXE, expansión de entidades)."""
+        """Como `read`, pero rechaza DTD y entidades (XXE, expansión de entidades).
+
+        Las hojas se guardan ya revisadas: el área, los formatos y las fórmulas se leen de
+        la misma copia (sin descomprimir tres veces).
+        """
+        cached = self._xml_cache.get(name)
+        if cached is not None:
+            return cached
         data = self.read(name)
         if _has_dtd(data):
             raise UnreadableFile(
@@ -248,6 +271,8 @@ class Package:
                 "como un libro nuevo (.xlsx) y vuelva a enviarlo.",
                 motivo="xml_peligroso",
             )
+        if name.startswith("xl/worksheets/") and len(data) <= _CACHE_PART_MAX:
+            self._xml_cache[name] = data
         return data
 
     def workbook_part(self) -> str | None:
@@ -269,7 +294,7 @@ class Package:
 
     def sheet_extent(self, part: str) -> Extent:
         """Área con valores de una hoja (para no pedir al motor más memoria de la debida)."""
-        return measure(self.read(part), self.limits.filas, self.limits.celdas,
+        return measure(self.read_xml(part), self.limits.filas, self.limits.celdas,
                        tick=self.deadline.check)
 
     def sheets(self) -> list[SheetEntry]:
@@ -314,32 +339,32 @@ class Package:
         return out
 
     def cell_styles(self, part: str, percent_styles: set[int]) -> CellStyles:
-        """Celdas con formato de porcentaje y con fórmula, leídas del XML de la hoja."""
+        """Celdas con formato de porcentaje y con fórmula, leídas del XML de la hoja.
+
+        Dos búsquedas en C que solo devuelven esas celdas (pocas): el resto del XML no
+        pasa por Python.
+        """
         xml = self.read_xml(part)
         out = CellStyles()
-        want_percent = {str(s).encode() for s in percent_styles}
-        for attrs, body in _CELL.findall(xml):
-            has_formula = bool(body) and _FORMULA.search(body) is not None
-            s_pos = attrs.find(b' s="')
-            is_percent = False
-            if s_pos >= 0 and want_percent:
-                end = attrs.find(b'"', s_pos + 4)
-                is_percent = attrs[s_pos + 4:end] in want_percent
-            if not (is_percent or has_formula):
+        if percent_styles:
+            ids = b"|".join(str(s).encode() for s in sorted(percent_styles))
+            pattern = re.compile(rb'<(?:\w+:)?c\s([^>]*?\bs="(?:' + ids + rb')"[^>]*)>')
+            for attrs in pattern.findall(xml):
+                coord = _coord(attrs)
+                if coord is not None:
+                    out.percent.add(coord)
+        if _FORMULA.search(xml) is None:
+            return out
+        for m in _FORMULA_CELL.finditer(xml):
+            coord = _coord(m.group(1))
+            if coord is None:
                 continue
-            r_pos = attrs.find(b'r="')
-            if r_pos < 0:
-                continue
-            ref = _REF.match(attrs, r_pos + 3)
-            if not ref:
-                continue
-            coord = (int(ref.group(2)), _col_number(ref.group(1)))
-            if is_percent:
-                out.percent.add(coord)
-            if has_formula:
-                out.formulas.add(coord)
-                if not _VALUE.search(body):
-                    out.formulas_without_value.add(coord)
+            out.formulas.add(coord)
+            end = xml.find(b"</", m.end())
+            close = _CELL_END.search(xml, m.end())
+            body = xml[m.end():close.start() if close else len(xml)]
+            if end < 0 or not _VALUE.search(body):
+                out.formulas_without_value.add(coord)
         return out
 
     def has_part(self, prefix: str) -> bool:

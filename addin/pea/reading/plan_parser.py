@@ -94,11 +94,8 @@ class _View:
 
     def cell(self, r: int, c: int) -> Cell:
         ar, ac = self.origin(r, c)
-        return Cell(
-            value=_norm(self.grid.value(ar, ac)), row=ar, col=L.col_letter(ac),
-            percent_format=(ar, ac) in self.grid.percent,
-            formula=(ar, ac) in self.grid.formulas,
-        )
+        return Cell.fast(_norm(self.grid.value(ar, ac)), ar, L.col_letter(ac),
+                         (ar, ac) in self.grid.percent, (ar, ac) in self.grid.formulas)
 
     def text(self, r: int, c: int) -> str:
         v = self.value(r, c)

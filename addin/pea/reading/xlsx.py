@@ -75,6 +75,7 @@ class Workbook:
     _percent_styles: set[int] | None = None
     notes: list[str] = field(default_factory=list)
     _extents: dict[str, Extent] = field(default_factory=dict)
+    _sheets: dict[str, Any] = field(default_factory=dict)  # hojas ya interpretadas por calamine
 
     @property
     def has_macros(self) -> bool:
@@ -106,7 +107,9 @@ class Workbook:
                    "que Excel no produce); vuelva a guardar el libro en Excel.")
 
         def read() -> tuple[list[list[Any]], list[tuple[int, int, int, int]]]:
-            sheet = self.calamine.get_sheet_by_name(entry.name)
+            sheet = self._sheets.get(entry.name)
+            if sheet is None:  # la búsqueda del encabezado y la carga completa la comparten
+                sheet = self._sheets[entry.name] = self.calamine.get_sheet_by_name(entry.name)
             rows = sheet.to_python(skip_empty_area=False, nrows=limit)
             merged = [(r1 + 1, c1 + 1, r2 + 1, c2 + 1)
                       for (r1, c1), (r2, c2) in (sheet.merged_cell_ranges or [])]

@@ -20,7 +20,7 @@ MEASURES = ("PORCENTAJE", "TASA", "INDICE", "PROMEDIO", "RAZON", "PROPORCION", "
 def i01(ctx: Context) -> Iterator[Hit]:
     for block in ctx.blocks:
         cell = block.fields.get("indicador")
-        if cell is None or cell.is_blank or _repeated_field(block) is not None:
+        if cell is None or cell.is_blank or ctx.memo("repite", block, _repeated_field):
             continue  # un indicador copiado de otro campo es PEA-I02
         if not fold(cell.text).startswith(MEASURES):
             yield Hit("PEA-I01", cell.address, cell.row, fila=cell.row)
@@ -31,7 +31,7 @@ def i01(ctx: Context) -> Iterator[Hit]:
       "avance.")
 def i02(ctx: Context) -> Iterator[Hit]:
     for block in ctx.blocks:
-        key = _repeated_field(block)
+        key = ctx.memo("repite", block, _repeated_field)
         if key is not None:
             cell = block.fields["indicador"]
             yield Hit("PEA-I02", cell.address, cell.row, fila=cell.row, campo=L.BY_KEY[key].label)

@@ -8,9 +8,11 @@ trabajan solo con las que sí convirtieron (una causa se reporta una sola vez).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
+from typing import TypeVar
 
 from pea import layout as L
 from pea.config import RulesConfig
@@ -24,6 +26,7 @@ from pea.textnorm import (
 from pea.values import Percent, Population, parse_mark, parse_percent, parse_population
 
 _ONE = Decimal(1)
+T = TypeVar("T")
 _HUNDRED = Decimal(100)
 
 
@@ -70,6 +73,7 @@ class Context:
         self.params = config.parametros
         self.catalogs = config.catalogos
         self._quarters: dict[int, Quarters] = {}
+        self._memo: dict[tuple[str, int], object] = {}
 
     # --- estructura ---------------------------------------------------------------
 
@@ -140,12 +144,19 @@ class Context:
 
     # --- numeraciones y poblaciones ---------------------------------------------------
 
+    def memo(self, name: str, block: Block, compute: Callable[[Block], T]) -> T:
+        """Resultado de `compute(block)` calculado una sola vez por bloque."""
+        key = (name, block.row)
+        if key not in self._memo:
+            self._memo[key] = compute(block)
+        return self._memo[key]  # type: ignore[return-value]
+
     def numbers(self, block: Block) -> Numbers:
-        return Numbers(
-            eje=leading_number(block.value("eje"), EJE_NUM),
-            objetivo=leading_number(block.value("objetivo"), OBJETIVO_NUM),
-            estrategia=leading_number(block.value("estrategia"), ESTRATEGIA_NUM),
-        )
+        return self.memo("numbers", block, lambda b: Numbers(
+            eje=leading_number(b.value("eje"), EJE_NUM),
+            objetivo=leading_number(b.value("objetivo"), OBJETIVO_NUM),
+            estrategia=leading_number(b.value("estrategia"), ESTRATEGIA_NUM),
+        ))
 
     def eje_sound(self, block: Block) -> bool:
         """¿El eje tiene número y (si hay PMDG) existe? Si no, no se juzga a sus hijos."""
