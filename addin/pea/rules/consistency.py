@@ -82,14 +82,20 @@ def s01(ctx: Context) -> Iterator[Hit]:
                   dep=dep)
 
 
+def _same(text: str) -> str:
+    """Forma para comparar duplicados: sin mayúsculas ni espacios de más (barata)."""
+    return " ".join(text.split()).casefold()
+
+
 def _line_key(ctx: Context, block, line) -> tuple:
     q = ctx.quarters(line)
     own = {k: c.text for k, c in line.own.items()}
     return (
-        fold(block.value("estrategia")), fold(block.value("mir")),
-        fold(own.get("pasos") or block.value("pasos")), fold(own.get("meta") or block.value("meta")),
+        _same(block.value("estrategia")), _same(block.value("mir")),
+        _same(own.get("pasos") or block.value("pasos")),
+        _same(own.get("meta") or block.value("meta")),
         tuple(q.values.get(k) for k in L.QUARTER_KEYS),
-        tuple(fold(c.text) for c in line.quarters.values()) if not q.values else (),
+        tuple(_same(c.text) for c in line.quarters.values()) if not q.values else (),
     )
 
 

@@ -74,6 +74,7 @@ class Context:
         self.catalogs = config.catalogos
         self._quarters: dict[int, Quarters] = {}
         self._memo: dict[tuple[str, int], object] = {}
+        self.shared: dict[str, object] = {}  # resultados que varias reglas de una familia comparten
 
     # --- estructura ---------------------------------------------------------------
 

@@ -25,10 +25,14 @@ def _scheduled(line: MetaLine) -> bool:
     return any(not c.is_blank for c in line.quarters.values())
 
 
-def _lines(ctx: Context) -> Iterator[tuple[Block, MetaLine, Quarters]]:
-    for block, line in ctx.lines:
-        if line.quarters and _scheduled(line):
-            yield block, line, ctx.quarters(line)
+def _lines(ctx: Context) -> list[tuple[Block, MetaLine, Quarters]]:
+    """Líneas con algún trimestre capturado, con sus trimestres interpretados (una vez)."""
+    cached = ctx.shared.get("quarter_lines")
+    if cached is None:
+        cached = ctx.shared["quarter_lines"] = [
+            (block, line, ctx.quarters(line)) for block, line in ctx.lines
+            if line.quarters and _scheduled(line)]
+    return cached  # type: ignore[return-value]
 
 
 def _out_of_range(q: Quarters) -> bool:
