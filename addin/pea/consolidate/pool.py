@@ -131,7 +131,10 @@ def run_tasks(fn: Callable[[Any], Any], items: list[Any], *, workers: int,
         batch = pending.popleft()
         w.queue = deque(batch)
         w.since = time.monotonic()
-        w.conn.send([(i, items[i]) for i in batch])
+        # si el proceso ya murió (p. ej. al iniciar), el lote queda en su cola y el ciclo
+        # principal lo detecta y lo reasigna (replace)
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError, OSError):
+            w.conn.send([(i, items[i]) for i in batch])
         return True
 
     def retire(w: _Worker, kill: bool) -> None:
