@@ -26,6 +26,12 @@ def cache_path(output: Path) -> Path:
     return output.with_name(output.name + SUFFIX)
 
 
+def encode(payload: dict[str, Any]) -> bytes:
+    """Forma guardada de un payload: JSON comprimido (nunca pickle)."""
+    data = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return zlib.compress(data, 1)
+
+
 class ResultCache:
     """Resultados por (sha256, reglas); se abre, se consulta y se guarda una vez por corrida."""
 
@@ -95,11 +101,11 @@ class ResultCache:
         self._used.update(self.key(s) for s in found)
         return found
 
-    def put(self, sha256: str, payload: dict[str, Any]) -> None:
+    def put(self, sha256: str, payload: dict[str, Any], blob: bytes | None = None) -> None:
+        """Guarda un payload; `blob` es el mismo ya serializado (lo hace el proceso de lectura)."""
         if self._db is None:
             return
-        data = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        self._new[self.key(sha256)] = zlib.compress(data, 1)
+        self._new[self.key(sha256)] = blob if blob is not None else encode(payload)
 
     def save(self) -> None:
         """Guarda lo nuevo y borra lo que ya no corresponde a ningún archivo de la carpeta."""

@@ -26,6 +26,7 @@ from pea.consolidate.model import Consolidation, Submission
 from pea.consolidate.pool import TIMEOUT, default_workers, run_tasks
 from pea.consolidate.scan import scan
 from pea.consolidate.worker import (
+    BLOB_KEY,
     init_worker,
     process_file,
     share_strings,
@@ -135,8 +136,9 @@ def read_submissions(opts: Options, config: RulesConfig, progress: Progress,
 
         def done(k: int, payload: dict[str, Any]) -> None:
             sub = inputs[misses[k]]
+            blob = payload.pop(BLOB_KEY, None)
             if payload.get("sha256"):
-                cache.put(payload["sha256"], payload)
+                cache.put(payload["sha256"], payload, blob)
             sub.payload = share_strings(payload, texts)
             progress.advance()
 

@@ -18,6 +18,9 @@ from pea.validation import unreadable_report, validate_bytes
 
 log = logging.getLogger(__name__)
 
+#: Clave con el payload ya serializado para la caché (se quita antes de usarlo).
+BLOB_KEY = "_cache"
+
 #: Cambia cuando cambia la forma del payload (invalida la caché).
 PAYLOAD_VERSION = 1
 
@@ -70,7 +73,11 @@ def process_file(item: tuple[str, str]) -> dict[str, Any]:
         return unreadable_payload(f"falla interna del lector ({type(exc).__name__}); "
                                   "repórtela al equipo de PEA.", config, sha)
     ilegible = any(f.regla == "PEA-E00" for f in report.hallazgos)
-    return make_payload(report.model_dump(mode="json"), lines, sha, ilegible)
+    payload = make_payload(report.model_dump(mode="json"), lines, sha, ilegible)
+    # la forma de la caché se prepara aquí, en paralelo, y no en el proceso principal
+    from pea.consolidate.cache import encode  # (cache importa este módulo)
+
+    return {**payload, BLOB_KEY: encode(payload)}
 
 
 def share_strings(payload: dict[str, Any], table: dict[str, str]) -> dict[str, Any]:

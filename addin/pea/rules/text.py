@@ -31,9 +31,10 @@ def t02(ctx: Context) -> Iterator[Hit]:
         if name == "firma":
             continue
         v: str = cell.value
-        # descarte rápido (en C): con más de 10 % de minúsculas sobre todo el texto, las
-        # mayúsculas no pueden ser el 90 % de las letras
-        if len(v) - len(v.translate(_DROP_LOWER)) > 0.1 * len(v):
+        # descarte rápido (en C): si ya un tramo inicial tiene más minúsculas que el 10 % del
+        # largo total, las mayúsculas no pueden ser el 90 % de las letras
+        head = v[: max(64, len(v) // 4)]
+        if len(head) - len(head.translate(_DROP_LOWER)) > 0.1 * len(v):
             continue
         letters = [ch for ch in v if ch.isalpha()]
         if len(letters) > 20 and sum(ch.isupper() for ch in letters) >= 0.9 * len(letters):
