@@ -119,3 +119,14 @@ def test_un_archivo_ilegible_da_e00(config: RulesConfig, tmp_path: Path) -> None
     assert plan is None and not report.valido
     assert [(f.regla, f.severidad, f.celda) for f in report.hallazgos] == [("PEA-E00", "error", None)]
     assert "no es un libro de Excel" in report.hallazgos[0].mensaje
+
+
+def test_fila_de_totales_se_avisa(config: RulesConfig, tmp_path: Path) -> None:
+    from pea.demo.mutate import apply_changes
+
+    path = write_plan_xlsx(demo_plans()[1], tmp_path / "t.xlsx")
+    apply_changes(path, {"celdas": {"L12": "TOTAL", "M12": 0.8, "N12": 0.6, "O12": 0.6, "P12": 0}})
+    parsed, report = validate_file(path, config)
+    assert _serious(report) == []
+    assert parsed is not None and [ln.row for _, ln in parsed.lines] == [10, 11]
+    assert any("fila 12" in a and "totales" in a for a in report.avisos)

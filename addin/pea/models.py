@@ -144,6 +144,7 @@ class Plan(BaseModel):
     last_row: int | None = None  # última fila de datos (el pie va después)
     blocks: list[Block] = Field(default_factory=list)
     template: TemplateInfo | None = None
+    notes: list[str] = Field(default_factory=list)  # avisos de lectura (filas ignoradas…)
 
     @property
     def lines(self) -> list[tuple[Block, MetaLine]]:

@@ -173,6 +173,7 @@ def validate_grid(grid: SheetGrid, config: RulesConfig, archivo: str,
     avisos = list(avisos or [])
     parsed = parse_plan(grid, archivo)
     parsed.plan.template = template
+    avisos.extend(parsed.plan.notes)
     avisos.extend(template_notes(template, config))
     findings = run_rules(parsed.plan, config, parsed.hits, avisos)
     report = FileReport.build(archivo, parsed.plan.dependencia, findings, hoja=grid.name,

@@ -19,6 +19,7 @@ PercentKind = Literal["blank", "percent", "number", "invalid"]
 _PCT_TEXT = re.compile(r"^([+-]?\d+(?:[.,]\d+)?)\s*%$")
 _NUM_TEXT = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
 _HUNDRED = Decimal(100)
+_PLACEHOLDERS = frozenset({"-", "–", "—", "N/A", "NA", "N.A.", "N/D", "NO APLICA"})
 
 MARK_YES = frozenset({"X", "✓", "✔", "SI", "✗"})
 MARK_NO = frozenset({"", "-", "–", "—"})
@@ -55,8 +56,8 @@ def parse_percent(value: Any, percent_format: bool = False) -> Percent:
         return Percent("number", d)
     if isinstance(value, str):
         text = value.replace("\u00a0", " ").strip()
-        if not text:
-            return Percent("blank")
+        if not text or text.upper() in _PLACEHOLDERS:
+            return Percent("blank")  # «-» o «N/A»: sin programación, como una celda vacía
         m = _PCT_TEXT.match(text)
         if m:
             d = _decimal(m.group(1).replace(",", "."))

@@ -26,23 +26,52 @@ from pea.reading.grid import SheetGrid
 from pea.textnorm import fold
 from pea.values import parse_percent
 
-_SINGLE_LABELS: dict[str, str] = {
-    "EJE TEMATICO": "eje",
-    "EJE": "eje",
-    "OBJETIVO": "objetivo",
-    "OBJETIVOS": "objetivo",
-    "ESTRATEGIA": "estrategia",
-    "ESTRATEGIAS": "estrategia",
-    "PROGRAMA PRESUPUESTARIO": "programa_presupuestario",
-    "PROGRAMA PRESUPUESTAL": "programa_presupuestario",
-    "MIR": "mir",
-    "PASOS A SEGUIR": "pasos",
-    "PASOS": "pasos",
-    "RESPONSABLE": "responsable",
-    "INDICADOR": "indicador",
-    "POBLACION POTENCIAL": "poblacion_potencial",
-    "POBLACION OBJETIVO": "poblacion_objetivo",
-}
+_PAREN = re.compile(r"\s*\([^)]*\)\s*")
+_NOT_WORD = re.compile(r"[^A-Z0-9 ]+")
+
+
+def header_label(text: str) -> str:
+    """Texto de encabezado comparable: sin acentos, puntos, paréntesis ni «:» («M.I.R.» → MIR)."""
+    t = _PAREN.sub(" ", fold(text))
+    t = _NOT_WORD.sub(lambda m: "" if m.group(0) == "." else " ", t)
+    return " ".join(t.split())
+
+
+def is_anchor(text: str) -> bool:
+    """¿Es la celda «EJE TEMÁTICO» (con variantes: «Eje temático:», «EJES TEMÁTICOS (PMDG)»)?"""
+    return _ANCHOR.match(header_label(text)) is not None
+
+
+_ANCHOR = re.compile(r"^EJES? TEMATICOS?$")
+
+
+def _single_label(label: str) -> str | None:
+    """Clave del campo de una columna por las palabras de su encabezado (ya normalizado)."""
+    if _ANCHOR.match(label):
+        return "eje"
+    if label in ("MIR", "ELEMENTO MIR", "ELEMENTO DE MIR") or label.startswith(("MIR ", "MATRIZ DE INDICADORES")):
+        return "mir"
+    if label.startswith("POBLACION"):
+        if "POTENCIAL" in label:
+            return "poblacion_potencial"
+        if "OBJETIVO" in label:
+            return "poblacion_objetivo"
+        return None
+    if label.startswith("OBJETIVO"):
+        return "objetivo"
+    if label.startswith("ESTRATEGIA"):
+        return "estrategia"
+    if label.startswith("PROGRAMA") and "PRESUPUEST" in label:
+        return "programa_presupuestario"
+    if label.startswith(("PASOS", "ACCIONES")):
+        return "pasos"
+    if "RESPONSABLE" in label:
+        return "responsable"
+    if "INDICADOR" in label:
+        return "indicador"
+    return None
+
+
 _QUARTER = re.compile(
     r"^(?:([1-4])\s*(?:°|O|ER|DO|RO|TO)?\.?\s*TRIM"
     r"|(PRIMER|SEGUNDO|TERCER|CUARTO)\s+TRIM"
@@ -52,6 +81,7 @@ _QUARTER = re.compile(
 _ORDINAL = {"PRIMER": "1", "SEGUNDO": "2", "TERCER": "3", "CUARTO": "4"}
 _ROMAN = re.compile(r"^(I{1,3}|IV|V)\s*[.)\-]")
 _YEAR = re.compile(r"\b(20\d\d)\b")
+_YEAR_RANGE = re.compile(r"\b20\d\d\s*[-–/]\s*20\d\d\b")  # periodo de la administración
 _CARGO_WORDS = re.compile(
     r"(?:SUB)?(?:DIRECTOR|COORDINADOR|JEFE|JEFA|TITULAR|ENCARGAD|TESORER|CONTRALOR|SECRETARI|"
     r"COMISARI|PRESIDENT|AUXILIAR|ANALISTA|ASISTENTE|RESPONSABLE|GERENTE|OFICIAL)"
@@ -106,7 +136,7 @@ def find_header_row(grid: SheetGrid) -> tuple[int, int] | None:
     """Fila y columna de la celda «EJE TEMÁTICO» en las primeras filas."""
     for r, row in enumerate(grid.rows[: L.HEADER_SEARCH_ROWS], start=1):
         for c, v in enumerate(row, start=1):
-            if isinstance(v, str) and fold(v) == L.HEADER_ANCHOR:
+            if isinstance(v, str) and len(v) < 60 and is_anchor(v):
                 return r, c
     return None
 
@@ -129,7 +159,13 @@ def _map_columns(view: _View, h: int, start_col: int, width: int) -> tuple[dict[
             text = view.text(row, c)
             if not text:
                 continue
-            key = _SINGLE_LABELS.get(text.rstrip(":. "))
+            m = _ROMAN.match(text)
+            if m and row == s:  # ejes transversales I–V (antes que las palabras clave)
+                key = f"et_{m.group(1)}"
+                if key not in cols:
+                    cols[key] = c
+                continue
+            key = _single_label(header_label(text))
             if key and key not in cols:
                 cols[key] = c
                 continue
@@ -138,12 +174,6 @@ def _map_columns(view: _View, h: int, start_col: int, width: int) -> tuple[dict[
             q = _quarter_key(text)
             if q and q not in cols:
                 cols[q] = c
-                continue
-            m = _ROMAN.match(text)
-            if m and row == s:
-                key = f"et_{m.group(1)}"
-                if key not in cols:
-                    cols[key] = c
     return cols, meta_col
 
 
@@ -214,7 +244,8 @@ def parse_plan(grid: SheetGrid, archivo: str) -> ParseResult:
     plan.columns = {k: L.col_letter(c) for k, c in cols.items()}
     plan.first_col = L.col_letter(start_col)
     # Encabezado repetido (al copiar y pegar páginas impresas): se salta con su subencabezado.
-    repeated = {r for r in data_rows if view.text(r, start_col) == L.HEADER_ANCHOR}
+    repeated = {r for r in data_rows
+                if isinstance(view.value(r, start_col), str) and is_anchor(view.value(r, start_col))}
     data_rows = [r for r in data_rows if r not in repeated and r - 1 not in repeated]
     plan.last_row = data_rows[-1] if data_rows else s
 
@@ -252,8 +283,8 @@ def _read_header_block(view: _View, h: int) -> PlanHeader:
             t = fold(v)
             if header.titulo is None and "PLAN ESTRATEGICO" in t:
                 header.titulo = view.cell(r, c)
-                m = _YEAR.search(t)
-                header.anio = int(m.group(1)) if m else None
+                years = _YEAR.findall(_YEAR_RANGE.sub(" ", t)) or _YEAR.findall(t)
+                header.anio = int(years[0]) if years else None
             elif header.dependencia_label is None and t.startswith("DEPENDENCIA"):
                 header.dependencia_label = view.cell(r, c)
                 header.dependencia = _label_value(view, r, c, header.dependencia_label)
@@ -309,6 +340,38 @@ def _read_footer(view: _View, start: int, stop: int) -> PlanFooter:
     return footer
 
 
+_TOTAL = re.compile(r"^(?:TOTAL(?:ES)?|SUMA(?: TOTAL)?|TOTAL GENERAL)\s*:?$")
+
+
+def _is_total_row(view: _View, r: int) -> bool:
+    """¿Fila de totales? Su único texto es «TOTAL»/«SUMA» (lo demás, números o vacío)."""
+    texts = [v for c, v in enumerate(view.grid.rows[r - 1], start=1)
+             if isinstance(v, str) and v.strip() and (r, c) not in view.anchor]
+    return len(texts) == 1 and _TOTAL.match(fold(texts[0])) is not None
+
+
+def _retyped_continuation(view: _View, r: int, block: Block, cols: dict[str, int]) -> bool:
+    """Fila que repite eje, objetivo y estrategia de su fila principal y no trae otro dato
+    del bloque: es una continuación escrita a mano, no un bloque nuevo."""
+    for key in ("eje", "objetivo", "estrategia"):
+        c = cols.get(key)
+        cell = block.fields.get(key)
+        if c is None or cell is None:
+            return False
+        own = view.own(r, c)
+        if (r, c) in view.anchor:
+            continue
+        if _blank(own) or fold(str(own)) != fold(cell.text):
+            return False
+    for key in L.BLOCK_KEYS:
+        if key in ("eje", "objetivo", "estrategia", *L.OWN_TEXT_KEYS) or key not in cols:
+            continue
+        c = cols[key]
+        if (r, c) not in view.anchor and not _blank(view.own(r, c)):
+            return False
+    return True
+
+
 def _read_blocks(view: _View, plan: Plan, cols: dict[str, int], data_rows: list[int],
                  hits: list[Hit]) -> None:
     abc = [cols[k] for k in ("eje", "objetivo", "estrategia") if k in cols]
@@ -319,11 +382,17 @@ def _read_blocks(view: _View, plan: Plan, cols: dict[str, int], data_rows: list[
     eje_col = cols.get("eje", abc[0] if abc else None)
     current: Block | None = None
     for r in data_rows:
+        if _is_total_row(view, r):
+            plan.notes.append(f"La fila {r} parece una fila de totales; no se tomó como línea de "
+                              "meta (los totales no forman parte del formato del plan).")
+            continue
         merged_cont = False
         if eje_col is not None:
             ar, _ = view.origin(r, eje_col)
             merged_cont = ar < r and current is not None and current.row == ar
         own_abc = any(not _blank(view.own(r, c)) and (r, c) not in view.anchor for c in abc)
+        if own_abc and not merged_cont and current is not None and not current.orphan:
+            merged_cont = _retyped_continuation(view, r, current, cols)
         marks = {k: view.cell(r, c) for k, c in mark_cols.items()}
         quarters = {k: view.cell(r, c) for k, c in quarter_cols.items()}
         has_line = any(not _blank(view.own(r, c)) for c in (*mark_cols.values(), *quarter_cols.values()))

@@ -148,8 +148,8 @@ def h07(ctx: Context) -> Iterator[Hit]:
 def h08(ctx: Context) -> Iterator[Hit]:
     h = ctx.plan.header
     expected = ctx.params.anio_plan
-    if h.anio == expected:
-        return
+    if h.anio == expected or (h.titulo is not None and re.search(rf"\b{expected}\b", h.titulo.text)):
+        return  # el título puede traer además el periodo («2021-2024»)
     valor = str(h.anio) if h.anio is not None else "(ninguno)"
     cell = h.titulo.address if h.titulo else "A1"
     row = h.titulo.row if h.titulo else 1
