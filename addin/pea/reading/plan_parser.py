@@ -123,9 +123,20 @@ class _View:
         return _norm(self.grid.value(r, c))
 
     def cell(self, r: int, c: int) -> Cell:
-        ar, ac = self.origin(r, c)
-        return Cell.fast(_norm(self.grid.value(ar, ac)), ar, L.col_letter(ac),
-                         (ar, ac) in self.grid.percent, (ar, ac) in self.grid.formulas)
+        """La celda (o el ancla de su combinación) con su valor y dirección."""
+        anchor = self.anchor.get((r, c))
+        if anchor is not None:
+            r, c = anchor
+        rows = self.grid.rows
+        v = None
+        if 0 < r <= len(rows):
+            row = rows[r - 1]
+            if 0 < c <= len(row):
+                v = row[c - 1]
+                if v.__class__ is str and not v:
+                    v = None
+        grid = self.grid
+        return Cell.fast(v, r, L.col_letter(c), (r, c) in grid.percent, (r, c) in grid.formulas)
 
     def text(self, r: int, c: int) -> str:
         v = self.value(r, c)
