@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pea import layout as L
 from pea.models import Cell, Hit, Signature
 from pea.rules.context import Context
-from pea.rules.registry import rule
+from pea.rules.registry import Check, rule
 from pea.textnorm import fold, ratio, similar
 
 
@@ -21,11 +21,24 @@ def _empty(cell: Cell | None) -> bool:
     return cell is None or cell.is_blank
 
 
-@rule("PEA-H01", "error", "Falta la dependencia", "Falta el nombre de la Dependencia o Entidad.")
-def h01(ctx: Context) -> Iterator[Hit]:
-    h = ctx.plan.header
-    if _empty(h.dependencia):
-        yield Hit("PEA-H01", *_where(h.dependencia, h.dependencia_label))
+def _missing_header(rule_id: str, field: str) -> Check:
+    """Regla «falta el campo del encabezado»: apunta al valor vacío o a su etiqueta."""
+
+    def check(ctx: Context) -> Iterator[Hit]:
+        h = ctx.plan.header
+        value = getattr(h, field)
+        if _empty(value):
+            yield Hit(rule_id, *_where(value, getattr(h, f"{field}_label")))
+
+    return check
+
+
+rule("PEA-H01", "error", "Falta la dependencia", "Falta el nombre de la Dependencia o Entidad.")(
+    _missing_header("PEA-H01", "dependencia"))
+rule("PEA-H03", "error", "Falta la misión", "Falta la Misión de la dependencia.")(
+    _missing_header("PEA-H03", "mision"))
+rule("PEA-H04", "error", "Falta la visión", "Falta la Visión de la dependencia.")(
+    _missing_header("PEA-H04", "vision"))
 
 
 @rule("PEA-H02", "advertencia", "Dependencia fuera del catálogo",
@@ -41,20 +54,6 @@ def h02(ctx: Context) -> Iterator[Hit]:
     if any(similar(name, known, 0.92) for known in ctx.catalogs.unidades):
         return
     yield Hit("PEA-H02", cell.address, cell.row, valor=cell.text.strip())  # type: ignore[union-attr]
-
-
-@rule("PEA-H03", "error", "Falta la misión", "Falta la Misión de la dependencia.")
-def h03(ctx: Context) -> Iterator[Hit]:
-    h = ctx.plan.header
-    if _empty(h.mision):
-        yield Hit("PEA-H03", *_where(h.mision, h.mision_label))
-
-
-@rule("PEA-H04", "error", "Falta la visión", "Falta la Visión de la dependencia.")
-def h04(ctx: Context) -> Iterator[Hit]:
-    h = ctx.plan.header
-    if _empty(h.vision):
-        yield Hit("PEA-H04", *_where(h.vision, h.vision_label))
 
 
 def _signature_missing(sig: Signature | None) -> bool:
@@ -80,20 +79,23 @@ def _signature_cell(ctx: Context, sig: Signature | None,
     return f"{sig.nombre.col}{row}", row  # type: ignore[union-attr]
 
 
-@rule("PEA-H05", "error", "Falta quien elaboró",
-      "Falta el nombre o el cargo de quien ELABORÓ el plan.")
-def h05(ctx: Context) -> Iterator[Hit]:
-    sig = ctx.plan.footer.elaboro
-    if ctx.plan.blocks and _signature_missing(sig):
-        yield Hit("PEA-H05", *_signature_cell(ctx, sig, L.FOOTER_ELABORO_COL))
+def _missing_signature(rule_id: str, which: str, col: str) -> Check:
+    """Regla «falta nombre o cargo» de ELABORÓ o AUTORIZÓ."""
+
+    def check(ctx: Context) -> Iterator[Hit]:
+        sig = getattr(ctx.plan.footer, which)
+        if ctx.plan.blocks and _signature_missing(sig):
+            yield Hit(rule_id, *_signature_cell(ctx, sig, col))
+
+    return check
 
 
-@rule("PEA-H06", "error", "Falta quien autorizó",
-      "Falta el nombre o el cargo de quien AUTORIZÓ el plan.")
-def h06(ctx: Context) -> Iterator[Hit]:
-    sig = ctx.plan.footer.autorizo
-    if ctx.plan.blocks and _signature_missing(sig):
-        yield Hit("PEA-H06", *_signature_cell(ctx, sig, L.FOOTER_AUTORIZO_COL))
+rule("PEA-H05", "error", "Falta quien elaboró",
+     "Falta el nombre o el cargo de quien ELABORÓ el plan.")(
+    _missing_signature("PEA-H05", "elaboro", L.FOOTER_ELABORO_COL))
+rule("PEA-H06", "error", "Falta quien autorizó",
+     "Falta el nombre o el cargo de quien AUTORIZÓ el plan.")(
+    _missing_signature("PEA-H06", "autorizo", L.FOOTER_AUTORIZO_COL))
 
 
 _TITLES = re.compile(
