@@ -153,11 +153,6 @@ def header_groups() -> list[tuple[str, str, str]]:
     return groups
 
 
-def column_label(key: str) -> str:
-    """«M (1° TRIMESTRE)»: letra y encabezado, para mensajes."""
-    c = BY_KEY[key]
-    return f"{c.letter} ({c.subheader or c.header})"
-
 # --- Plantilla oficial (workbook_template.xlsm) ----------------------------------
 
 PLAN_SHEET = "PEA"

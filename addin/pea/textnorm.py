@@ -35,11 +35,6 @@ def fold(text: str) -> str:
     return _WS.sub(" ", decomposed).strip().upper()
 
 
-def clean(text: str) -> str:
-    """Espacios normalizados (NBSP → espacio, colapsados); conserva acentos y mayúsculas."""
-    return _WS.sub(" ", text.replace("\u00a0", " ")).strip()
-
-
 def leading_number(text: str, pattern: re.Pattern[str]) -> str | None:
     m = pattern.match(text)
     return m.group(1) if m else None

@@ -12,6 +12,7 @@ from pathlib import Path
 from pea import layout as L
 from pea.config import RulesConfig
 from pea.models import FileReport, Finding, Hit, Plan, TemplateInfo
+from pea.reading import TEXT_SUFFIXES
 from pea.reading.errors import UnreadableFile
 from pea.reading.grid import SheetGrid
 from pea.reading.plan_parser import find_header_row, parse_plan
@@ -20,8 +21,6 @@ from pea.rules.registry import RULES, load_all
 
 log = logging.getLogger(__name__)
 
-TEXT_SUFFIXES = (".txt", ".tsv")
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 #: Hojas de la plantilla que nunca son el plan.
 AUXILIARY_SHEETS = frozenset({L.META_SHEET, L.CATALOG_SHEET, L.INSTRUCTIONS_SHEET,
                               L.VALIDATION_SHEET, L.MARKS_SHEET, L.DIAGNOSTIC_SHEET,

@@ -12,8 +12,7 @@ import typer
 
 from pea.cli.app import EXIT_ERRORS, EXIT_OK, app, usage_error
 from pea.cli.common import ReglasOption, config_or_exit
-
-PLAN_SUFFIXES = (".xlsx", ".xlsm", ".txt", ".tsv")
+from pea.reading import TEXT_SUFFIXES, WORKBOOK_SUFFIXES
 
 
 class Formato(StrEnum):
@@ -27,7 +26,7 @@ def expand(paths: list[Path]) -> list[tuple[Path, str]]:
     for p in paths:
         if p.is_dir():
             for child in sorted(p.iterdir()):
-                if (child.is_file() and child.suffix.lower() in PLAN_SUFFIXES
+                if (child.is_file() and child.suffix.lower() in (*WORKBOOK_SUFFIXES, *TEXT_SUFFIXES)
                         and not child.name.startswith("~$")):
                     out.append((child, str(child)))
         else:

@@ -12,7 +12,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+from pea.reading import WORKBOOK_SUFFIXES
 
 _OTHER_FORMATS = {
     ".xls": "libro de Excel 97-2003 (.xls): pida a la dependencia que lo guarde como "

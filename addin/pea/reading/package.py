@@ -47,12 +47,10 @@ _CELLXFS = re.compile(rb"<(?:\w+:)?cellXfs\b[^>]*>(.*?)</(?:\w+:)?cellXfs>", re.
 _XF = re.compile(rb"<(?:\w+:)?xf\b([^>]*)/?>")
 #: Celda cuyo primer hijo es una fórmula: <c r="U10" s="4"><f>SUM(M10:P10)</f>…
 _FORMULA_CELL = re.compile(rb"<(?:\w+:)?c\s([^>]*[^/])>\s*<(?:\w+:)?f\b")
-_CELL_END = re.compile(rb"</(?:\w+:)?c>")
 #: Tamaño máximo de una hoja que se guarda descomprimida para releerla.
 _CACHE_PART_MAX = 32 * 1024 * 1024
 _REF = re.compile(rb"([A-Z]{1,3})(\d{1,9})")
 _FORMULA = re.compile(rb"<(?:\w+:)?f\b")
-_VALUE = re.compile(rb"<(?:\w+:)?v>")
 _DIMENSION = re.compile(rb"<(?:\w+:)?dimension\b[^>]*ref=\"([^\"]*)\"")
 #: Formatos de número integrados que son porcentaje.
 _BUILTIN_PERCENT = {9, 10}
@@ -95,7 +93,6 @@ class CellStyles:
 
     percent: set[tuple[int, int]] = field(default_factory=set)
     formulas: set[tuple[int, int]] = field(default_factory=set)
-    formulas_without_value: set[tuple[int, int]] = field(default_factory=set)
 
 
 def _declared_entries(data: bytes) -> int | None:
@@ -357,14 +354,8 @@ class Package:
             return out
         for m in _FORMULA_CELL.finditer(xml):
             coord = _coord(m.group(1))
-            if coord is None:
-                continue
-            out.formulas.add(coord)
-            end = xml.find(b"</", m.end())
-            close = _CELL_END.search(xml, m.end())
-            body = xml[m.end():close.start() if close else len(xml)]
-            if end < 0 or not _VALUE.search(body):
-                out.formulas_without_value.add(coord)
+            if coord is not None:
+                out.formulas.add(coord)
         return out
 
     def has_part(self, prefix: str) -> bool:
