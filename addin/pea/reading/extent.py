@@ -21,9 +21,7 @@ _TAG = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?(row|c)(?=[\s/>])([^>]*?)(/?)>")
 _R_ATTR = re.compile(rb"""(?:^|\s)r\s*=\s*["']\s*([A-Za-z]*)(\d*)\s*["']""")
 _CHECK_EVERY = 50_000
 #: Vía rápida (todo en C) para hojas comunes: cada celda con r="A1" como primer atributo.
-_ANY_CELL = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?c(?=[\s/>])")
-_VALUED = re.compile(rb'<(?:[A-Za-z_][\w.\-]*:)?c r="([A-Z]{1,3})(\d{1,7})"[^>/]*>')
-_EMPTY = re.compile(rb'<(?:[A-Za-z_][\w.\-]*:)?c r="[A-Z]{1,3}\d{1,7}"[^>]*/>')
+_CELL_REF = re.compile(rb'<c r="([A-Z]{1,3})(\d{1,7})"[^>]*?(/?)>')
 _FAST_MAX = 4 * 1024 * 1024  # bytes de XML; más grande, la vía cuidadosa (se detiene antes)
 
 
@@ -58,13 +56,16 @@ def _row_number(digits: bytes) -> int:
 
 
 def _fast(xml: bytes, max_rows: int, max_cells: int) -> Extent | None:
-    """El área con dos búsquedas en C, si todas las celdas traen su referencia."""
-    valued = _VALUED.findall(xml)
-    if len(valued) + len(_EMPTY.findall(xml)) != len(_ANY_CELL.findall(xml)):
+    """El área con una búsqueda en C, si todas las celdas son ``<c r="A1" …>`` sin prefijo."""
+    if b":c " in xml or b":c>" in xml:
+        return None  # etiquetas con prefijo de espacio de nombres: vía cuidadosa
+    refs = _CELL_REF.findall(xml)
+    if len(refs) != xml.count(b"<c ") + xml.count(b"<c>") + xml.count(b"<c/"):
         return None  # alguna celda sin r o con otro orden de atributos: vía cuidadosa
+    valued = [(c, d) for c, d, closed in refs if not closed]
     ext = Extent(cells=len(valued))
     if valued:
-        ext.rows = max(_row_number(d) for _, d in valued)
+        ext.rows = max(map(int, (d for _, d in valued)))
         ext.cols = max(_col_number(c) for c in {c for c, _ in valued})
     ext.exceeded = ext.rows > max_rows or ext.area > max_cells
     return ext

@@ -147,7 +147,7 @@ def find_header_row(grid: SheetGrid) -> tuple[int, int] | None:
     """Fila y columna de la celda «EJE TEMÁTICO» en las primeras filas."""
     for r, row in enumerate(grid.rows[: L.HEADER_SEARCH_ROWS], start=1):
         for c, v in enumerate(row, start=1):
-            if isinstance(v, str) and len(v) < 60 and is_anchor(v):
+            if isinstance(v, str) and len(v) < 60 and "EJE" in v.upper() and is_anchor(v):
                 return r, c
     return None
 

@@ -73,6 +73,7 @@ class Context:
         self.params = config.parametros
         self.catalogs = config.catalogos
         self._quarters: dict[int, Quarters] = {}
+        self._marks: dict[int, dict[str, bool | None]] = {}
         self._memo: dict[tuple[str, int], object] = {}
         self.shared: dict[str, object] = {}  # resultados que varias reglas de una familia comparten
 
@@ -141,7 +142,11 @@ class Context:
         return q
 
     def marks(self, line: MetaLine) -> dict[str, bool | None]:
-        return {k: parse_mark(c.value) for k, c in line.marks.items()}
+        """Marcas de la línea interpretadas (True, False o None si no se reconocen); una vez."""
+        cached = self._marks.get(line.row)
+        if cached is None:
+            cached = self._marks[line.row] = {k: parse_mark(c.value) for k, c in line.marks.items()}
+        return cached
 
     # --- numeraciones y poblaciones ---------------------------------------------------
 
