@@ -516,8 +516,7 @@ FAKES: dict[str, type] = {
 
 def plan_with_lines(lines: int) -> dict[str, Any]:
     """Un plan del demo con `lines` líneas de meta (repite las filas de todos los planes)."""
-    from pea.demo import demo_plans
-    from pea.demo.writer import plan_rows
+    from pea.demo import demo_plans, plan_rows
 
     plans = demo_plans()
     dep = dict(plans[0])

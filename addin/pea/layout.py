@@ -88,7 +88,6 @@ QUARTER_START: dict[str, tuple[int, int]] = {
 
 # --- Bloque de encabezado y pie -------------------------------------------------
 
-HEADER_ANCHOR = "EJE TEMATICO"  # texto normalizado que identifica la fila de encabezado
 HEADER_SEARCH_ROWS = 40  # filas donde se busca el encabezado
 TITLE_PREFIX = "PLAN ESTRATÉGICO ANUAL"
 LABEL_DEPENDENCIA = "Dependencia o Entidad:"

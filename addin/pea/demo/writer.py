@@ -18,6 +18,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
 from pea import layout as L
+from pea.demo import plan_rows
 from pea.official_header import write_table_header
 
 Variant = Literal["combinada", "vacia", "fraccion", "texto", "desplazada"]
@@ -27,25 +28,6 @@ _THIN = Side(style="thin", color="808080")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _HEAD_FILL = PatternFill("solid", fgColor="7B2C3B")
 _HEAD_FONT = Font(bold=True, color="FFFFFF")
-
-
-def plan_rows(dep: dict[str, Any]) -> list[dict[str, Any]]:
-    """Las filas de datos de un plan (principal y continuaciones) como diccionarios."""
-    rows: list[dict[str, Any]] = []
-    for fila in dep.get("filas", []):
-        main = {k: fila.get(k) for k in L.BLOCK_KEYS}
-        main["_kind"] = "principal"
-        main["_marks"] = list(fila.get("ejes_transversales") or [])
-        main["_quarters"] = list(fila.get("trimestres") or [])
-        rows.append(main)
-        for cont in fila.get("continuaciones") or []:
-            rows.append({
-                "_kind": "continuacion",
-                "_marks": list(cont.get("ejes_transversales") or []),
-                "_quarters": list(cont.get("trimestres") or []),
-                **{k: cont[k] for k in L.OWN_TEXT_KEYS if cont.get(k)},
-            })
-    return rows
 
 
 def _quarter_value(v: Any, variant: Variant) -> Any:
@@ -93,7 +75,7 @@ def write_plan_xlsx(
     r = L.FIRST_DATA_ROW
     block_start: int | None = None
     for item in rows:
-        if item["_kind"] == "principal":
+        if not item["continuacion"]:
             if block_start is not None:
                 _merge_block(ws, block_start, r - 1, variant)
             block_start = r
@@ -104,9 +86,9 @@ def write_plan_xlsx(
                 if item.get(key):
                     ws[f"{L.BY_KEY[key].letter}{r}"] = item[key]
         for roman, key in zip(L.ROMAN, L.MARK_KEYS, strict=True):
-            if roman in item["_marks"]:
+            if roman in item["ejes_transversales"]:
                 ws[f"{L.BY_KEY[key].letter}{r}"] = "X"
-        for q, key in zip(item["_quarters"], L.QUARTER_KEYS, strict=False):
+        for q, key in zip(item["trimestres"], L.QUARTER_KEYS, strict=False):
             cell = ws[f"{L.BY_KEY[key].letter}{r}"]
             cell.value = _quarter_value(q, variant)
             if isinstance(cell.value, float):

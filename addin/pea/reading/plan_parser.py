@@ -39,6 +39,8 @@ def header_label(text: str) -> str:
 
 def is_anchor(text: str) -> bool:
     """¿Es la celda «EJE TEMÁTICO» (con variantes: «Eje temático:», «EJES TEMÁTICOS (PMDG)»)?"""
+    if len(text) >= 60 or "EJE" not in text.upper():  # descarte barato de casi todas las celdas
+        return False
     return _ANCHOR.match(header_label(text)) is not None
 
 
@@ -147,7 +149,7 @@ def find_header_row(grid: SheetGrid) -> tuple[int, int] | None:
     """Fila y columna de la celda «EJE TEMÁTICO» en las primeras filas."""
     for r, row in enumerate(grid.rows[: L.HEADER_SEARCH_ROWS], start=1):
         for c, v in enumerate(row, start=1):
-            if isinstance(v, str) and len(v) < 60 and "EJE" in v.upper() and is_anchor(v):
+            if isinstance(v, str) and is_anchor(v):
                 return r, c
     return None
 

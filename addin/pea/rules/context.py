@@ -75,7 +75,6 @@ class Context:
         self._quarters: dict[int, Quarters] = {}
         self._marks: dict[int, dict[str, bool | None]] = {}
         self._memo: dict[tuple[str, int], object] = {}
-        self.shared: dict[str, object] = {}  # resultados que varias reglas de una familia comparten
 
     # --- estructura ---------------------------------------------------------------
 
@@ -140,6 +139,12 @@ class Context:
                         q.values[k] = q.values[k] * _HUNDRED
         self._quarters[line.row] = q
         return q
+
+    @cached_property
+    def scheduled_lines(self) -> list[tuple[Block, MetaLine, Quarters]]:
+        """Líneas con algún trimestre capturado, con sus trimestres interpretados."""
+        return [(block, line, self.quarters(line)) for block, line in self.lines
+                if line.quarters and any(not c.is_blank for c in line.quarters.values())]
 
     def marks(self, line: MetaLine) -> dict[str, bool | None]:
         """Marcas de la línea interpretadas (True, False o None si no se reconocen); una vez."""

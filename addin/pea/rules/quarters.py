@@ -11,28 +11,13 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from pea import layout as L
-from pea.models import Block, Hit, MetaLine
+from pea.models import Hit
 from pea.rules.context import Context, Quarters
 from pea.rules.registry import rule
 from pea.values import fmt_number
 
 _ZERO = Decimal(0)
 _HUNDRED = Decimal(100)
-
-
-def _scheduled(line: MetaLine) -> bool:
-    """¿La línea tiene algún trimestre capturado? (si no, es PEA-R02)."""
-    return any(not c.is_blank for c in line.quarters.values())
-
-
-def _lines(ctx: Context) -> list[tuple[Block, MetaLine, Quarters]]:
-    """Líneas con algún trimestre capturado, con sus trimestres interpretados (una vez)."""
-    cached = ctx.shared.get("quarter_lines")
-    if cached is None:
-        cached = ctx.shared["quarter_lines"] = [
-            (block, line, ctx.quarters(line)) for block, line in ctx.lines
-            if line.quarters and _scheduled(line)]
-    return cached  # type: ignore[return-value]
 
 
 def _out_of_range(q: Quarters) -> bool:
@@ -53,7 +38,7 @@ def _all_zero(q: Quarters) -> bool:
 @rule("PEA-Q01", "error", "Trimestre no numérico",
       "Fila {fila}, {col}: «{valor}» no es un porcentaje válido.")
 def q01(ctx: Context) -> Iterator[Hit]:
-    for _b, line, q in _lines(ctx):
+    for _b, line, q in ctx.scheduled_lines:
         for k in q.invalid:
             cell = line.quarters[k]
             yield Hit("PEA-Q01", cell.address, line.row, fila=line.row,
@@ -63,7 +48,7 @@ def q01(ctx: Context) -> Iterator[Hit]:
 @rule("PEA-Q02", "error", "Trimestre fuera de 0–100",
       "Fila {fila}, {col}: el porcentaje debe estar entre 0 % y 100 %.")
 def q02(ctx: Context) -> Iterator[Hit]:
-    for _b, line, q in _lines(ctx):
+    for _b, line, q in ctx.scheduled_lines:
         for k, v in q.values.items():
             if v < _ZERO or v > _HUNDRED:
                 yield Hit("PEA-Q02", line.quarters[k].address, line.row, fila=line.row,
@@ -74,7 +59,7 @@ def q02(ctx: Context) -> Iterator[Hit]:
       "Fila {fila}: la programación trimestral suma {suma} %; debe sumar 100 %.")
 def q03(ctx: Context) -> Iterator[Hit]:
     tol = ctx.params.tolerancia_suma
-    for _b, line, q in _lines(ctx):
+    for _b, line, q in ctx.scheduled_lines:
         if not q.complete or _out_of_range(q) or _cumulative(q) or _all_zero(q):
             continue
         total = sum(q.values.values(), _ZERO)
@@ -88,7 +73,7 @@ def q03(ctx: Context) -> Iterator[Hit]:
       "({fecha}); su programación debe ser 0 %.")
 def q04(ctx: Context) -> Iterator[Hit]:
     fecha = ctx.params.fecha_fin_administracion.strftime("%d/%m/%Y")
-    for _b, line, q in _lines(ctx):
+    for _b, line, q in ctx.scheduled_lines:
         if _cumulative(q):
             continue
         for k, allowed in ctx.allowed_quarters.items():
@@ -102,7 +87,7 @@ def q04(ctx: Context) -> Iterator[Hit]:
       "Fila {fila}: la programación parece acumulada ({q1}/{q2}/{q3}/{q4}); capture el "
       "porcentaje de cada trimestre, no el acumulado.")
 def q05(ctx: Context) -> Iterator[Hit]:
-    for _b, line, q in _lines(ctx):
+    for _b, line, q in ctx.scheduled_lines:
         if _cumulative(q):
             v = {f"q{k[1]}": fmt_number(q.values[k]) for k in L.QUARTER_KEYS}
             yield Hit("PEA-Q05", f"{ctx.col('t1')}{line.row}", line.row, fila=line.row, **v)
@@ -111,7 +96,7 @@ def q05(ctx: Context) -> Iterator[Hit]:
 @rule("PEA-Q06", "error", "Meta sin avance programado",
       "Fila {fila}: la meta no tiene avance programado en ningún trimestre.")
 def q06(ctx: Context) -> Iterator[Hit]:
-    for _b, line, q in _lines(ctx):
+    for _b, line, q in ctx.scheduled_lines:
         if _all_zero(q):
             yield Hit("PEA-Q06", f"{ctx.col('t1')}{line.row}", line.row, fila=line.row)
 
@@ -119,7 +104,7 @@ def q06(ctx: Context) -> Iterator[Hit]:
 @rule("PEA-Q07", "info", "Porcentajes capturados como fracción",
       "Fila {fila}: los porcentajes se capturaron como fracción y se convirtieron a escala 0–100.")
 def q07(ctx: Context) -> Iterator[Hit]:
-    for _b, line, q in _lines(ctx):
+    for _b, line, q in ctx.scheduled_lines:
         if q.fraction:
             yield Hit("PEA-Q07", f"{ctx.col('t1')}{line.row}", line.row, fila=line.row)
 
@@ -130,7 +115,7 @@ def q07(ctx: Context) -> Iterator[Hit]:
       variants={"formula": "Fila {fila}, {col}: la celda tiene una fórmula sin valor "
                            "calculado; abra el libro en Excel, guárdelo y vuelva a enviarlo."})
 def q08(ctx: Context) -> Iterator[Hit]:
-    for _b, line, q in _lines(ctx):
+    for _b, line, q in ctx.scheduled_lines:
         for k in q.blank:
             cell = line.quarters[k]
             yield Hit("PEA-Q08", cell.address, line.row, variant="formula" if cell.formula else "",

@@ -19,25 +19,12 @@ from openpyxl import load_workbook
 
 from pea import layout as L
 from pea.atomic import atomic_output
+from pea.demo import plan_rows
 from pea.template import geometry as G
 from pea.template.package import finalize_package
 
 _LINE_HEIGHT = 12.0  # puntos por renglón con letra de 9 puntos
 _MIN_HEIGHT = 15.0
-
-
-def plan_lines(plan: dict[str, Any]) -> list[dict[str, Any]]:
-    """Las filas de la hoja: cada fila del plan y luego sus continuaciones."""
-    lines: list[dict[str, Any]] = []
-    for fila in plan.get("filas") or []:
-        lines.append({**{k: fila.get(k) for k in L.BLOCK_KEYS},
-                      "ejes_transversales": fila.get("ejes_transversales") or [],
-                      "trimestres": fila.get("trimestres") or []})
-        for cont in fila.get("continuaciones") or []:
-            lines.append({**{k: cont.get(k) for k in L.OWN_TEXT_KEYS},
-                          "ejes_transversales": cont.get("ejes_transversales") or [],
-                          "trimestres": cont.get("trimestres") or []})
-    return lines
 
 
 def _percent(value: Any) -> tuple[float, str]:
@@ -58,7 +45,7 @@ def _row_height(values: dict[str, Any]) -> float:
 
 def fill_template(template_path: Path, plan: dict[str, Any], output: Path) -> Path:
     """Escribe `plan` en una copia de la plantilla (`output`, .xlsm con macros y cinta)."""
-    lines = plan_lines(plan)
+    lines = plan_rows(plan)
     if len(lines) > L.TEMPLATE_DATA_ROWS:
         raise ValueError(
             f"El plan tiene {len(lines)} filas y la plantilla admite {L.TEMPLATE_DATA_ROWS}.")
