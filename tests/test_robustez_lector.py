@@ -289,3 +289,57 @@ def test_hoja_con_caracteres_especiales_en_el_nombre(config: RulesConfig) -> Non
     _p, report = validate_bytes(Path("p.xlsx"), out.getvalue(), config, "p.xlsx")
     assert report.hoja == "Plan & metas <2024>"
     assert all(h.regla != "PEA-E01" for h in report.hallazgos)
+
+
+# La vía rápida (`scan`, una búsqueda) da lo mismo que la cuidadosa (`measure` + formatos)
+_ATTRS = st.sampled_from(['', ' s="3"', ' s="7"', ' t="s"', ' s="3" t="n"', ' t="s" s="7"',
+                          ' s="12"', ' s="3" /', ' /', ' t="inlineStr"', ' s="70"'])
+_BODY = st.sampled_from(["", "<v>1</v>", "<f>SUM(A1:B1)</f><v>2</v>", " <f>A1</f>",
+                         "<is><t>s=\"3\"</t></is>"])
+
+
+@st.composite
+def _sheets(draw: st.DrawFn) -> bytes:
+    cells = []
+    for _ in range(draw(st.integers(0, 25))):
+        col = draw(st.sampled_from(["A", "M", "Z", "AB", "XFD"]))
+        row = draw(st.sampled_from([1, 2, 9, 40, 5001, 1048576]))
+        attrs = draw(_ATTRS)
+        if attrs.endswith("/"):
+            cells.append(f'<c r="{col}{row}"{attrs}>')
+        else:
+            cells.append(f'<c r="{col}{row}"{attrs}>{draw(_BODY)}</c>')
+    if draw(st.booleans()):
+        cells.append(draw(st.sampled_from(['<c s="3"><v>1</v></c>', '<x:c r="B2"><v>1</v></x:c>',
+                                           '<c t="n" r="C3"><v>1</v></c>'])))
+    return sheet_xml('<row r="1">' + "".join(cells) + "</row>").encode()
+
+
+@settings(max_examples=300, deadline=None)
+@given(_sheets(), st.sampled_from([set(), {3}, {7, 12}]))
+def test_vias_rapida_y_cuidadosa_coinciden(xml: bytes, percent: set[int]) -> None:
+    from pea.reading.extent import scan
+    from pea.reading.package import cell_styles
+
+    fast = scan(xml, 5000, 200_000, percent)
+    careful = measure(xml, 5000, 200_000)
+    if fast is None:
+        return  # forma no común: solo la vía cuidadosa
+    ext, pct, formulas = fast
+    assert (ext.rows, ext.cols, ext.cells, ext.exceeded) == (
+        careful.rows, careful.cols, careful.cells, careful.exceeded)
+    if not careful.exceeded:
+        styles = cell_styles(xml, percent)
+        assert (pct, formulas) == (styles.percent, styles.formulas)
+
+
+def test_via_rapida_se_usa_en_la_forma_comun() -> None:
+    from pea.reading.extent import scan
+
+    xml = sheet_xml('<row r="1"><c r="A1" s="3"><v>1</v></c><c r="B1" s="3"/>'
+                    '<c r="C1"><f>A1</f><v>1</v></c></row>').encode()
+    fast = scan(xml, 5000, 200_000, {3})
+    assert fast is not None
+    ext, pct, formulas = fast
+    assert (ext.rows, ext.cols, ext.cells) == (1, 3, 2)
+    assert pct == {(1, 1), (1, 2)} and formulas == {(1, 3)}

@@ -71,6 +71,62 @@ def _fast(xml: bytes, max_rows: int, max_cells: int) -> Extent | None:
     return ext
 
 
+#: Etiqueta de celda en la forma común (r="A1" primero, s="N" después si lo hay), con el
+#: resto de sus atributos y si su primer hijo es una fórmula.
+_CELL_TAG = re.compile(rb'<c r="([A-Z]{1,3})(\d{1,7})"(?: s="(\d{1,9})")?([^>]*)>(?:\s*(<f\b))?')
+_ANY_CELL = re.compile(rb"<c[\s>/]")
+_S_ATTR = re.compile(rb'\ss="(\d{1,9})"')
+
+
+def scan(xml: bytes, max_rows: int, max_cells: int, percent_styles: set[int],
+         ) -> tuple[Extent, set[tuple[int, int]], set[tuple[int, int]]] | None:
+    """Área, celdas con formato de porcentaje y celdas con fórmula, en una sola búsqueda.
+
+    Solo para la forma que escriben Excel, LibreOffice, openpyxl y XlsxWriter (cada
+    celda ``<c r="A1" …>`` sin prefijo); si no, None y se usa la vía cuidadosa
+    (`measure` y `Package.cell_styles`), con el mismo resultado.
+    """
+    if len(xml) > _FAST_MAX or b":c " in xml or b":c>" in xml:
+        return None
+    tags = _CELL_TAG.findall(xml)
+    if len(tags) != len(_ANY_CELL.findall(xml)):
+        return None  # alguna celda sin r o con otro orden de atributos
+    percent_ids = {str(i).encode() for i in percent_styles}
+    percent: list[tuple[bytes, bytes]] = []
+    formulas: list[tuple[bytes, bytes]] = []
+    rows: list[bytes] = []
+    letters: set[bytes] = set()
+    for col, row, style, rest, formula in tags:
+        if not style and b's="' in rest:  # s="N" en otro orden de atributos
+            m = _S_ATTR.search(rest)
+            style = m.group(1) if m is not None else b""
+        if style in percent_ids:
+            percent.append((row, col))
+        if rest[-1:] == b"/":
+            continue  # celda vacía con solo formato: calamine no la guarda
+        rows.append(row)
+        letters.add(col)
+        if formula:
+            formulas.append((row, col))
+    ext = Extent(cells=len(rows))
+    if rows:
+        ext.rows = max(map(int, rows))
+        ext.cols = max(map(_col_number, letters))
+    ext.exceeded = ext.rows > max_rows or ext.area > max_cells
+    return ext, _coords(percent), _coords(formulas)
+
+
+def _coords(refs: list[tuple[bytes, bytes]]) -> set[tuple[int, int]]:
+    cols: dict[bytes, int] = {}
+    out = set()
+    for row, col in refs:
+        c = cols.get(col)
+        if c is None:
+            c = cols[col] = _col_number(col)
+        out.add((int(row), c))
+    return out
+
+
 def measure(xml: bytes, max_rows: int, max_cells: int,
             tick: Callable[[], None] | None = None) -> Extent:
     """Mide el área con valores; se detiene en cuanto excede `max_rows` o `max_cells`."""

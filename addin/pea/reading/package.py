@@ -22,7 +22,7 @@ from pathlib import PurePosixPath
 from pea.config import Limits
 from pea.reading.deadline import Deadline
 from pea.reading.errors import UnreadableFile
-from pea.reading.extent import Extent, measure
+from pea.reading.extent import Extent, measure, scan
 from pea.reading.sniff import reject_unless_zip, sniff
 
 __all__ = ["CellStyles", "Package", "SheetEntry", "sniff"]
@@ -207,6 +207,10 @@ class Package:
         self.deadline.check()
         info = self.names[name]
         limit = cap if cap is not None else int(self.limits.tamano_descomprimido_mb * _MB)
+        small = self._inflate_small(info, min(limit, _CHUNK))
+        if small is not None:
+            self._account(name, info, len(small), len(small))
+            return small
         probe = copy.copy(info)
         probe.file_size = 1 << 62  # zipfile cortaría en el tamaño declarado: medimos el real
         chunks: list[bytes] = []
@@ -241,6 +245,42 @@ class Package:
                 motivo="danado",
             )
         return b"".join(chunks)
+
+    def _inflate_small(self, info: zipfile.ZipInfo, cap: int) -> bytes | None:
+        """Vía rápida para la parte pequeña común (casi todas): una sola llamada a zlib.
+
+        Lee la parte directamente de los bytes del archivo, con la salida topada en `cap`
+        (el tamaño real, no el declarado). Devuelve None, y la parte se lee por la vía
+        cuidadosa de `read` (que da el mensaje preciso), si algo no es lo común: cifrada,
+        otro método de compresión, encabezado local extraño, tamaño real distinto del
+        declarado, más grande que `cap`, flujo incompleto o CRC que no coincide.
+        """
+        if info.flag_bits & 0x1 or info.file_size > cap or info.compress_type not in (
+                zipfile.ZIP_DEFLATED, zipfile.ZIP_STORED):
+            return None
+        data = self.data
+        start = info.header_offset
+        if data[start:start + 4] != b"PK\x03\x04" or start + 30 > len(data):
+            return None
+        name_len, extra_len = struct.unpack_from("<HH", data, start + 26)
+        begin = start + 30 + name_len + extra_len
+        end = begin + info.compress_size
+        if end > len(data):
+            return None
+        raw = data[begin:end]
+        if info.compress_type == zipfile.ZIP_STORED:
+            out = raw
+        else:
+            inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+            try:
+                out = inflater.decompress(raw, cap + 1)
+            except zlib.error:
+                return None
+            if not inflater.eof or inflater.unconsumed_tail:
+                return None
+        if len(out) != info.file_size or zlib.crc32(out) != info.CRC:
+            return None
+        return out
 
     def _account(self, name: str, info: zipfile.ZipInfo, size: int, added: int) -> None:
         """Suma lo descomprimido y aplica, mientras se lee, los topes de razón y de total."""
@@ -294,6 +334,19 @@ class Package:
         return measure(self.read_xml(part), self.limits.filas, self.limits.celdas,
                        tick=self.deadline.check)
 
+    def scan_sheet(self, part: str, percent_styles: set[int]) -> tuple[Extent, CellStyles]:
+        """Área, formatos % y fórmulas de una hoja: una búsqueda en la forma común; si no,
+        la medición cuidadosa y, solo si la hoja cabe en los límites, los formatos."""
+        xml = self.read_xml(part)
+        fast = scan(xml, self.limits.filas, self.limits.celdas, percent_styles)
+        if fast is not None:
+            ext, percent, formulas = fast
+            return ext, CellStyles(percent, formulas)
+        ext = self.sheet_extent(part)
+        if ext.exceeded:
+            return ext, CellStyles()
+        return ext, self.cell_styles(part, percent_styles)
+
     def sheets(self) -> list[SheetEntry]:
         """Hojas en orden, con su parte XML y si están ocultas."""
         wb_part = self.workbook_part() or "xl/workbook.xml"
@@ -336,27 +389,31 @@ class Package:
         return out
 
     def cell_styles(self, part: str, percent_styles: set[int]) -> CellStyles:
-        """Celdas con formato de porcentaje y con fórmula, leídas del XML de la hoja.
-
-        Dos búsquedas en C que solo devuelven esas celdas (pocas): el resto del XML no
-        pasa por Python.
-        """
-        xml = self.read_xml(part)
-        out = CellStyles()
-        if percent_styles:
-            ids = b"|".join(str(s).encode() for s in sorted(percent_styles))
-            pattern = re.compile(rb'<(?:\w+:)?c\s([^>]*?\bs="(?:' + ids + rb')"[^>]*)>')
-            for attrs in pattern.findall(xml):
-                coord = _coord(attrs)
-                if coord is not None:
-                    out.percent.add(coord)
-        if _FORMULA.search(xml) is None:
-            return out
-        for m in _FORMULA_CELL.finditer(xml):
-            coord = _coord(m.group(1))
-            if coord is not None:
-                out.formulas.add(coord)
-        return out
+        """Celdas con formato de porcentaje y con fórmula, leídas del XML de la hoja."""
+        return cell_styles(self.read_xml(part), percent_styles)
 
     def has_part(self, prefix: str) -> bool:
         return any(n.startswith(prefix) for n in self.names)
+
+
+def cell_styles(xml: bytes, percent_styles: set[int]) -> CellStyles:
+    """Celdas con formato de porcentaje y con fórmula (vía cuidadosa, cualquier forma de XML).
+
+    Dos búsquedas en C que solo devuelven esas celdas (pocas): el resto del XML no
+    pasa por Python.
+    """
+    out = CellStyles()
+    if percent_styles:
+        ids = b"|".join(str(s).encode() for s in sorted(percent_styles))
+        pattern = re.compile(rb'<(?:\w+:)?c\s([^>]*?\bs="(?:' + ids + rb')"[^>]*)>')
+        for attrs in pattern.findall(xml):
+            coord = _coord(attrs)
+            if coord is not None:
+                out.percent.add(coord)
+    if _FORMULA.search(xml) is None:
+        return out
+    for m in _FORMULA_CELL.finditer(xml):
+        coord = _coord(m.group(1))
+        if coord is not None:
+            out.formulas.add(coord)
+    return out

@@ -25,7 +25,7 @@ from pea.reading.deadline import Deadline
 from pea.reading.errors import UnreadableFile
 from pea.reading.extent import Extent
 from pea.reading.grid import SheetGrid
-from pea.reading.package import Package, SheetEntry
+from pea.reading.package import CellStyles, Package, SheetEntry
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +74,7 @@ class Workbook:
     limits: Limits
     _percent_styles: set[int] | None = None
     notes: list[str] = field(default_factory=list)
-    _extents: dict[str, Extent] = field(default_factory=dict)
+    _scans: dict[str, tuple[Extent, CellStyles]] = field(default_factory=dict)
     _sheets: dict[str, Any] = field(default_factory=dict)  # hojas ya interpretadas por calamine
 
     @property
@@ -85,15 +85,22 @@ class Workbook:
     def has_external_links(self) -> bool:
         return self.package.has_part("xl/externalLinks/")
 
+    def _scan(self, part: str) -> tuple[Extent, CellStyles]:
+        """Área y formatos de una parte de hoja (una vez por libro)."""
+        found = self._scans.get(part)
+        if found is None:
+            if self._percent_styles is None:
+                self._percent_styles = self.package.percent_styles()
+            found = self._scans[part] = self.package.scan_sheet(part, self._percent_styles)
+        return found
+
     def _check_extent(self, entry: SheetEntry) -> None:
         """Mide la hoja en su XML y la rechaza si excede los límites (antes de calamine)."""
         parts = [entry.part] if entry.part in self.package.names else [
             n for n in self.package.names
             if n.startswith("xl/") and n.lower().endswith(".xml") and "sheet" in n.lower()]
         for part in parts:
-            if part not in self._extents:
-                self._extents[part] = self.package.sheet_extent(part)
-            ext = self._extents[part]
+            ext = self._scan(part)[0]
             if ext.exceeded:
                 raise UnreadableFile(too_large_message(entry.name, ext, self.limits),
                                      motivo="limite")
@@ -125,9 +132,7 @@ class Workbook:
             )
         grid = SheetGrid(name=entry.name, rows=rows, merged=merged, hidden=entry.hidden)
         if nrows is None and entry.part in self.package.names:
-            if self._percent_styles is None:
-                self._percent_styles = self.package.percent_styles()
-            styles = self.package.cell_styles(entry.part, self._percent_styles)
+            styles = self._scan(entry.part)[1]
             grid.percent = styles.percent
             grid.formulas = styles.formulas
         self.package.deadline.check()
