@@ -94,6 +94,13 @@ class Catalogs(BaseModel):
         return out
 
     @cached_property
+    def ejes_por_texto(self) -> frozenset[str]:
+        """Textos de los ejes sin número, normalizados (para un eje escrito sin clave)."""
+        from pea.textnorm import strip_number
+
+        return frozenset(fold(strip_number(t)) for t in self.ejes.values())
+
+    @cached_property
     def objetivos(self) -> dict[str, tuple[str, str]]:
         """Número de objetivo → (número de eje, texto)."""
         from pea.textnorm import EJE_NUM, OBJETIVO_NUM, leading_number

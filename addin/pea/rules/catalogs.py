@@ -21,7 +21,7 @@ def _field(block: Block, key: str):
       needs=("pmdg",))
 def c01(ctx: Context) -> Iterator[Hit]:
     ejes = ctx.catalogs.ejes
-    by_text = {fold(strip_number(t)) for t in ejes.values()}
+    by_text = ctx.catalogs.ejes_por_texto
     for block in ctx.blocks:
         cell = _field(block, "eje")
         if cell is None:

@@ -82,18 +82,27 @@ def s01(ctx: Context) -> Iterator[Hit]:
                   dep=dep)
 
 
+_SAME: dict[str, str] = {}
+
+
 def _same(text: str) -> str:
-    """Forma para comparar duplicados: sin mayúsculas ni espacios de más (barata)."""
-    return " ".join(text.split()).casefold()
+    """Forma para comparar duplicados: sin mayúsculas ni espacios de más (una vez por texto)."""
+    found = _SAME.get(text)
+    if found is None:
+        if len(_SAME) >= 50_000:
+            _SAME.clear()
+        found = _SAME[text] = " ".join(text.split()).casefold()
+    return found
 
 
 def _line_key(ctx: Context, block, line) -> tuple:
     q = ctx.quarters(line)
-    own = {k: c.text for k, c in line.own.items()}
+    own = line.own
+    pasos, meta = own.get("pasos"), own.get("meta")
     return (
         _same(block.value("estrategia")), _same(block.value("mir")),
-        _same(own.get("pasos") or block.value("pasos")),
-        _same(own.get("meta") or block.value("meta")),
+        _same(pasos.text if pasos is not None and pasos.text else block.value("pasos")),
+        _same(meta.text if meta is not None and meta.text else block.value("meta")),
         tuple(q.values.get(k) for k in L.QUARTER_KEYS),
         tuple(_same(c.text) for c in line.quarters.values()) if not q.values else (),
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 from pea import layout as L
 from pea.models import Hit
@@ -58,9 +59,10 @@ def n04(ctx: Context) -> Iterator[Hit]:
                           campo=L.BY_KEY[key].label)
 
 
-def step_numbers(text: str) -> list[int]:
+@lru_cache(maxsize=8192)
+def step_numbers(text: str) -> tuple[int, ...]:
     """Números de los pasos «1.- … 2.- …» en el orden en que aparecen."""
-    return [int(m.group(1)) for m in _STEP.finditer(text)]
+    return tuple(int(m.group(1)) for m in _STEP.finditer(text))
 
 
 @rule("PEA-N05", "advertencia", "Pasos sin numeración consecutiva",
@@ -74,7 +76,7 @@ def n05(ctx: Context) -> Iterator[Hit]:
                 continue
             seen.add(cell.address)
             nums = step_numbers(cell.text)
-            if nums and nums != list(range(1, len(nums) + 1)):
+            if nums and nums != tuple(range(1, len(nums) + 1)):
                 yield Hit("PEA-N05", cell.address, cell.row, fila=cell.row)
 
 

@@ -14,12 +14,52 @@ _DROP_LOWER = {ord(c): None for c in "abcdefghijklmnopqrstuvwxyzßàáâãäåæ
 _MOJIBAKE = re.compile(r"Ã[\x80-\xbf¡-ÿ]|Â[°ª º¿¡«»]|â€[\x80-\xbf™œ\"'“”˜]|\ufffd")
 
 
+class _TextFlags:
+    """Lo que T01, T02 y T03 ven en un texto, calculado una vez por texto distinto.
+
+    Los textos se repiten mucho entre planes (eje, objetivo, estrategia, programa,
+    responsable): el resultado se guarda por proceso, con tope de entradas.
+    """
+
+    __slots__ = ("extra_spaces", "fragment", "upper")
+
+    def __init__(self, v: str) -> None:
+        self.extra_spaces = bool(v != v.strip(" \t\r\n") or "  " in v or "\u00a0" in v
+                                 or _CONTROL.search(v))
+        self.upper = _all_caps(v)
+        m = _MOJIBAKE.search(v)
+        self.fragment = v[max(0, m.start() - 8):m.end() + 8].strip() if m else None
+
+
+_FLAGS: dict[str, _TextFlags] = {}
+_FLAGS_MAX = 50_000
+
+
+def _flags(v: str) -> _TextFlags:
+    found = _FLAGS.get(v)
+    if found is None:
+        if len(_FLAGS) >= _FLAGS_MAX:
+            _FLAGS.clear()
+        found = _FLAGS[v] = _TextFlags(v)
+    return found
+
+
+def _all_caps(v: str) -> bool:
+    """¿Más de 20 letras y al menos el 90 % mayúsculas?"""
+    # descarte rápido (en C): si ya un tramo inicial tiene más minúsculas que el 10 % del
+    # largo total, las mayúsculas no pueden ser el 90 % de las letras
+    head = v[: max(64, len(v) // 4)]
+    if len(head) - len(head.translate(_DROP_LOWER)) > 0.1 * len(v):
+        return False
+    letters = [ch for ch in v if ch.isalpha()]
+    return len(letters) > 20 and sum(ch.isupper() for ch in letters) >= 0.9 * len(letters)
+
+
 @rule("PEA-T01", "advertencia", "Espacios sobrantes o caracteres invisibles",
       "Celda {celda}: contiene espacios sobrantes o caracteres invisibles.")
 def t01(ctx: Context) -> Iterator[Hit]:
     for _name, cell in ctx.text_cells:
-        v: str = cell.value
-        if (v != v.strip(" \t\r\n") or "  " in v or "\u00a0" in v or _CONTROL.search(v)):
+        if _flags(cell.value).extra_spaces:
             yield Hit("PEA-T01", cell.address, cell.row, celda=cell.address)
 
 
@@ -28,16 +68,7 @@ def t01(ctx: Context) -> Iterator[Hit]:
       "y minúsculas.")
 def t02(ctx: Context) -> Iterator[Hit]:
     for name, cell in ctx.text_cells:
-        if name == "firma":
-            continue
-        v: str = cell.value
-        # descarte rápido (en C): si ya un tramo inicial tiene más minúsculas que el 10 % del
-        # largo total, las mayúsculas no pueden ser el 90 % de las letras
-        head = v[: max(64, len(v) // 4)]
-        if len(head) - len(head.translate(_DROP_LOWER)) > 0.1 * len(v):
-            continue
-        letters = [ch for ch in v if ch.isalpha()]
-        if len(letters) > 20 and sum(ch.isupper() for ch in letters) >= 0.9 * len(letters):
+        if name != "firma" and _flags(cell.value).upper:
             yield Hit("PEA-T02", cell.address, cell.row, celda=cell.address)
 
 
@@ -45,8 +76,6 @@ def t02(ctx: Context) -> Iterator[Hit]:
       "Celda {celda}: el texto tiene caracteres mal codificados («{fragmento}»).")
 def t03(ctx: Context) -> Iterator[Hit]:
     for _name, cell in ctx.text_cells:
-        m = _MOJIBAKE.search(cell.value)
-        if m:
-            start = max(0, m.start() - 8)
-            frag = cell.value[start:m.end() + 8].strip()
+        frag = _flags(cell.value).fragment
+        if frag is not None:
             yield Hit("PEA-T03", cell.address, cell.row, celda=cell.address, fragmento=frag)
