@@ -69,6 +69,16 @@ _setattr = object.__setattr__
 _CELL_FIELDS = frozenset(Cell.model_fields)
 
 
+def _construct(cls: type[BaseModel], values: dict[str, Any]) -> Any:
+    """Instancia sin validar, con todos los campos ya con su tipo (como `Cell.fast`)."""
+    obj = _new(cls)
+    _setattr(obj, "__dict__", values)
+    _setattr(obj, "__pydantic_fields_set__", set(values))
+    _setattr(obj, "__pydantic_extra__", None)
+    _setattr(obj, "__pydantic_private__", None)
+    return obj
+
+
 class PlanHeader(BaseModel):
     """Bloque superior: título con el año, dependencia, misión y visión."""
 
@@ -106,6 +116,13 @@ class MetaLine(BaseModel):
     quarters: dict[str, Cell]  # t1 … t4
     own: dict[str, Cell] = Field(default_factory=dict)  # pasos / meta propios
 
+    @classmethod
+    def fast(cls, row: int, kind: LineKind, parent_row: int | None, marks: dict[str, Cell],
+             quarters: dict[str, Cell], own: dict[str, Cell]) -> MetaLine:
+        """Sin validar (el lector crea decenas por plan); igual al normal (tests/test_valores.py)."""
+        return _construct(cls, {"row": row, "kind": kind, "parent_row": parent_row,
+                                "marks": marks, "quarters": quarters, "own": own})
+
 
 class Block(BaseModel):
     """Fila principal con sus filas de continuación (campos del bloque compartidos)."""
@@ -115,6 +132,12 @@ class Block(BaseModel):
     lines: list[MetaLine]
     spill_rows: list[int] = Field(default_factory=list)
     orphan: bool = False  # continuación sin fila principal previa (PEA-E04)
+
+    @classmethod
+    def fast(cls, row: int, fields: dict[str, Cell], orphan: bool = False) -> Block:
+        """Bloque nuevo sin líneas, sin validar; igual al normal (tests/test_valores.py)."""
+        return _construct(cls, {"row": row, "fields": fields, "lines": [], "spill_rows": [],
+                                "orphan": orphan})
 
     def value(self, key: str) -> str:
         cell = self.fields.get(key)

@@ -91,6 +91,9 @@ _CARGO_WORDS = re.compile(
 _FOOTER = re.compile(r"(ELABORO|AUTORIZO)\b")
 
 
+_letter = L.col_letter
+
+
 def _blank(v: Any) -> bool:
     return v is None or (isinstance(v, str) and not v.strip())
 
@@ -104,6 +107,8 @@ class _View:
 
     def __init__(self, grid: SheetGrid) -> None:
         self.grid = grid
+        self._percent = grid.percent
+        self._formulas = grid.formulas
         self.anchor: dict[tuple[int, int], tuple[int, int]] = {}
         for r1, c1, r2, c2 in grid.merged:
             if (r2 - r1 + 1) * (c2 - c1 + 1) > 100_000:
@@ -126,8 +131,10 @@ class _View:
 
     def cell(self, r: int, c: int) -> Cell:
         """La celda (o el ancla de su combinación) con su valor y dirección."""
-        anchor = self.anchor.get((r, c))
+        key = (r, c)
+        anchor = self.anchor.get(key)
         if anchor is not None:
+            key = anchor
             r, c = anchor
         rows = self.grid.rows
         v = None
@@ -137,8 +144,7 @@ class _View:
                 v = row[c - 1]
                 if v.__class__ is str and not v:
                     v = None
-        grid = self.grid
-        return Cell.fast(v, r, L.col_letter(c), (r, c) in grid.percent, (r, c) in grid.formulas)
+        return Cell.fast(v, r, _letter(c), key in self._percent, key in self._formulas)
 
     def text(self, r: int, c: int) -> str:
         v = self.value(r, c)
@@ -313,9 +319,14 @@ def _read_header_block(view: _View, h: int) -> PlanHeader:
 def _footer_row(view: _View, start: int, stop: int) -> int | None:
     for r in range(start, stop + 1):
         for v in view.grid.rows[r - 1]:
-            if isinstance(v, str) and len(v) < 60 and _FOOTER.match(fold(v)):
+            # descarte barato: la etiqueta empieza con E/A (ELABORÓ, AUTORIZÓ) y es corta
+            if v.__class__ is str and len(v) < 60 and v.lstrip()[:1] in _FOOTER_INITIALS \
+                    and _FOOTER.match(fold(v)):
                 return r
     return None
+
+
+_FOOTER_INITIALS = frozenset("EeAaÉéÁá")
 
 
 def _read_footer(view: _View, start: int, stop: int) -> PlanFooter:
@@ -358,9 +369,14 @@ _TOTAL = re.compile(r"^(?:TOTAL(?:ES)?|SUMA(?: TOTAL)?|TOTAL GENERAL)\s*:?$")
 
 def _is_total_row(view: _View, r: int) -> bool:
     """¿Fila de totales? Su único texto es «TOTAL»/«SUMA» (lo demás, números o vacío)."""
-    texts = [v for c, v in enumerate(view.grid.rows[r - 1], start=1)
-             if isinstance(v, str) and v.strip() and (r, c) not in view.anchor]
-    return len(texts) == 1 and _TOTAL.match(fold(texts[0])) is not None
+    found = None
+    anchor = view.anchor
+    for c, v in enumerate(view.grid.rows[r - 1], start=1):
+        if isinstance(v, str) and v.strip() and (r, c) not in anchor:
+            if found is not None:
+                return False  # dos textos: no es una fila de totales
+            found = v
+    return found is not None and _TOTAL.match(fold(found)) is not None
 
 
 def _retyped_continuation(view: _View, r: int, block: Block, cols: dict[str, int]) -> bool:
@@ -411,8 +427,8 @@ def _read_blocks(view: _View, plan: Plan, cols: dict[str, int], data_rows: list[
         has_line = any(not _blank(view.own(r, c)) for c in (*mark_cols.values(), *quarter_cols.values()))
         if not merged_cont and own_abc:
             fields = {k: view.cell(r, c) for k, c in block_cols.items()}
-            current = Block(row=r, fields=fields, lines=[])
-            current.lines.append(MetaLine(row=r, kind="principal", marks=marks, quarters=quarters))
+            current = Block.fast(r, fields)
+            current.lines.append(MetaLine.fast(r, "principal", None, marks, quarters, {}))
             plan.blocks.append(current)
         elif merged_cont or has_line:
             own = {k: view.cell(r, cols[k]) for k in L.OWN_TEXT_KEYS
@@ -421,10 +437,10 @@ def _read_blocks(view: _View, plan: Plan, cols: dict[str, int], data_rows: list[
             if current is None:
                 hits.append(Hit("PEA-E04", cell=f"{L.col_letter(eje_col or 1)}{r}", row=r,
                                 variant="huerfana"))
-                current = Block(row=r, fields={}, lines=[], orphan=True)
+                current = Block.fast(r, {}, orphan=True)
                 plan.blocks.append(current)
-            current.lines.append(MetaLine(row=r, kind="continuacion", parent_row=current.row,
-                                          marks=marks, quarters=quarters, own=own))
+            current.lines.append(MetaLine.fast(r, "continuacion", current.row, marks, quarters,
+                                               own))
         else:
             texts = {k: view.own(r, c) for k, c in block_cols.items()
                      if (r, c) not in view.anchor and not _blank(view.own(r, c))}
