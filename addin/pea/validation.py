@@ -115,7 +115,7 @@ def run_rules(plan: Plan, config: RulesConfig, reader_hits: list[Hit],
               avisos: list[str] | None = None) -> list[Finding]:
     """Aplica el catálogo (con severidades de la configuración) y ordena los hallazgos."""
     rules = load_all()
-    ctx = Context(plan, config)
+    ctx = Context.of(plan, config)
     hits = list(reader_hits)
     if plan.header_row is not None:
         cats = config.catalogos

@@ -21,29 +21,39 @@ _HUNDRED = Decimal(100)
 
 def plan_lines(plan: Plan, config: RulesConfig) -> list[list[Any]]:
     """Las líneas de meta del plan, en el orden del archivo."""
-    ctx = Context(plan, config)
+    ctx = Context.of(plan, config)
     out: list[list[Any]] = []
+    block_texts: dict[str, str | None] = {}
+    current = None
     for block, line in plan.lines:
+        if block is not current:  # los textos del bloque, una vez por bloque
+            current = block
+            block_texts = {}
+            for key, cell in block.fields.items():
+                block_texts[key] = cell.text.strip() or None
         q = ctx.quarters(line)
         marks = ctx.marks(line)
         row: list[Any] = [line.row, line.kind]
         for col in L.COLUMNS:
             key = col.key
-            if col.kind == "mark":
+            kind = col.kind
+            if kind == "mark":
                 ok = marks.get(key, False)
                 if ok is None:
                     row.append(line.marks[key].text.strip() or None)
                 else:
                     row.append("X" if ok else None)
-            elif col.kind == "percent":
+            elif kind == "percent":
                 if key in q.values:
                     row.append(float(q.values[key] / _HUNDRED))
                 else:
                     cell = line.quarters.get(key)
                     row.append(cell.text.strip() or None if cell is not None else None)
             else:
-                cell = line.own.get(key) or block.fields.get(key)
-                text = cell.text.strip() if cell is not None else ""
-                row.append(text or None)
+                own = line.own.get(key)
+                if own is not None:
+                    row.append(own.text.strip() or None)
+                else:
+                    row.append(block_texts.get(key))
         out.append(row)
     return out

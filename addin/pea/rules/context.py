@@ -64,6 +64,9 @@ class Numbers:
                     and not self.estrategia.startswith(self.objetivo + "."))
 
 
+_LAST: Context | None = None  # el contexto del último plan (`Context.of`)
+
+
 class Context:
     """Plan + configuración, con caché de interpretaciones por línea y bloque."""
 
@@ -75,6 +78,20 @@ class Context:
         self._quarters: dict[int, Quarters] = {}
         self._marks: dict[int, dict[str, bool | None]] = {}
         self._memo: dict[tuple[str, int], object] = {}
+
+    @classmethod
+    def of(cls, plan: Plan, config: RulesConfig) -> Context:
+        """El contexto del plan con esta configuración: las reglas y la extracción para el
+        maestro comparten las interpretaciones (trimestres, marcas) en vez de repetirlas.
+
+        Se recuerda solo el último (sin ciclos plan ↔ contexto que retrasen la liberación).
+        """
+        global _LAST
+        last = _LAST
+        if last is not None and last.plan is plan and last.config is config:
+            return last
+        _LAST = cls(plan, config)
+        return _LAST
 
     # --- estructura ---------------------------------------------------------------
 
