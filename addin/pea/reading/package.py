@@ -17,6 +17,7 @@ import struct
 import zipfile
 import zlib
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import PurePosixPath
 
 from pea.config import Limits
@@ -370,23 +371,7 @@ class Package:
         """Índices de estilo de celda (cellXfs) cuyo formato de número es porcentaje."""
         if "xl/styles.xml" not in self.names:
             return set()
-        styles = self.read_xml("xl/styles.xml")
-        percent_fmt = set(_BUILTIN_PERCENT)
-        for raw in _NUMFMT.findall(styles):
-            a = _attrs(raw)
-            code = re.sub(r'"[^"]*"|\\.', "", a.get("formatCode", ""))
-            fmt_id = a.get("numFmtId", "")
-            if "%" in code and fmt_id.isascii() and fmt_id.isdigit() and len(fmt_id) < 10:
-                percent_fmt.add(int(fmt_id))
-        m = _CELLXFS.search(styles)
-        if not m:
-            return set()
-        out = set()
-        for idx, raw in enumerate(_XF.findall(m.group(1))):
-            fmt = _attrs(raw).get("numFmtId", "0")
-            if fmt.isascii() and fmt.isdigit() and len(fmt) < 10 and int(fmt) in percent_fmt:
-                out.add(idx)
-        return out
+        return set(percent_styles(self.read_xml("xl/styles.xml")))
 
     def cell_styles(self, part: str, percent_styles: set[int]) -> CellStyles:
         """Celdas con formato de porcentaje y con fórmula, leídas del XML de la hoja."""
@@ -417,3 +402,28 @@ def cell_styles(xml: bytes, percent_styles: set[int]) -> CellStyles:
         if coord is not None:
             out.formulas.add(coord)
     return out
+
+
+@lru_cache(maxsize=64)
+def percent_styles(styles: bytes) -> frozenset[int]:
+    """Índices de cellXfs con formato de porcentaje en un styles.xml.
+
+    Se recuerda por contenido: los libros hechos con la misma plantilla comparten sus
+    estilos, y en una consolidación se leen cientos.
+    """
+    percent_fmt = set(_BUILTIN_PERCENT)
+    for raw in _NUMFMT.findall(styles):
+        a = _attrs(raw)
+        code = re.sub(r'"[^"]*"|\\.', "", a.get("formatCode", ""))
+        fmt_id = a.get("numFmtId", "")
+        if "%" in code and fmt_id.isascii() and fmt_id.isdigit() and len(fmt_id) < 10:
+            percent_fmt.add(int(fmt_id))
+    m = _CELLXFS.search(styles)
+    if not m:
+        return frozenset()
+    out = set()
+    for idx, raw in enumerate(_XF.findall(m.group(1))):
+        fmt = _attrs(raw).get("numFmtId", "0")
+        if fmt.isascii() and fmt.isdigit() and len(fmt) < 10 and int(fmt) in percent_fmt:
+            out.add(idx)
+    return frozenset(out)
