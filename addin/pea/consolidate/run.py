@@ -19,7 +19,7 @@ from typing import Any, Protocol
 
 from pea.atomic import atomic_output
 from pea.config import RulesConfig
-from pea.consolidate import status
+from pea.consolidate import gctune, status
 from pea.consolidate.cache import ResultCache, cache_path
 from pea.consolidate.columns import DUPLICADO, ILEGIBLE, OMITIDO, RECHAZADO
 from pea.consolidate.model import Consolidation, Submission
@@ -160,7 +160,11 @@ def read_submissions(opts: Options, config: RulesConfig, progress: Progress,
 
 def consolidate(opts: Options, config: RulesConfig, progress: Progress | None = None) -> RunResult:
     """Hace la corrida completa y escribe todo lo pedido. Quien llama tiene el candado."""
-    progress = progress or _Quiet()
+    with gctune.tuned():
+        return _consolidate(opts, config, progress or _Quiet())
+
+
+def _consolidate(opts: Options, config: RulesConfig, progress: Progress) -> RunResult:
     t0 = time.perf_counter()
     cache = ResultCache(cache_path(opts.output), config.fingerprint(), enabled=opts.use_cache)
     subs, read = read_submissions(opts, config, progress, cache)

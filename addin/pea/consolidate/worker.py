@@ -7,7 +7,6 @@ un reporte con PEA-E00, igual que `pea validar`.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import logging
 from pathlib import Path
@@ -29,20 +28,15 @@ _CONFIG: RulesConfig | None = None
 
 
 def init_worker(config: RulesConfig) -> None:
-    """Inicializador de cada proceso: la configuración de reglas.
-
-    El recolector de ciclos se ajusta: lo ya cargado (módulos, catálogos) queda fuera de
-    sus recorridos (`gc.freeze`) y corre cada 50,000 objetos nuevos en vez de cada 700.
-    Leer un plan crea miles de objetos de vida corta que se liberan por conteo de
-    referencias; con el ajuste por omisión el recolector se llevaba ~8 % del tiempo.
-    """
+    """Inicializador de cada proceso: la configuración de reglas y el recolector de
+    ciclos ajustado (`pea.consolidate.gctune`)."""
     global _CONFIG
     _CONFIG = config
+    from pea.consolidate import gctune
     from pea.rules.registry import load_all
 
     load_all()
-    gc.freeze()
-    gc.set_threshold(50_000, 50, 1000)
+    gctune.tune()
 
 
 def make_payload(report_json: dict[str, Any], lines: list[list[Any]], sha256: str | None,
