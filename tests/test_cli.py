@@ -73,7 +73,10 @@ def test_codigos_de_salida(plans: dict[str, Path]) -> None:
 def test_texto_en_espanol(plans: dict[str, Path]) -> None:
     proc = pea("validar", str(plans["bad"]))
     assert "NO VÁLIDO" in proc.stdout and "PEA-Q03" in proc.stdout and "M10" in proc.stdout
-    assert "Uso:" in pea("validar", "--help").stdout
+    help_validar = pea("validar", "--help").stdout
+    assert "Uso:" in help_validar and "Argumentos" in help_validar
+    assert "Opciones" in help_validar and "Options" not in help_validar
+    assert "Comandos" in pea().stdout  # sin argumentos: la ayuda general, también en español
 
 
 def test_reglas_configuracion_propia(plans: dict[str, Path], tmp_path: Path) -> None:

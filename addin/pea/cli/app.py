@@ -9,23 +9,32 @@ from __future__ import annotations
 import sys
 
 import typer
-import typer.rich_utils as ru
 
 try:  # typer ≥ 0.20 trae su propia copia de click
     from typer._click import exceptions as cx
 except ImportError:  # pragma: no cover - typer con click externo
     from click import exceptions as cx  # type: ignore[no-redef]
 
-ru.ARGUMENTS_PANEL_TITLE = "Argumentos"
-ru.OPTIONS_PANEL_TITLE = "Opciones"
-ru.COMMANDS_PANEL_TITLE = "Comandos"
-ru.ERRORS_PANEL_TITLE = "Error"
-ru.ABORTED_TEXT = "Cancelado."
-ru.DEFAULT_STRING = "[por omisión: {}]"
-ru.REQUIRED_LONG_STRING = "[obligatorio]"
-ru.ENVVAR_STRING = "[variable de entorno: {}]"
-
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+HELP_FLAGS = ("-h", "--help")
+
+
+def _spanish_panels() -> None:
+    """Títulos y textos fijos de la ayuda con rich, en español.
+
+    Solo cuando se va a mostrar la ayuda: importar el formateador de rich cuesta ~80 ms,
+    y los comandos (los errores de uso ya se escriben aquí, en español) no lo usan.
+    """
+    import typer.rich_utils as ru
+
+    ru.ARGUMENTS_PANEL_TITLE = "Argumentos"
+    ru.OPTIONS_PANEL_TITLE = "Opciones"
+    ru.COMMANDS_PANEL_TITLE = "Comandos"
+    ru.ERRORS_PANEL_TITLE = "Error"
+    ru.ABORTED_TEXT = "Cancelado."
+    ru.DEFAULT_STRING = "[por omisión: {}]"
+    ru.REQUIRED_LONG_STRING = "[obligatorio]"
+    ru.ENVVAR_STRING = "[variable de entorno: {}]"
 
 
 def _spanish_help() -> None:
@@ -113,6 +122,9 @@ def _spanish(exc: cx.ClickException) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     """Punto de entrada del comando `pea`."""
+    args = sys.argv[1:] if argv is None else argv
+    if not args or any(a in HELP_FLAGS for a in args):
+        _spanish_panels()
     _register()
     try:
         result = app(args=argv, standalone_mode=False, prog_name="pea")
