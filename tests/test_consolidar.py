@@ -378,6 +378,35 @@ def test_escritura_en_bloque_da_las_mismas_celdas(tmp_path: Path, monkeypatch: A
     assert tables_a == tables_b
 
 
+def test_nivel_de_compresion_del_maestro(tmp_path: Path) -> None:
+    """XlsxWriter comprime con `ZIP_LEVEL` solo mientras se cierra el maestro."""
+    import io
+    import random
+    import zipfile
+
+    import xlsxwriter.workbook as xw
+
+    from pea.consolidate import bulk_sheet
+
+    rnd = random.Random(7)
+    text = " ".join(rnd.choice(["meta", "eje", "plan", "obra", "2026", "DIF"])
+                    for _ in range(40_000)).encode()
+
+    def size(zf_class: type[zipfile.ZipFile]) -> int:
+        buf = io.BytesIO()
+        with zf_class(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+            info = zipfile.ZipInfo("x.xml")  # como XlsxWriter: con ZipInfo y su método
+            info.compress_type = zf.compression
+            zf.writestr(info, text)
+        return len(buf.getvalue())
+
+    with bulk_sheet.zip_level():
+        patched = xw.ZipFile
+        assert patched is not zipfile.ZipFile
+        assert size(patched) != size(zipfile.ZipFile)  # el nivel sí llega a zlib
+    assert xw.ZipFile is zipfile.ZipFile  # restaurado al salir
+
+
 def test_parquet(tmp_path: Path) -> None:
     pq = pytest.importorskip("pyarrow.parquet")
     folder = build_folder(tmp_path / "entregas")

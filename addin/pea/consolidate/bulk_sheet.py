@@ -9,14 +9,17 @@ escribe el XML de las filas directamente: mismas celdas, mismos formatos, ~3× m
 y sin guardar un objeto por celda.
 
 Usa detalles internos de XlsxWriter 3.3.1 (`_write_rows`, `_check_dimensions`, la tabla
-de cadenas compartidas y el rango guardado de cada tabla); `available()` comprueba la versión y, con otra, el
+de cadenas compartidas, el rango guardado de cada tabla y el nombre `ZipFile` de su módulo
+`workbook`, para el nivel de compresión); `available()` comprueba la versión y, con otra, el
 maestro se escribe con la API pública (más lento, mismo resultado).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+import zipfile
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import xlsxwriter
@@ -33,6 +36,41 @@ def available() -> bool:
     """¿La versión instalada de XlsxWriter es una con la que este atajo se probó?"""
     return xlsxwriter.__version__ in SUPPORTED_VERSIONS and all(
         hasattr(Worksheet, name) for name in ("_write_rows", "_check_dimensions", "add_table"))
+
+
+#: Nivel de compresión del zip del maestro. XlsxWriter usa el de zlib por omisión (6) y no
+#: tiene opción para cambiarlo; con 3 el maestro de 1,000 planes se escribe ~0.2 s más
+#: rápido y pesa ~17 % más (3.6 MB en vez de 3.1 MB).
+ZIP_LEVEL = 3
+
+
+class _LevelZipFile(zipfile.ZipFile):
+    """El ZipFile de XlsxWriter con nivel de compresión propio (también en `writestr`,
+    donde XlsxWriter pasa un ZipInfo y zipfile ignoraría el nivel del archivo)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("compresslevel", ZIP_LEVEL)
+        super().__init__(*args, **kwargs)
+
+    def writestr(self, zinfo_or_arcname: Any, data: Any, compress_type: int | None = None,
+                 compresslevel: int | None = None) -> None:
+        super().writestr(zinfo_or_arcname, data, compress_type,
+                         self.compresslevel if compresslevel is None else compresslevel)
+
+
+@contextmanager
+def zip_level() -> Iterator[None]:
+    """Mientras dura, XlsxWriter comprime con `ZIP_LEVEL` (solo con la versión probada)."""
+    import xlsxwriter.workbook as xw
+
+    if not available() or getattr(xw, "ZipFile", None) is not zipfile.ZipFile:
+        yield
+        return
+    xw.ZipFile = _LevelZipFile  # type: ignore[misc]
+    try:
+        yield
+    finally:
+        xw.ZipFile = zipfile.ZipFile  # type: ignore[misc]
 
 
 def _escape(text: str) -> str:

@@ -139,7 +139,8 @@ def write_master(c: Consolidation, config: RulesConfig, target: Path,
     _resumen(wb, ws_res, fmt, summary)
     _cobertura(ws_cob, fmt, c, use_table=not big)
     ws_res.activate()
-    wb.close()
+    with bulk_sheet.zip_level():
+        wb.close()
 
 
 def _table_sheet(ws: Worksheet, fmt: _Formats, columns: list[MasterColumn],
