@@ -409,22 +409,28 @@ def _read_blocks(view: _View, plan: Plan, cols: dict[str, int], data_rows: list[
     block_cols = {k: cols[k] for k in L.BLOCK_KEYS if k in cols}
     used = set(cols.values())
     eje_col = cols.get("eje", abc[0] if abc else None)
+    line_cols = (*mark_cols.values(), *quarter_cols.values())
+    anchor = view.anchor
+    cell = view.cell
     current: Block | None = None
     for r in data_rows:
         if _is_total_row(view, r):
             plan.notes.append(f"La fila {r} parece una fila de totales; no se tomó como línea de "
                               "meta (los totales no forman parte del formato del plan).")
             continue
+        vals = view.grid.rows[r - 1]  # valores propios de la fila (sin propagar combinaciones)
+        width = len(vals)
         merged_cont = False
         if eje_col is not None:
             ar, _ = view.origin(r, eje_col)
             merged_cont = ar < r and current is not None and current.row == ar
-        own_abc = any(not _blank(view.own(r, c)) and (r, c) not in view.anchor for c in abc)
+        own_abc = any(c <= width and not _blank(vals[c - 1]) and (r, c) not in anchor
+                      for c in abc)
         if own_abc and not merged_cont and current is not None and not current.orphan:
             merged_cont = _retyped_continuation(view, r, current, cols)
-        marks = {k: view.cell(r, c) for k, c in mark_cols.items()}
-        quarters = {k: view.cell(r, c) for k, c in quarter_cols.items()}
-        has_line = any(not _blank(view.own(r, c)) for c in (*mark_cols.values(), *quarter_cols.values()))
+        marks = {k: cell(r, c) for k, c in mark_cols.items()}
+        quarters = {k: cell(r, c) for k, c in quarter_cols.items()}
+        has_line = any(c <= width and not _blank(vals[c - 1]) for c in line_cols)
         if not merged_cont and own_abc:
             fields = {k: view.cell(r, c) for k, c in block_cols.items()}
             current = Block.fast(r, fields)

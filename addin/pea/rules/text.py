@@ -12,6 +12,7 @@ from pea.rules.registry import rule
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\ufeff]")
 _DROP_LOWER = {ord(c): None for c in "abcdefghijklmnopqrstuvwxyzßàáâãäåæçèéêëìíîïñòóôõöøùúûüýÿ"}
 _MOJIBAKE = re.compile(r"Ã[\x80-\xbf¡-ÿ]|Â[°ª º¿¡«»]|â€[\x80-\xbf™œ\"'“”˜]|\ufffd")
+_MOJIBAKE_LEADS = ("Ã", "Â", "â", "\ufffd")  # toda coincidencia empieza con uno de estos
 
 
 class _TextFlags:
@@ -24,10 +25,12 @@ class _TextFlags:
     __slots__ = ("extra_spaces", "fragment", "upper")
 
     def __init__(self, v: str) -> None:
-        self.extra_spaces = bool(v != v.strip(" \t\r\n") or "  " in v or "\u00a0" in v
-                                 or _CONTROL.search(v))
+        # los caracteres de control, el espacio duro y los invisibles no son «imprimibles»:
+        # isprintable (en C) descarta casi todos los textos antes de la expresión regular
+        self.extra_spaces = bool(v != v.strip(" \t\r\n") or "  " in v or (
+            not v.isprintable() and ("\u00a0" in v or _CONTROL.search(v))))
         self.upper = _all_caps(v)
-        m = _MOJIBAKE.search(v)
+        m = _MOJIBAKE.search(v) if any(ch in v for ch in _MOJIBAKE_LEADS) else None
         self.fragment = v[max(0, m.start() - 8):m.end() + 8].strip() if m else None
 
 
