@@ -379,7 +379,8 @@ def test_escritura_en_bloque_da_las_mismas_celdas(tmp_path: Path, monkeypatch: A
 
 
 def test_nivel_de_compresion_del_maestro(tmp_path: Path) -> None:
-    """XlsxWriter comprime con `ZIP_LEVEL` solo mientras se cierra el maestro."""
+    """XlsxWriter comprime con `ZIP_LEVEL` (y usa el atajo de cadenas) solo mientras se
+    cierra el maestro."""
     import io
     import random
     import zipfile
@@ -400,11 +401,46 @@ def test_nivel_de_compresion_del_maestro(tmp_path: Path) -> None:
             zf.writestr(info, text)
         return len(buf.getvalue())
 
-    with bulk_sheet.zip_level():
+    import xlsxwriter.packager as xp
+    from xlsxwriter.sharedstrings import SharedStrings
+
+    with bulk_sheet.fast_close():
         patched = xw.ZipFile
-        assert patched is not zipfile.ZipFile
+        assert patched is not zipfile.ZipFile and xp.SharedStrings is not SharedStrings
         assert size(patched) != size(zipfile.ZipFile)  # el nivel sí llega a zlib
-    assert xw.ZipFile is zipfile.ZipFile  # restaurado al salir
+    assert xw.ZipFile is zipfile.ZipFile and xp.SharedStrings is SharedStrings  # restaurados
+
+
+def test_cadenas_compartidas_rapidas_iguales_a_xlsxwriter(tmp_path: Path) -> None:
+    """`sharedStrings.xml` sale idéntico byte a byte con y sin el atajo, con textos difíciles."""
+    import zipfile
+
+    import xlsxwriter
+
+    from pea.consolidate import bulk_sheet
+
+    texts = ["normal", " al inicio", "al final ", "al final\n", "salto\nen medio", "fin \n",
+             "tab\t", "\tini", "a & b < c > d \" e", "_x0000_ literal", "_x00AF_y_xZZZZ_",
+             "ctl\x01\x08\x0b\x1f", "\x00", "no\ufffecar\uffff", "<r>parece rica</r>",
+             "<r>rica & </r>", "ñandú ÁÉÍÓÚ ü", "\u00a0duro\u00a0", "", "x" * 40_000,
+             "\u200bancho cero", "dos  espacios", "1.- Paso\r\n2.- Paso"]
+
+    def build(path: Path, fast: bool) -> bytes:
+        wb = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False,
+                                             "strings_to_formulas": False,
+                                             "strings_to_urls": False})
+        ws = wb.add_worksheet()
+        for i, t in enumerate(texts):
+            ws.write_string(i, 0, t)
+        if fast:
+            with bulk_sheet.fast_close():
+                wb.close()
+        else:
+            wb.close()
+        with zipfile.ZipFile(path) as z:
+            return z.read("xl/sharedStrings.xml")
+
+    assert build(tmp_path / "rapido.xlsx", True) == build(tmp_path / "normal.xlsx", False)
 
 
 def test_parquet(tmp_path: Path) -> None:

@@ -139,7 +139,7 @@ def write_master(c: Consolidation, config: RulesConfig, target: Path,
     _resumen(wb, ws_res, fmt, summary)
     _cobertura(ws_cob, fmt, c, use_table=not big)
     ws_res.activate()
-    with bulk_sheet.zip_level():
+    with bulk_sheet.fast_close():
         wb.close()
 
 
