@@ -41,10 +41,18 @@ def _decimal(v: Any) -> Decimal | None:
     return d if d.is_finite() else None
 
 
+_BLANK = Percent("blank")
+
+
 def parse_percent(value: Any, percent_format: bool = False) -> Percent:
     """«42%», «42 %», 42, 0.42 con formato %; los números sin % quedan como «number»."""
     if value is None:
-        return Percent("blank")
+        return _BLANK
+    return _parse_percent(value, percent_format)
+
+
+@lru_cache(maxsize=4096, typed=True)  # los mismos valores se repiten en cada plan (25, 0.5…)
+def _parse_percent(value: Any, percent_format: bool) -> Percent:
     if isinstance(value, bool):
         return Percent("invalid")
     if isinstance(value, int | float):

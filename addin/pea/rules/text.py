@@ -10,7 +10,7 @@ from pea.rules.context import Context
 from pea.rules.registry import rule
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\ufeff]")
-_DROP_LOWER = {ord(c): None for c in "abcdefghijklmnopqrstuvwxyzßàáâãäåæçèéêëìíîïñòóôõöøùúûüýÿ"}
+_ASCII_LOWER = bytes(range(ord("a"), ord("z") + 1))
 _MOJIBAKE = re.compile(r"Ã[\x80-\xbf¡-ÿ]|Â[°ª º¿¡«»]|â€[\x80-\xbf™œ\"'“”˜]|\ufffd")
 _MOJIBAKE_LEADS = ("Ã", "Â", "â", "\ufffd")  # toda coincidencia empieza con uno de estos
 
@@ -50,9 +50,10 @@ def _flags(v: str) -> _TextFlags:
 def _all_caps(v: str) -> bool:
     """¿Más de 20 letras y al menos el 90 % mayúsculas?"""
     # descarte rápido (en C): si ya un tramo inicial tiene más minúsculas que el 10 % del
-    # largo total, las mayúsculas no pueden ser el 90 % de las letras
-    head = v[: max(64, len(v) // 4)]
-    if len(head) - len(head.translate(_DROP_LOWER)) > 0.1 * len(v):
+    # largo total, las mayúsculas no pueden ser el 90 % de las letras (se cuentan solo las
+    # minúsculas sin acento: son menos, así que el descarte nunca es de más)
+    head = v[: max(64, len(v) // 4)].encode("ascii", "ignore")
+    if len(head) - len(head.translate(None, _ASCII_LOWER)) > 0.1 * len(v):
         return False
     letters = [ch for ch in v if ch.isalpha()]
     return len(letters) > 20 and sum(ch.isupper() for ch in letters) >= 0.9 * len(letters)
