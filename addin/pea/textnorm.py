@@ -35,13 +35,13 @@ def fold(text: str) -> str:
     return _WS.sub(" ", decomposed).strip().upper()
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=2048)
 def leading_number(text: str, pattern: re.Pattern[str]) -> str | None:
     m = pattern.match(text)
     return m.group(1) if m else None
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=2048)
 def strip_number(text: str) -> str:
     """El texto sin su clave numérica inicial («2.1.1 Otorgar…» → «Otorgar…»)."""
     return CLAVE_NUM.sub("", text, count=1).strip()

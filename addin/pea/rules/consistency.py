@@ -89,7 +89,7 @@ def _same(text: str) -> str:
     """Forma para comparar duplicados: sin mayúsculas ni espacios de más (una vez por texto)."""
     found = _SAME.get(text)
     if found is None:
-        if len(_SAME) >= 50_000:
+        if len(_SAME) >= 2048:  # tope: los textos únicos (pasos, meta) no se acumulan
             _SAME.clear()
         found = _SAME[text] = " ".join(text.split()).casefold()
     return found

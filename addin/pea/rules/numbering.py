@@ -59,7 +59,7 @@ def n04(ctx: Context) -> Iterator[Hit]:
                           campo=L.BY_KEY[key].label)
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=2048)
 def step_numbers(text: str) -> tuple[int, ...]:
     """Números de los pasos «1.- … 2.- …» en el orden en que aparecen."""
     return tuple(int(m.group(1)) for m in _STEP.finditer(text))

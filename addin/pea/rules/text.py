@@ -35,7 +35,7 @@ class _TextFlags:
 
 
 _FLAGS: dict[str, _TextFlags] = {}
-_FLAGS_MAX = 50_000
+_FLAGS_MAX = 2048  # tope: los textos únicos (pasos, meta) no se acumulan
 
 
 def _flags(v: str) -> _TextFlags:
