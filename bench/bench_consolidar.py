@@ -11,7 +11,8 @@ una, texto largo en español, algunas con errores. Se arman unas pocas bases con
 openpyxl y cada entrega se deriva cambiando su identificador en las cadenas compartidas
 (nombre de la dependencia, textos), así que cada archivo tiene contenido distinto.
 
-Mediciones, cada una como proceso completo (arranque de Python incluido):
+Mediciones, cada una como proceso completo (arranque de Python incluido), repetidas e
+intercaladas (`--repeticiones`, 3 por omisión; se informa la mediana):
   (a) piso: descomprimir y leer cada parte XML de todos los archivos;
   (b) línea base ingenua: pandas.read_excel(engine="openpyxl") por archivo + concat +
       to_excel;
@@ -252,7 +253,16 @@ def run_measured(name: str, cmd: list[str]) -> Measure:
     return Measure(name, elapsed, maxrss, peak[0] / 1024, proc.returncode)
 
 
-def bench(n: int, workdir: Path, skip_naive: bool) -> dict[str, Any]:
+def _median(runs: list[Measure]) -> Measure:
+    """La corrida mediana en tiempo, con la memoria máxima de todas (la peor)."""
+    ordered = sorted(runs, key=lambda m: m.seconds)
+    mid = ordered[len(ordered) // 2]
+    return Measure(mid.name, mid.seconds, max(m.maxrss_mb for m in runs),
+                   max(m.pss_mb for m in runs), max(m.returncode for m in runs))
+
+
+def bench(n: int, workdir: Path, skip_naive: bool, reps: int = 3,
+          naive_reps: int = 1) -> dict[str, Any]:
     folder = build_corpus(n, workdir)
     files = sorted(p for p in folder.iterdir() if p.suffix in (".xlsx", ".xlsm"))
     size_mb = sum(p.stat().st_size for p in files) / 1e6
@@ -262,25 +272,34 @@ def bench(n: int, workdir: Path, skip_naive: bool) -> dict[str, Any]:
     master = out / "maestro.xlsx"
     pea = [sys.executable, "-m", "pea", "consolidar", str(folder), "--salida", str(master),
            "--silencioso"]
-    results: dict[str, Measure] = {}
-    results["a"] = run_measured("(a) piso: descomprimir y leer cada parte XML",
-                                [sys.executable, "-c", FLOOR, str(folder)])
+    runs: dict[str, list[Measure]] = {"a": [], "b": [], "c": [], "c2": [], "d": []}
     try:
         import pandas  # noqa: F401  (extra opcional de pea; solo para la línea base)
     except ImportError:
         print("pandas no está instalado: se omite la medición (b).", file=sys.stderr)
         skip_naive = True
     if not skip_naive:
-        results["b"] = run_measured("(b) ingenuo: pandas.read_excel(openpyxl) + concat + to_excel",
-                                    [sys.executable, "-c", NAIVE, str(folder), str(out / "ingenuo.xlsx")])
-    results["c"] = run_measured("(c) pea consolidar (sin caché)", pea)
-    results["c2"] = run_measured("(c′) solo leer y validar (mismos procesos, sin caché ni maestro)",
-                                 [sys.executable, "-c", READ_ONLY, str(folder)])
-    changed = change_one(folder)
-    results["d"] = run_measured(f"(d) otra vez tras cambiar {changed.name}", pea)
+        for _ in range(naive_reps):
+            runs["b"].append(run_measured(
+                "(b) ingenuo: pandas.read_excel(openpyxl) + concat + to_excel",
+                [sys.executable, "-c", NAIVE, str(folder), str(out / "ingenuo.xlsx")]))
+    changed = files[0]
+    for _ in range(reps):  # intercaladas: el ruido de la máquina reparte parejo
+        runs["a"].append(run_measured("(a) piso: descomprimir y leer cada parte XML",
+                                      [sys.executable, "-c", FLOOR, str(folder)]))
+        for leftover in out.glob("maestro.xlsx*"):
+            leftover.unlink()  # (c) siempre sin caché
+        runs["c"].append(run_measured("(c) pea consolidar (sin caché)", pea))
+        runs["c2"].append(run_measured(
+            "(c′) solo leer y validar (mismos procesos, sin caché ni maestro)",
+            [sys.executable, "-c", READ_ONLY, str(folder)]))
+        changed = change_one(folder)
+        runs["d"].append(run_measured(f"(d) otra vez tras cambiar {changed.name}", pea))
+    results = {k: _median(v) for k, v in runs.items() if v}
     summary = json.loads(subprocess.run([*pea[:-1], "--formato", "json"], capture_output=True,
                                         text=True, check=True).stdout)
-    return {"n": n, "size_mb": size_mb, "results": results, "summary": summary}
+    return {"n": n, "size_mb": size_mb, "results": results, "summary": summary, "reps": reps,
+            "runs": {k: [vars(m) for m in v] for k, v in runs.items()}}
 
 
 def report(data: dict[str, Any], markdown: bool) -> str:
@@ -288,7 +307,12 @@ def report(data: dict[str, Any], markdown: bool) -> str:
     a, c, d = r["a"].seconds, r["c"].seconds, r["d"].seconds
     lines = [f"Entregas: {data['n']} ({data['size_mb']:.1f} MB); núcleos: {os.cpu_count()}; "
              f"líneas de meta en el maestro: {data['summary']['lineas']:,}; "
-             f"estados: {data['summary']['estados']}"]
+             f"estados: {data['summary']['estados']}",
+             f"Segundos: mediana de {data['reps']} corridas intercaladas de (a), (c), (c′) y (d) "
+             f"y de {len(data['runs']['b'])} de (b); memoria: la máxima de todas.",
+             "Corridas (s): " + "; ".join(
+                 f"{k} " + ", ".join(f"{m['seconds']:.2f}" for m in v)
+                 for k, v in data["runs"].items() if v)]
     rows = [("Medición", "Segundos", "× piso", "RSS máx. proceso (MB)", "PSS total (MB)")]
     for m in r.values():
         rows.append((m.name, f"{m.seconds:.2f}", f"{m.seconds / a:.1f}",
@@ -321,11 +345,16 @@ def main() -> int:
     ap.add_argument("--dir", type=Path, default=Path(tempfile.gettempdir()) / "pea_bench",
                     help="carpeta de trabajo (el corpus se reutiliza entre corridas)")
     ap.add_argument("--sin-ingenuo", action="store_true", help="omitir la medición (b)")
+    ap.add_argument("--repeticiones", type=int, default=3,
+                    help="corridas de (a), (c), (c′) y (d); se informa la mediana (3)")
+    ap.add_argument("--repeticiones-ingenuo", type=int, default=1,
+                    help="corridas de (b), la más lenta (~25 s con 1,000 entregas) (1)")
     ap.add_argument("--markdown", action="store_true", help="tabla en Markdown")
     ap.add_argument("--json", type=Path, help="guardar las cifras en este archivo")
     args = ap.parse_args()
     args.dir.mkdir(parents=True, exist_ok=True)
-    data = bench(args.n, args.dir, args.sin_ingenuo)
+    data = bench(args.n, args.dir, args.sin_ingenuo, max(1, args.repeticiones),
+                 max(1, args.repeticiones_ingenuo))
     print(report(data, args.markdown))
     if args.json:
         args.json.write_text(json.dumps(
