@@ -8,8 +8,10 @@ Entregas: la mitad son la plantilla oficial llenada (.xlsm con macros, hojas de
 catálogos e instrucciones, validaciones de datos) y la otra mitad libros hechos a mano
 en el formato oficial con celdas combinadas por bloque (.xlsx); 30 líneas de meta cada
 una, texto largo en español, algunas con errores. Se arman unas pocas bases con
-openpyxl y cada entrega se deriva cambiando su identificador en las cadenas compartidas
-(nombre de la dependencia, textos), así que cada archivo tiene contenido distinto.
+openpyxl, con los textos pasados a la tabla de cadenas compartidas como los guarda Excel
+(`excel_like`), y cada entrega se deriva cambiando su identificador en las cadenas
+compartidas (nombre de la dependencia, textos), así que cada archivo tiene contenido
+distinto.
 
 Mediciones, cada una como proceso completo (arranque de Python incluido), repetidas e
 intercaladas (`--repeticiones`, 3 por omisión; se informa la mediana):
@@ -46,7 +48,7 @@ ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = ROOT / "workbook_template.xlsm"
 TOKEN = "§ID§"
 LINES = 30
-CORPUS_VERSION = 2
+CORPUS_VERSION = 3  # 3: cadenas compartidas, como guarda Excel
 
 FLOOR = r"""
 import sys, zipfile, pathlib
@@ -124,6 +126,56 @@ def _long_plan(index: int, with_error: bool) -> dict[str, Any]:
     return base
 
 
+_INLINE = re.compile(rb'(<c\b[^>]*?) t="inlineStr"([^>]*)><is>(.*?)</is></c>', re.DOTALL)
+_SST_TYPE = (b"application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml")
+_SST_REL = b"http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"
+
+
+def excel_like(path: Path) -> Path:
+    """Textos como los guarda Excel: en la tabla de cadenas compartidas, no en línea.
+
+    openpyxl 3.1 escribe cada texto en su celda (``t="inlineStr"``); Excel (y LibreOffice)
+    los guardan en ``xl/sharedStrings.xml`` y la celda lleva su índice (``t="s"``). Se
+    reescribe el libro en su lugar; lo demás (estilos, combinadas, VBA) queda igual.
+    """
+    with zipfile.ZipFile(path) as zin:
+        parts = [(i, zin.read(i.filename)) for i in zin.infolist()]
+    index: dict[bytes, int] = {}
+    count = 0
+
+    def shared(m: re.Match[bytes]) -> bytes:
+        nonlocal count
+        count += 1
+        i = index.setdefault(m.group(3), len(index))
+        return m.group(1) + b' t="s"' + m.group(2) + b"><v>" + str(i).encode() + b"</v></c>"
+
+    out: list[tuple[zipfile.ZipInfo, bytes]] = []
+    for info, data in parts:
+        if info.filename.startswith("xl/worksheets/sheet"):
+            data = _INLINE.sub(shared, data)
+        out.append((info, data))
+    if not index or any(i.filename == "xl/sharedStrings.xml" for i, _ in parts):
+        return path
+    sst = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="http://'
+           b'schemas.openxmlformats.org/spreadsheetml/2006/main" count="' + str(count).encode()
+           + b'" uniqueCount="' + str(len(index)).encode() + b'">'
+           + b"".join(b"<si>" + k + b"</si>" for k in index) + b"</sst>")
+    fixed: list[tuple[zipfile.ZipInfo, bytes]] = []
+    for info, data in out:
+        if info.filename == "[Content_Types].xml":
+            data = data.replace(b"</Types>", b'<Override PartName="/xl/sharedStrings.xml" '
+                                b'ContentType="' + _SST_TYPE + b'"/></Types>')
+        elif info.filename == "xl/_rels/workbook.xml.rels":
+            data = data.replace(b"</Relationships>", b'<Relationship Id="rIdSst" Type="'
+                                + _SST_REL + b'" Target="sharedStrings.xml"/></Relationships>')
+        fixed.append((info, data))
+    fixed.append((zipfile.ZipInfo("xl/sharedStrings.xml", (1980, 1, 1, 0, 0, 0)), sst))
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info, data in fixed:
+            zout.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
+    return path
+
+
 def make_bases(folder: Path) -> list[Path]:
     """Bases: plantilla oficial llenada (.xlsm) y libros con celdas combinadas (.xlsx)."""
     from pea.demo.writer import write_plan_xlsx
@@ -132,14 +184,14 @@ def make_bases(folder: Path) -> list[Path]:
     bases = []
     for i in range(6):
         plan = _long_plan(i, with_error=(i == 5))
-        bases.append(write_plan_xlsx(plan, folder / f"base_{i}.xlsx",
-                                     variant="combinada" if i % 2 == 0 else "fraccion"))
+        bases.append(excel_like(write_plan_xlsx(
+            plan, folder / f"base_{i}.xlsx", variant="combinada" if i % 2 == 0 else "fraccion")))
     if TEMPLATE.is_file():
         from pea.template.fill import fill_template
 
         for i in range(6, 12):
             plan = _long_plan(i, with_error=(i == 11))
-            bases.append(fill_template(TEMPLATE, plan, folder / f"base_{i}.xlsm"))
+            bases.append(excel_like(fill_template(TEMPLATE, plan, folder / f"base_{i}.xlsm")))
     return bases
 
 
