@@ -27,7 +27,7 @@ from pea.reading import package, xlsx
 from pea.reading.plan_parser import parse_plan
 from pea.validation import read_grid, run_rules
 
-DEFAULT = Path(tempfile.gettempdir()) / "pea_bench" / "entregas_1000_v2"
+DEFAULT = Path(tempfile.gettempdir()) / "pea_bench" / "entregas_1000_v3"
 SUB = "  · "
 
 
