@@ -130,3 +130,19 @@ def test_fila_de_totales_se_avisa(config: RulesConfig, tmp_path: Path) -> None:
     assert _serious(report) == []
     assert parsed is not None and [ln.row for _, ln in parsed.lines] == [10, 11]
     assert any("fila 12" in a and "totales" in a for a in report.avisos)
+
+
+@pytest.mark.parametrize("elaboro, autorizo", [("ÈLABORÓ", "ÀUTORIZO"), ("´ELABORÓ", "´AUTORIZO"),
+                                               ("  Elaboró:", " Autorizó:"),
+                                               ("Ｅlaboró", "Ａutorizó")])
+def test_pie_con_otras_formas_de_escribir_la_etiqueta(tmp_path: Path, config: RulesConfig,
+                                                      elaboro: str, autorizo: str) -> None:
+    """El descarte barato del pie no pierde etiquetas que `fold` sí reconoce."""
+    text = SEED.read_text(encoding="utf-8")
+    variant = tmp_path / "semilla.txt"
+    variant.write_text(text.replace("ELABORÓ", elaboro).replace("AUTORIZO", autorizo),
+                       encoding="utf-8")
+    _, base = validate_file(SEED, config)
+    _, other = validate_file(variant, config)
+    assert [(f.regla, f.celda) for f in other.hallazgos] == [
+        (f.regla, f.celda) for f in base.hallazgos]

@@ -319,14 +319,17 @@ def _read_header_block(view: _View, h: int) -> PlanHeader:
 def _footer_row(view: _View, start: int, stop: int) -> int | None:
     for r in range(start, stop + 1):
         for v in view.grid.rows[r - 1]:
-            # descarte barato: la etiqueta empieza con E/A (ELABORÓ, AUTORIZÓ) y es corta
-            if v.__class__ is str and len(v) < 60 and v.lstrip()[:1] in _FOOTER_INITIALS \
+            # descarte barato: la etiqueta es corta y empieza con E/A (ELABORÓ, AUTORIZÓ) o con
+            # algo no ASCII que `fold` podría convertir en E/A (È, Ｅ, un acento suelto…)
+            if v.__class__ is str and len(v) < 60 and _may_be_footer(v) \
                     and _FOOTER.match(fold(v)):
                 return r
     return None
 
 
-_FOOTER_INITIALS = frozenset("EeAaÉéÁá")
+def _may_be_footer(v: str) -> bool:
+    first = v.lstrip()[:1]
+    return first in ("E", "e", "A", "a") or not first.isascii()
 
 
 def _read_footer(view: _View, start: int, stop: int) -> PlanFooter:
