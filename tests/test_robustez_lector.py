@@ -293,9 +293,10 @@ def test_hoja_con_caracteres_especiales_en_el_nombre(config: RulesConfig) -> Non
 
 # La vía rápida (`scan`, una búsqueda) da lo mismo que la cuidadosa (`measure` + formatos)
 _ATTRS = st.sampled_from(['', ' s="3"', ' s="7"', ' t="s"', ' s="3" t="n"', ' t="s" s="7"',
-                          ' s="12"', ' s="3" /', ' /', ' t="inlineStr"', ' s="70"'])
+                          ' s="12"', ' s="3" /', ' /', ' t="inlineStr"', ' s="70"', ' x:s="3"',
+                          ' t="n"s="7"'])
 _BODY = st.sampled_from(["", "<v>1</v>", "<f>SUM(A1:B1)</f><v>2</v>", " <f>A1</f>",
-                         "<is><t>s=\"3\"</t></is>"])
+                         "<is><t>s=\"3\"</t></is>", "<x:f>A1</x:f><v>1</v>"])
 
 
 @st.composite
@@ -343,3 +344,61 @@ def test_via_rapida_se_usa_en_la_forma_comun() -> None:
     ext, pct, formulas = fast
     assert (ext.rows, ext.cols, ext.cells) == (1, 3, 2)
     assert pct == {(1, 1), (1, 2)} and formulas == {(1, 3)}
+
+
+# --- revisión de la vía rápida (segunda opinión) ----------------------------------------
+
+
+def test_celda_con_tabulador_cuenta_para_el_area() -> None:
+    """«<c\\tr="XFD1048576">» es una celda: la hoja se rechaza antes de calamine."""
+    xml = sheet_xml('<row r="1"><c r="A1"><v>1</v></c><c\tr="XFD1048576"><v>1</v></c></row>'
+                    ).encode()
+    assert measure(xml, 5000, 200_000).exceeded
+    data = rezip(corpus.plan_bytes(0), {"xl/worksheets/sheet1.xml": xml})
+    with pytest.raises(UnreadableFile) as info:
+        wb = open_workbook(data, LIMITS)
+        wb.load(wb.entries[0])
+    assert info.value.motivo == "limite"
+
+
+def _rename_local_header(data: bytes, old: bytes, new: bytes) -> bytes:
+    """Cambia el nombre en el encabezado local (no en el directorio central)."""
+    assert len(old) == len(new)
+    pos = data.find(old, 0, data.index(b"PK\x01\x02"))
+    assert pos > 0
+    return data[:pos] + new + data[pos + len(old):]
+
+
+def test_encabezado_local_distinto_del_directorio_no_pasa_por_la_via_rapida() -> None:
+    data = _rename_local_header(corpus.plan_bytes(0), b"xl/styles.xml", b"xl/stylez.xml")
+    pkg_error = None
+    try:
+        Package(data, LIMITS).read("xl/styles.xml")
+    except UnreadableFile as exc:
+        pkg_error = exc
+    assert pkg_error is not None and pkg_error.motivo == "danado"
+
+
+def test_marca_de_datos_parchados_usa_la_via_de_zipfile() -> None:
+    """Bit 0x20 (datos parchados) sin cifrado: lo decide zipfile, como antes."""
+    data = bytearray(corpus.plan_bytes(0))
+    central = data.index(b"PK\x01\x02")
+    data[central + 8] |= 0x20  # flag_bits del primer registro del directorio central
+    pkg = Package(bytes(data), LIMITS)
+    first = next(iter(pkg.names.values()))
+    assert first.flag_bits & 0x20
+    assert pkg._inflate_small(first, 1 << 20) is None
+
+
+@pytest.mark.parametrize("cell", ['<c r="A1"><x:f>B1</x:f><v>1</v></c>',
+                                  '<c r="A1" x:s="3"><v>1</v></c>',
+                                  '<c r="A1" t="n"s="3"><v>1</v></c>'])
+def test_formas_raras_dan_lo_mismo_que_la_via_cuidadosa(cell: str) -> None:
+    from pea.reading.extent import scan
+    from pea.reading.package import cell_styles
+
+    xml = sheet_xml(f'<row r="1">{cell}</row>').encode()
+    styles = cell_styles(xml, {3})
+    fast = scan(xml, 5000, 200_000, {3})
+    if fast is not None:
+        assert (fast[1], fast[2]) == (styles.percent, styles.formulas)

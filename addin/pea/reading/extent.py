@@ -22,6 +22,7 @@ _R_ATTR = re.compile(rb"""(?:^|\s)r\s*=\s*["']\s*([A-Za-z]*)(\d*)\s*["']""")
 _CHECK_EVERY = 50_000
 #: Vía rápida (todo en C) para hojas comunes: cada celda con r="A1" como primer atributo.
 _CELL_REF = re.compile(rb'<c r="([A-Z]{1,3})(\d{1,7})"[^>]*?(/?)>')
+_ANY_CELL = re.compile(rb"<c[\s>/]")  # toda etiqueta de celda sin prefijo, con cualquier espacio
 _FAST_MAX = 4 * 1024 * 1024  # bytes de XML; más grande, la vía cuidadosa (se detiene antes)
 
 
@@ -60,7 +61,7 @@ def _fast(xml: bytes, max_rows: int, max_cells: int) -> Extent | None:
     if b":c " in xml or b":c>" in xml:
         return None  # etiquetas con prefijo de espacio de nombres: vía cuidadosa
     refs = _CELL_REF.findall(xml)
-    if len(refs) != xml.count(b"<c ") + xml.count(b"<c>") + xml.count(b"<c/"):
+    if len(refs) != len(_ANY_CELL.findall(xml)):  # «<c\tr=…»: también es una celda
         return None  # alguna celda sin r o con otro orden de atributos: vía cuidadosa
     valued = [(c, d) for c, d, closed in refs if not closed]
     ext = Extent(cells=len(valued))
@@ -74,8 +75,8 @@ def _fast(xml: bytes, max_rows: int, max_cells: int) -> Extent | None:
 #: Etiqueta de celda en la forma común (r="A1" primero, s="N" después si lo hay), con el
 #: resto de sus atributos y si su primer hijo es una fórmula.
 _CELL_TAG = re.compile(rb'<c r="([A-Z]{1,3})(\d{1,7})"(?: s="(\d{1,9})")?([^>]*)>(?:\s*(<f\b))?')
-_ANY_CELL = re.compile(rb"<c[\s>/]")
-_S_ATTR = re.compile(rb'\ss="(\d{1,9})"')
+_S_ATTR = re.compile(rb'\bs="(\d{1,9})"')  # como la vía cuidadosa: también «x:s=», «"s="»
+_PREFIXED_F = re.compile(rb"<[\w.\-]+:f[\s>/]")  # <x:f>: fórmula con prefijo, vía cuidadosa
 
 
 def scan(xml: bytes, max_rows: int, max_cells: int, percent_styles: set[int],
@@ -86,7 +87,7 @@ def scan(xml: bytes, max_rows: int, max_cells: int, percent_styles: set[int],
     celda ``<c r="A1" …>`` sin prefijo); si no, None y se usa la vía cuidadosa
     (`measure` y `Package.cell_styles`), con el mismo resultado.
     """
-    if len(xml) > _FAST_MAX or b":c " in xml or b":c>" in xml:
+    if len(xml) > _FAST_MAX or b":c " in xml or b":c>" in xml or _PREFIXED_F.search(xml):
         return None
     tags = _CELL_TAG.findall(xml)
     if len(tags) != len(_ANY_CELL.findall(xml)):

@@ -9,6 +9,7 @@ abrir, antes de dárselo. Ver SECURITY.md.
 
 from __future__ import annotations
 
+import bisect
 import copy
 import html
 import io
@@ -50,6 +51,10 @@ _XF = re.compile(rb"<(?:\w+:)?xf\b([^>]*)/?>")
 _FORMULA_CELL = re.compile(rb"<(?:\w+:)?c\s([^>]*[^/])>\s*<(?:\w+:)?f\b")
 #: Tamaño máximo de una hoja que se guarda descomprimida para releerla.
 _CACHE_PART_MAX = 32 * 1024 * 1024
+#: Partes que el lector vuelve a leer (hojas, estilos, libro): se guardan ya revisadas.
+_CACHED_PARTS = ("xl/worksheets/", "xl/styles.xml", "xl/workbook.xml", "xl/_rels/")
+#: Un styles.xml más grande que esto no se recuerda entre libros (memoria acotada).
+_STYLES_MEMO_MAX = 256 * 1024
 _REF = re.compile(rb"([A-Z]{1,3})(\d{1,9})")
 _FORMULA = re.compile(rb"<(?:\w+:)?f\b")
 _DIMENSION = re.compile(rb"<(?:\w+:)?dimension\b[^>]*ref=\"([^\"]*)\"")
@@ -147,6 +152,12 @@ class Package:
                 "dañado); por seguridad no se lee. Vuelva a guardarlo en Excel.",
                 motivo="danado")
         self._check_sizes(infos)
+        # dónde termina, a lo más, cada parte: en el encabezado de la siguiente (o en el
+        # directorio central); la vía rápida no lee partes que se enciman (bombas zip)
+        starts = sorted({i.header_offset for i in infos} | {self.zip.start_dir})
+        self._ends = {i.filename: starts[bisect.bisect_right(starts, i.header_offset)]
+                      if bisect.bisect_right(starts, i.header_offset) < len(starts)
+                      else len(data) for i in infos}
         self._check_kind()
 
     # --- comprobaciones ---------------------------------------------------------
@@ -256,7 +267,8 @@ class Package:
         otro método de compresión, encabezado local extraño, tamaño real distinto del
         declarado, más grande que `cap`, flujo incompleto o CRC que no coincide.
         """
-        if info.flag_bits & 0x1 or info.file_size > cap or info.compress_type not in (
+        # 0x1 cifrada, 0x20 datos parchados, 0x40 cifrado fuerte: lo decide zipfile
+        if info.flag_bits & 0x61 or info.file_size > cap or info.compress_type not in (
                 zipfile.ZIP_DEFLATED, zipfile.ZIP_STORED):
             return None
         data = self.data
@@ -264,10 +276,14 @@ class Package:
         if data[start:start + 4] != b"PK\x03\x04" or start + 30 > len(data):
             return None
         name_len, extra_len = struct.unpack_from("<HH", data, start + 26)
+        name = data[start + 30:start + 30 + name_len]
+        if name != info.orig_filename.encode("utf-8" if info.flag_bits & 0x800 else "cp437",
+                                             "replace"):
+            return None  # el encabezado local no es el de esta parte
         begin = start + 30 + name_len + extra_len
         end = begin + info.compress_size
-        if end > len(data):
-            return None
+        if end > self._ends.get(info.filename, 0):
+            return None  # se encima con la parte siguiente o sale del archivo
         raw = data[begin:end]
         if info.compress_type == zipfile.ZIP_STORED:
             out = raw
@@ -309,7 +325,7 @@ class Package:
                 "como un libro nuevo (.xlsx) y vuelva a enviarlo.",
                 motivo="xml_peligroso",
             )
-        if name.startswith("xl/worksheets/") and len(data) <= _CACHE_PART_MAX:
+        if name.startswith(_CACHED_PARTS) and len(data) <= _CACHE_PART_MAX:
             self._xml_cache[name] = data
         return data
 
@@ -371,7 +387,10 @@ class Package:
         """Índices de estilo de celda (cellXfs) cuyo formato de número es porcentaje."""
         if "xl/styles.xml" not in self.names:
             return set()
-        return set(percent_styles(self.read_xml("xl/styles.xml")))
+        styles = self.read_xml("xl/styles.xml")
+        if len(styles) > _STYLES_MEMO_MAX:
+            return set(percent_styles.__wrapped__(styles))
+        return set(percent_styles(styles))
 
     def cell_styles(self, part: str, percent_styles: set[int]) -> CellStyles:
         """Celdas con formato de porcentaje y con fórmula, leídas del XML de la hoja."""
