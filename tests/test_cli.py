@@ -77,6 +77,7 @@ def test_texto_en_espanol(plans: dict[str, Path]) -> None:
     assert "Uso:" in help_validar and "Argumentos" in help_validar
     assert "Opciones" in help_validar and "Options" not in help_validar
     assert "Comandos" in pea().stdout  # sin argumentos: la ayuda general, también en español
+    assert "Opciones" in pea("consolidar", "-qh").stdout  # «-h» junto a otra opción corta
 
 
 def test_reglas_configuracion_propia(plans: dict[str, Path], tmp_path: Path) -> None:

@@ -84,3 +84,14 @@ def test_linea_y_bloque_rapidos_iguales_a_los_validados() -> None:
     b_normal.lines.append(normal)
     assert b_fast == b_normal and b_fast.model_dump() == b_normal.model_dump()
     assert Block.fast(3, {}, orphan=True).orphan
+
+
+@pytest.mark.parametrize("first", [-0.0, 0.0])
+def test_cero_negativo_no_se_confunde_en_la_memoria(first: float) -> None:
+    """-0.0 == 0.0 y tienen el mismo hash: la memoria de `parse_percent` no debe mezclarlos."""
+    parse_percent(first)
+    parse_percent(first, True)
+    assert parse_percent(-0.0).value.is_signed()
+    assert not parse_percent(0.0).value.is_signed()
+    assert parse_percent(-0.0, True).value.is_signed()
+    assert not parse_percent(0.0, True).value.is_signed()

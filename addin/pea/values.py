@@ -48,6 +48,8 @@ def parse_percent(value: Any, percent_format: bool = False) -> Percent:
     """«42%», «42 %», 42, 0.42 con formato %; los números sin % quedan como «number»."""
     if value is None:
         return _BLANK
+    if value == 0 and type(value) is float and math.copysign(1.0, value) < 0:
+        return _parse_percent.__wrapped__(value, percent_format)  # -0.0: la memoria lo vería 0.0
     return _parse_percent(value, percent_format)
 
 

@@ -19,6 +19,12 @@ EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 HELP_FLAGS = ("-h", "--help")
 
 
+def _asks_help(arg: str) -> bool:
+    """¿Pide la ayuda? También dentro de opciones cortas juntas («-qh»)."""
+    return arg in HELP_FLAGS or (arg.startswith("-") and not arg.startswith("--")
+                                 and "h" in arg[1:])
+
+
 def _spanish_panels() -> None:
     """Títulos y textos fijos de la ayuda con rich, en español.
 
@@ -123,7 +129,7 @@ def _spanish(exc: cx.ClickException) -> str:
 def main(argv: list[str] | None = None) -> None:
     """Punto de entrada del comando `pea`."""
     args = sys.argv[1:] if argv is None else argv
-    if not args or any(a in HELP_FLAGS for a in args):
+    if not args or any(_asks_help(a) for a in args):
         _spanish_panels()
     _register()
     try:

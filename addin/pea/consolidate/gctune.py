@@ -24,11 +24,14 @@ def tune() -> None:
 
 @contextmanager
 def tuned() -> Iterator[None]:
-    """Durante una corrida en el proceso principal; al salir, todo como estaba."""
+    """Durante una corrida en el proceso principal; al salir, todo como estaba (si quien
+    llama ya había congelado objetos, no se descongela nada: no se sabe cuáles eran suyos)."""
     old = gc.get_threshold()
+    frozen_before = gc.get_freeze_count()
     tune()
     try:
         yield
     finally:
         gc.set_threshold(*old)
-        gc.unfreeze()
+        if not frozen_before:
+            gc.unfreeze()

@@ -84,7 +84,9 @@ class Context:
         """El contexto del plan con esta configuración: las reglas y la extracción para el
         maestro comparten las interpretaciones (trimestres, marcas) en vez de repetirlas.
 
-        Se recuerda solo el último (sin ciclos plan ↔ contexto que retrasen la liberación).
+        Se recuerda solo el último (sin ciclos plan ↔ contexto que retrasen la liberación), por
+        identidad del plan y de la configuración: quien modifique un plan ya validado y quiera
+        volver a validarlo debe crear `Context(plan, config)` directamente.
         """
         global _LAST
         last = _LAST
