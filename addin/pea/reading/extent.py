@@ -74,9 +74,9 @@ def _fast(xml: bytes, max_rows: int, max_cells: int) -> Extent | None:
 
 #: Etiqueta de celda en la forma común (r="A1" primero, s="N" después si lo hay), con el
 #: resto de sus atributos y si su primer hijo es una fórmula.
-_CELL_TAG = re.compile(rb'<c r="([A-Z]{1,3})(\d{1,7})"(?: s="(\d{1,9})")?([^>]*)>(?:\s*(<f\b))?')
+_CELL_TAG = re.compile(
+    rb'<c r="([A-Z]{1,3})(\d{1,7})"(?: s="(\d{1,9})")?([^>]*)>(?:\s*(<(?:\w+:)?f\b))?')
 _S_ATTR = re.compile(rb'\bs="(\d{1,9})"')  # como la vía cuidadosa: también «x:s=», «"s="»
-_PREFIXED_F = re.compile(rb"<[\w.\-]+:f[\s>/]")  # <x:f>: fórmula con prefijo, vía cuidadosa
 
 
 def scan(xml: bytes, max_rows: int, max_cells: int, percent_styles: set[int],
@@ -87,7 +87,7 @@ def scan(xml: bytes, max_rows: int, max_cells: int, percent_styles: set[int],
     celda ``<c r="A1" …>`` sin prefijo); si no, None y se usa la vía cuidadosa
     (`measure` y `Package.cell_styles`), con el mismo resultado.
     """
-    if len(xml) > _FAST_MAX or b":c " in xml or b":c>" in xml or _PREFIXED_F.search(xml):
+    if len(xml) > _FAST_MAX or b":c " in xml or b":c>" in xml:
         return None
     tags = _CELL_TAG.findall(xml)
     if len(tags) != len(_ANY_CELL.findall(xml)):
