@@ -155,9 +155,10 @@ class Package:
         # dónde termina, a lo más, cada parte: en el encabezado de la siguiente (o en el
         # directorio central); la vía rápida no lee partes que se enciman (bombas zip)
         starts = sorted({i.header_offset for i in infos} | {self.zip.start_dir})
-        self._ends = {i.filename: starts[bisect.bisect_right(starts, i.header_offset)]
-                      if bisect.bisect_right(starts, i.header_offset) < len(starts)
-                      else len(data) for i in infos}
+        self._ends: dict[str, int] = {}
+        for i in infos:
+            k = bisect.bisect_right(starts, i.header_offset)
+            self._ends[i.filename] = starts[k] if k < len(starts) else len(data)
         self._check_kind()
 
     # --- comprobaciones ---------------------------------------------------------
@@ -263,8 +264,9 @@ class Package:
 
         Lee la parte directamente de los bytes del archivo, con la salida topada en `cap`
         (el tamaño real, no el declarado). Devuelve None, y la parte se lee por la vía
-        cuidadosa de `read` (que da el mensaje preciso), si algo no es lo común: cifrada,
-        otro método de compresión, encabezado local extraño, tamaño real distinto del
+        cuidadosa de `read` (que da el mensaje preciso), si algo no es lo común: cifrada o
+        con datos parchados, otro método de compresión, encabezado local extraño o con otro
+        nombre, datos que se enciman con la parte siguiente, tamaño real distinto del
         declarado, más grande que `cap`, flujo incompleto o CRC que no coincide.
         """
         # 0x1 cifrada, 0x20 datos parchados, 0x40 cifrado fuerte: lo decide zipfile
