@@ -215,6 +215,14 @@ def far_cells() -> bytes:
     return workbook({"PEA": sheet_xml(rows, "A1:XFD1048576")})
 
 
+def far_cells_tab() -> bytes:
+    """Como `far_cells`, con un tabulador tras «<c» (XML válido; antes escapaba a la medición
+    rápida del área y calamine abortaba el proceso)."""
+    rows = (f'<row r="1">{inline_cell("A1", "Plan")}</row>'
+            '<row r="1048576"><c\tr="XFD1048576"><v>1</v></c></row>')
+    return workbook({"PEA": sheet_xml(rows, "A1")})
+
+
 def wide_row() -> bytes:
     """Una sola fila que llega a la columna XFD y otra en la fila 200 (área 3.2 M celdas)."""
     rows = (f'<row r="1">{inline_cell("A1", "Plan")}<c r="XFD1"><v>1</v></c></row>'
@@ -470,6 +478,8 @@ def cases(secret: Path) -> list[Case]:
         Case("dimension_enorme", "dimension_enorme.xlsx", huge_dimension, None, "", 0, LEIDO),
         Case("celdas_lejanas", "celdas_lejanas.xlsx", far_cells, e00, "1,048,576", 1,
              ILEGIBLE),
+        Case("celdas_lejanas_tabulador", "celdas_lejanas_tab.xlsx", far_cells_tab, e00,
+             "1,048,576", 1, ILEGIBLE),
         Case("fila_ancha", "fila_ancha.xlsx", wide_row, e00, "columna XFD", 1, ILEGIBLE),
         Case("referencia_absurda", "referencia_absurda.xlsx", absurd_reference, e00,
              "límite", 1, ILEGIBLE),
