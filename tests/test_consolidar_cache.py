@@ -181,3 +181,31 @@ def test_si_los_procesos_no_inician_se_lee_en_el_principal() -> None:
     run_tasks(_task, ["a", "b", "c"], workers=2, time_limit=30, initializer=_init_roto,
               on_result=ok.__setitem__, on_failure=lambda i, kind, _d: bad.__setitem__(i, kind))
     assert ok == {0: "A", 1: "B", 2: "C"} and not bad
+
+
+def test_leer_libros_no_deja_basura_con_ciclos(tmp_path: Path, monkeypatch: Any) -> None:
+    """El recolector corre cada 50,000 objetos (`gctune`): eso solo es seguro si leer un
+    libro, sano o dañado, no deja ciclos que esperen al recolector con los datos del libro."""
+    import gc
+
+    from pea.consolidate import worker
+    from tests.hostile import corpus
+
+    monkeypatch.setattr(worker, "_CONFIG", load_config())
+    paths = []
+    for case in corpus.cases(tmp_path / "secreto.txt"):
+        path = tmp_path / case.filename
+        path.write_bytes(case.make())
+        paths.append(path)
+    for path in paths:  # primera pasada: lo que se inicializa una sola vez por proceso
+        worker.process_file((str(path), path.name))
+    gc.collect()
+    gc.disable()  # solo cuenta lo que deja cada archivo
+    try:
+        left = {}
+        for path in paths:
+            worker.process_file((str(path), path.name))
+            left[path.name] = gc.collect()
+    finally:
+        gc.enable()
+    assert len(paths) > 40 and not any(left.values()), left
