@@ -80,7 +80,7 @@ class _FastSharedStrings(SharedStrings):
                 s = _RE_CONTROL_2.sub(lambda m: f"_x{ord(m.group(1)):04X}_", s)
                 s = s.replace("\ufffe", "_xFFFE_").replace("\uffff", "_xFFFF_")
             # «\s$» solo puede coincidir en los dos últimos caracteres
-            preserve = (s[:1].isspace() or any(ch.isspace() for ch in s[-2:])) and \
+            preserve = (s[:1].isspace() or s[-1:].isspace() or s[-2:-1].isspace()) and \
                 _preserve_whitespace(s)
             if s.startswith("<r>") and s.endswith("</r>"):
                 add(f"<si>{s}</si>")

@@ -85,10 +85,9 @@ def process_file(item: tuple[str, str]) -> dict[str, Any]:
 
 def share_strings(payload: dict[str, Any], table: dict[str, str]) -> dict[str, Any]:
     """Un solo objeto por texto repetido (continuaciones, ejes, mensajes): ~½ de memoria."""
+    same = table.setdefault
     for line in payload.get("lines") or ():
-        for i, v in enumerate(line):
-            if type(v) is str:
-                line[i] = table.setdefault(v, v)
+        line[:] = [same(v, v) if type(v) is str else v for v in line]
     for f in payload.get("report", {}).get("hallazgos") or ():
         for k in ("regla", "severidad", "hoja", "mensaje"):
             v = f.get(k)
