@@ -178,18 +178,12 @@ class BulkWorksheet(Worksheet):
         table = self.str_table
         sst = table._get_shared_string_index
         index = self._bulk_sst
-        repeats = 0
-        for row in rows:
-            for v in row:
-                if v is None or type(v) is float or type(v) is int:
-                    continue
-                if type(v) is not str:
-                    v = str(v)
-                if v in index:
-                    repeats += 1
-                else:
-                    index[v] = f'" t="s"><v>{sst(v[:_MAX_CHARS])}</v></c>'
-        table.count += repeats  # cada referencia cuenta, como en la API pública
+        texts = [v if type(v) is str else str(v) for row in rows for v in row
+                 if v is not None and type(v) is not float and type(v) is not int]
+        new = [v for v in dict.fromkeys(texts) if v not in index]  # en orden de aparición
+        for v in new:
+            index[v] = f'" t="s"><v>{sst(v[:_MAX_CHARS])}</v></c>'
+        table.count += len(texts) - len(new)  # cada referencia cuenta, como en la API pública
 
     def _write_rows(self) -> None:
         super()._write_rows()
