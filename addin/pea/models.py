@@ -15,6 +15,21 @@ SEVERITIES: tuple[Severity, ...] = ("error", "advertencia", "info")
 LineKind = Literal["principal", "continuacion"]
 
 
+_new = object.__new__
+_setattr = object.__setattr__
+
+
+def _construct(cls: type[BaseModel], values: dict[str, Any]) -> Any:
+    """Instancia sin validar, con todos los campos ya con su tipo (el lector crea cientos de
+    celdas y decenas de líneas por plan). Las pruebas comparan con la validada."""
+    obj = _new(cls)
+    _setattr(obj, "__dict__", values)
+    _setattr(obj, "__pydantic_fields_set__", set(values))
+    _setattr(obj, "__pydantic_extra__", None)
+    _setattr(obj, "__pydantic_private__", None)
+    return obj
+
+
 class Cell(BaseModel):
     """Un valor tal como está en la hoja, con su dirección."""
 
@@ -34,13 +49,8 @@ class Cell(BaseModel):
         Los valores ya vienen con su tipo; se omite la validación y el recorrido de valores
         por omisión. `tests/test_valores.py` comprueba que el resultado es igual al normal.
         """
-        cell = _new(cls)
-        _setattr(cell, "__dict__", {"value": value, "row": row, "col": col,
-                                    "percent_format": percent_format, "formula": formula})
-        _setattr(cell, "__pydantic_fields_set__", set(_CELL_FIELDS))
-        _setattr(cell, "__pydantic_extra__", None)
-        _setattr(cell, "__pydantic_private__", None)
-        return cell
+        return _construct(cls, {"value": value, "row": row, "col": col,
+                                "percent_format": percent_format, "formula": formula})
 
     @property
     def address(self) -> str | None:
@@ -64,19 +74,6 @@ class Cell(BaseModel):
         return v is None or (isinstance(v, str) and not v.strip())
 
 
-_new = object.__new__
-_setattr = object.__setattr__
-_CELL_FIELDS = frozenset(Cell.model_fields)
-
-
-def _construct(cls: type[BaseModel], values: dict[str, Any]) -> Any:
-    """Instancia sin validar, con todos los campos ya con su tipo (como `Cell.fast`)."""
-    obj = _new(cls)
-    _setattr(obj, "__dict__", values)
-    _setattr(obj, "__pydantic_fields_set__", set(values))
-    _setattr(obj, "__pydantic_extra__", None)
-    _setattr(obj, "__pydantic_private__", None)
-    return obj
 
 
 class PlanHeader(BaseModel):

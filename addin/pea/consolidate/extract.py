@@ -28,22 +28,19 @@ def plan_lines(plan: Plan, config: RulesConfig) -> list[list[Any]]:
     for block, line in plan.lines:
         if block is not current:  # los textos del bloque, una vez por bloque
             current = block
-            block_texts = {}
-            for key, cell in block.fields.items():
-                block_texts[key] = cell.text.strip() or None
+            block_texts = {k: c.text.strip() or None for k, c in block.fields.items()}
         q = ctx.quarters(line)
         marks = ctx.marks(line)
         row: list[Any] = [line.row, line.kind]
         for col in L.COLUMNS:
             key = col.key
-            kind = col.kind
-            if kind == "mark":
+            if col.kind == "mark":
                 ok = marks.get(key, False)
                 if ok is None:
                     row.append(line.marks[key].text.strip() or None)
                 else:
                     row.append("X" if ok else None)
-            elif kind == "percent":
+            elif col.kind == "percent":
                 if key in q.values:
                     row.append(float(q.values[key] / _HUNDRED))
                 else:

@@ -20,8 +20,6 @@ from dataclasses import dataclass
 _TAG = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?(row|c)(?=[\s/>])([^>]*?)(/?)>")
 _R_ATTR = re.compile(rb"""(?:^|\s)r\s*=\s*["']\s*([A-Za-z]*)(\d*)\s*["']""")
 _CHECK_EVERY = 50_000
-#: Vía rápida (todo en C) para hojas comunes: cada celda con r="A1" como primer atributo.
-_CELL_REF = re.compile(rb'<c r="([A-Z]{1,3})(\d{1,7})"[^>]*?(/?)>')
 _ANY_CELL = re.compile(rb"<c[\s>/]")  # toda etiqueta de celda sin prefijo, con cualquier espacio
 _FAST_MAX = 4 * 1024 * 1024  # bytes de XML; más grande, la vía cuidadosa (se detiene antes)
 
@@ -54,22 +52,6 @@ def _col_number(letters: bytes) -> int:
 
 def _row_number(digits: bytes) -> int:
     return int(digits) if len(digits) <= 9 else _HUGE
-
-
-def _fast(xml: bytes, max_rows: int, max_cells: int) -> Extent | None:
-    """El área con una búsqueda en C, si todas las celdas son ``<c r="A1" …>`` sin prefijo."""
-    if b":c " in xml or b":c>" in xml:
-        return None  # etiquetas con prefijo de espacio de nombres: vía cuidadosa
-    refs = _CELL_REF.findall(xml)
-    if len(refs) != len(_ANY_CELL.findall(xml)):  # «<c\tr=…»: también es una celda
-        return None  # alguna celda sin r o con otro orden de atributos: vía cuidadosa
-    valued = [(c, d) for c, d, closed in refs if not closed]
-    ext = Extent(cells=len(valued))
-    if valued:
-        ext.rows = max(map(int, (d for _, d in valued)))
-        ext.cols = max(_col_number(c) for c in {c for c, _ in valued})
-    ext.exceeded = ext.rows > max_rows or ext.area > max_cells
-    return ext
 
 
 #: Etiqueta de celda en la forma común (r="A1" primero, s="N" después si lo hay), con el
@@ -130,11 +112,10 @@ def _coords(refs: list[tuple[bytes, bytes]]) -> set[tuple[int, int]]:
 
 def measure(xml: bytes, max_rows: int, max_cells: int,
             tick: Callable[[], None] | None = None) -> Extent:
-    """Mide el área con valores; se detiene en cuanto excede `max_rows` o `max_cells`."""
-    if len(xml) <= _FAST_MAX:
-        fast = _fast(xml, max_rows, max_cells)
-        if fast is not None:
-            return fast
+    """Mide el área con valores; se detiene en cuanto excede `max_rows` o `max_cells`.
+
+    La vía cuidadosa, para cualquier forma de XML; la forma común la mide `scan`.
+    """
     ext = Extent()
     row = col = 0
     for i, m in enumerate(_TAG.finditer(xml)):

@@ -91,9 +91,6 @@ _CARGO_WORDS = re.compile(
 _FOOTER = re.compile(r"(ELABORO|AUTORIZO)\b")
 
 
-_letter = L.col_letter
-
-
 def _blank(v: Any) -> bool:
     return v is None or (isinstance(v, str) and not v.strip())
 
@@ -107,8 +104,6 @@ class _View:
 
     def __init__(self, grid: SheetGrid) -> None:
         self.grid = grid
-        self._percent = grid.percent
-        self._formulas = grid.formulas
         self.anchor: dict[tuple[int, int], tuple[int, int]] = {}
         for r1, c1, r2, c2 in grid.merged:
             if (r2 - r1 + 1) * (c2 - c1 + 1) > 100_000:
@@ -144,7 +139,8 @@ class _View:
                 v = row[c - 1]
                 if v.__class__ is str and not v:
                     v = None
-        return Cell.fast(v, r, _letter(c), key in self._percent, key in self._formulas)
+        grid = self.grid
+        return Cell.fast(v, r, L.col_letter(c), key in grid.percent, key in grid.formulas)
 
     def text(self, r: int, c: int) -> str:
         v = self.value(r, c)
@@ -413,27 +409,22 @@ def _read_blocks(view: _View, plan: Plan, cols: dict[str, int], data_rows: list[
     used = set(cols.values())
     eje_col = cols.get("eje", abc[0] if abc else None)
     line_cols = (*mark_cols.values(), *quarter_cols.values())
-    anchor = view.anchor
-    cell = view.cell
     current: Block | None = None
     for r in data_rows:
         if _is_total_row(view, r):
             plan.notes.append(f"La fila {r} parece una fila de totales; no se tomó como línea de "
                               "meta (los totales no forman parte del formato del plan).")
             continue
-        vals = view.grid.rows[r - 1]  # valores propios de la fila (sin propagar combinaciones)
-        width = len(vals)
         merged_cont = False
         if eje_col is not None:
             ar, _ = view.origin(r, eje_col)
             merged_cont = ar < r and current is not None and current.row == ar
-        own_abc = any(c <= width and not _blank(vals[c - 1]) and (r, c) not in anchor
-                      for c in abc)
+        own_abc = any(not _blank(view.own(r, c)) and (r, c) not in view.anchor for c in abc)
         if own_abc and not merged_cont and current is not None and not current.orphan:
             merged_cont = _retyped_continuation(view, r, current, cols)
-        marks = {k: cell(r, c) for k, c in mark_cols.items()}
-        quarters = {k: cell(r, c) for k, c in quarter_cols.items()}
-        has_line = any(c <= width and not _blank(vals[c - 1]) for c in line_cols)
+        marks = {k: view.cell(r, c) for k, c in mark_cols.items()}
+        quarters = {k: view.cell(r, c) for k, c in quarter_cols.items()}
+        has_line = any(not _blank(view.own(r, c)) for c in line_cols)
         if not merged_cont and own_abc:
             fields = {k: view.cell(r, c) for k, c in block_cols.items()}
             current = Block.fast(r, fields)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import lru_cache
 
 from pea import layout as L
 from pea.models import Block, Hit
@@ -82,17 +83,10 @@ def s01(ctx: Context) -> Iterator[Hit]:
                   dep=dep)
 
 
-_SAME: dict[str, str] = {}
-
-
+@lru_cache(maxsize=2048)
 def _same(text: str) -> str:
     """Forma para comparar duplicados: sin mayúsculas ni espacios de más (una vez por texto)."""
-    found = _SAME.get(text)
-    if found is None:
-        if len(_SAME) >= 2048:  # tope: los textos únicos (pasos, meta) no se acumulan
-            _SAME.clear()
-        found = _SAME[text] = " ".join(text.split()).casefold()
-    return found
+    return " ".join(text.split()).casefold()
 
 
 def _line_key(ctx: Context, block, line) -> tuple:

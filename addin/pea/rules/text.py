@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 from pea.models import Hit
 from pea.rules.context import Context
@@ -34,17 +35,7 @@ class _TextFlags:
         self.fragment = v[max(0, m.start() - 8):m.end() + 8].strip() if m else None
 
 
-_FLAGS: dict[str, _TextFlags] = {}
-_FLAGS_MAX = 2048  # tope: los textos únicos (pasos, meta) no se acumulan
-
-
-def _flags(v: str) -> _TextFlags:
-    found = _FLAGS.get(v)
-    if found is None:
-        if len(_FLAGS) >= _FLAGS_MAX:
-            _FLAGS.clear()
-        found = _FLAGS[v] = _TextFlags(v)
-    return found
+_flags = lru_cache(maxsize=2048)(_TextFlags)  # tope: los textos únicos no se acumulan
 
 
 def _all_caps(v: str) -> bool:
