@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -78,6 +79,19 @@ def test_texto_en_espanol(plans: dict[str, Path]) -> None:
     assert "Opciones" in help_validar and "Options" not in help_validar
     assert "Comandos" in pea().stdout  # sin argumentos: la ayuda general, también en español
     assert "Opciones" in pea("consolidar", "-qh").stdout  # «-h» junto a otra opción corta
+
+
+@pytest.mark.parametrize("command", ["validar", "consolidar", "plantilla", "demo", "reglas",
+                                     "configurar-excel"])
+def test_ayuda_sin_tipos_en_ingles(command: str) -> None:
+    """La columna de tipos de la ayuda va en español y las opciones sin valor no muestran
+    ninguno (typer mostraría «<bool>», que parece pedir un valor)."""
+    text = pea(command, "--help").stdout
+    shown = set(re.findall(r"<[^>\s]+>", text))
+    assert shown, text
+    assert not shown & {"<bool>", "<path>", "<int>", "<str>", "<int range>"}, shown
+    assert not any("list[" in t for t in shown), shown
+    assert "<ruta>" in shown
 
 
 def test_reglas_configuracion_propia(plans: dict[str, Path], tmp_path: Path) -> None:

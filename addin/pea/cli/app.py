@@ -41,6 +41,33 @@ def _spanish_panels() -> None:
     ru.DEFAULT_STRING = "[por omisión: {}]"
     ru.REQUIRED_LONG_STRING = "[obligatorio]"
     ru.ENVVAR_STRING = "[variable de entorno: {}]"
+    _spanish_types()
+
+
+#: Tipos que typer muestra en la columna de la ayuda, en español.
+TYPE_NAMES = {"<path>": "<ruta>", "<list[Path]>": "<ruta>...", "<int>": "<entero>",
+              "<int range>": "<entero>", "<float>": "<número>", "<float range>": "<número>",
+              "<str>": "<texto>", "<text>": "<texto>"}
+
+
+def spanish_type(shown: str | None, is_flag: bool) -> str | None:
+    """El tipo de un parámetro como se muestra en la ayuda: en español; nada para las
+    opciones que no llevan valor (typer mostraría «<bool>» y parecería pedir uno)."""
+    if is_flag or shown is None:
+        return None
+    return TYPE_NAMES.get(shown, shown)
+
+
+def _spanish_types() -> None:
+    from typer import core
+
+    for cls in (core.TyperArgument, core.TyperOption):
+        original = cls.display_type_rich
+
+        def shown(self, ctx, _original=original):  # type: ignore[no-untyped-def]
+            return spanish_type(_original(self, ctx), bool(getattr(self, "is_flag", False)))
+
+        cls.display_type_rich = shown  # type: ignore[method-assign]
 
 
 def _spanish_help() -> None:
