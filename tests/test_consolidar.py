@@ -457,6 +457,28 @@ def test_parquet(tmp_path: Path) -> None:
     assert pq.read_table(tmp_path / "pq" / "entregas.parquet").num_rows == len(EXPECTED)
 
 
+def test_parquet_esquema_fijo_aunque_no_haya_datos(tmp_path: Path) -> None:
+    """Una carpeta sin hallazgos ni duplicados: las columnas vacías conservan su tipo (una
+    tabla de BI que agrega cada semana no cambia de esquema)."""
+    pq = pytest.importorskip("pyarrow.parquet")
+    from pea.consolidate.columns import ENTREGAS_COLUMNS, OBSERVACIONES_COLUMNS
+
+    folder = tmp_path / "entregas"
+    folder.mkdir()
+    write_plan_xlsx(demo_plans()[1], folder / "plan.xlsx")  # sin ningún hallazgo
+    proc = pea("consolidar", str(folder), "--salida", str(tmp_path / "m.xlsx"), "--parquet",
+               str(tmp_path / "pq"), "-q")
+    assert proc.returncode == 0, proc.stderr
+    obs = pq.read_table(tmp_path / "pq" / "observaciones.parquet")
+    assert obs.num_rows == 0
+    ent = pq.read_table(tmp_path / "pq" / "entregas.parquet")
+    expected = {"text": "string", "long": "string", "int": "int64", "date": "timestamp"}
+    for table, cols in ((obs, OBSERVACIONES_COLUMNS), (ent, ENTREGAS_COLUMNS)):
+        for col in cols:  # (Parquet guarda las fechas en ms)
+            assert str(table.schema.field(col.header).type).startswith(expected[col.kind]), col
+    assert ent.column("Motivo").null_count == 1  # vacía, pero de texto
+
+
 def test_parquet_sin_pyarrow_mensaje_claro(tmp_path: Path) -> None:
     """Sin pyarrow: error de uso en español antes de leer nada (código 2)."""
     fake = tmp_path / "sin_pyarrow" / "pyarrow"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,7 @@ from pea.consolidate.columns import (
     OBSERVACIONES_COLUMNS,
     PLAN_COLUMNS,
     QUARTER_HEADERS,
+    Kind,
     MasterColumn,
 )
 from pea.consolidate.model import Consolidation
@@ -31,7 +32,8 @@ from pea.consolidate.summary import build_summary
 PARQUET_MISSING = ("La exportación a Parquet necesita el paquete pyarrow; instálelo con "
                    "«python3 -m pip install 'pea[parquet]'» (o «pip install pyarrow»).")
 
-Table = tuple[str, list[str], Iterable[list[Any]]]
+#: (nombre de archivo sin extensión, columnas, filas) de cada hoja exportada.
+Table = tuple[str, list[MasterColumn], Iterable[list[Any]]]
 
 
 def parquet_available() -> bool:
@@ -43,26 +45,33 @@ def parquet_available() -> bool:
     return True
 
 
-def _headers(cols: list[MasterColumn]) -> list[str]:
-    return [c.header for c in cols]
+def _cols(*spec: tuple[str, Kind]) -> list[MasterColumn]:
+    return [MasterColumn(header, 0, kind) for header, kind in spec]
 
 
 def export_tables(c: Consolidation, config: RulesConfig) -> list[Table]:
-    """(nombre de archivo sin extensión, encabezados, filas) de cada hoja."""
+    """(nombre de archivo sin extensión, columnas, filas) de cada hoja.
+
+    El tipo de cada columna es fijo (no depende de los datos de la corrida), para que una
+    tabla de BI que agrega las exportaciones de cada semana no cambie de esquema.
+    """
     s = build_summary(c, config)
-    group_headers = ["Agrupación", "Grupo", "Líneas", *QUARTER_HEADERS]
+    group_cols = _cols(("Agrupación", "text"), ("Grupo", "text"), ("Líneas", "int"),
+                       *((h, "percent") for h in QUARTER_HEADERS))
     groups = [[kind, g.label, g.lines, *g.average]
               for kind, rows in (("Eje temático", s.by_eje),
                                  ("Programa presupuestario", s.by_programa),
                                  ("Dependencia", s.by_dependencia)) for g in rows]
     return [
-        ("plan_consolidado", _headers(PLAN_COLUMNS), tables.plan_rows(c)),
-        ("entregas", _headers(ENTREGAS_COLUMNS), tables.entregas_rows(c)),
-        ("observaciones", _headers(OBSERVACIONES_COLUMNS), tables.observaciones_rows(c)),
-        ("cobertura", _headers(COBERTURA_COLUMNS), tables.cobertura_rows(c)),
-        ("cobertura_pmdg", _headers(ESTRATEGIAS_COLUMNS), tables.estrategias_rows(c)),
-        ("resumen_indicadores", ["Indicador", "Valor"], ([k, v] for k, v in s.counts)),
-        ("resumen_trimestres", group_headers, groups),
+        ("plan_consolidado", PLAN_COLUMNS, tables.plan_rows(c)),
+        ("entregas", ENTREGAS_COLUMNS, tables.entregas_rows(c)),
+        ("observaciones", OBSERVACIONES_COLUMNS, tables.observaciones_rows(c)),
+        ("cobertura", COBERTURA_COLUMNS, tables.cobertura_rows(c)),
+        ("cobertura_pmdg", ESTRATEGIAS_COLUMNS, tables.estrategias_rows(c)),
+        # valores de varios tipos (conteos, fechas, textos): texto en Parquet
+        ("resumen_indicadores", _cols(("Indicador", "text"), ("Valor", "text")),
+         ([k, v] for k, v in s.counts)),
+        ("resumen_trimestres", group_cols, groups),
     ]
 
 
@@ -76,12 +85,12 @@ def write_csv(c: Consolidation, config: RulesConfig, folder: Path) -> list[Path]
     """Un CSV por hoja en `folder` (escritura atómica de cada archivo)."""
     folder.mkdir(parents=True, exist_ok=True)
     out = []
-    for name, headers, rows in export_tables(c, config):
+    for name, cols, rows in export_tables(c, config):
         target = folder / f"{name}.csv"
         with atomic_output(target) as tmp, open(tmp, "w", encoding="utf-8-sig",
                                                  newline="") as fh:
             w = csv.writer(fh)
-            w.writerow(headers)
+            w.writerow([col.header for col in cols])
             for row in rows:
                 w.writerow([_cell(v) for v in row])
         out.append(target)
@@ -89,16 +98,16 @@ def write_csv(c: Consolidation, config: RulesConfig, folder: Path) -> list[Path]
 
 
 def write_parquet(c: Consolidation, config: RulesConfig, folder: Path) -> list[Path]:
-    """Un archivo Parquet por hoja; columnas de tipo uniforme (texto si mezclan tipos)."""
+    """Un archivo Parquet por hoja, con el tipo de cada columna fijo (`_column`)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     folder.mkdir(parents=True, exist_ok=True)
     out = []
-    for name, headers, rows in export_tables(c, config):
+    for name, cols, rows in export_tables(c, config):
         data = list(rows)
-        columns = {h: _column([r[i] for r in data], pa, h in QUARTER_HEADERS)
-                   for i, h in enumerate(headers)}
+        columns = {col.header: _column([r[i] for r in data], pa, col.kind)
+                   for i, col in enumerate(cols)}
         table = pa.table(columns)
         target = folder / f"{name}.parquet"
         with atomic_output(target) as tmp:
@@ -107,17 +116,19 @@ def write_parquet(c: Consolidation, config: RulesConfig, folder: Path) -> list[P
     return out
 
 
-def _column(values: list[Any], pa: Any, numeric: bool = False) -> Any:
-    """Columna de Arrow; en los trimestres un texto no numérico queda vacío (nulo)."""
-    if numeric:
-        values = [v if isinstance(v, int | float) and not isinstance(v, bool) else None
-                  for v in values]
-    kinds = {type(v) for v in values if v is not None}
-    if kinds <= {int}:
-        return pa.array(values, type=pa.int64())
-    if kinds <= {int, float}:
-        return pa.array([float(v) if v is not None else None for v in values], type=pa.float64())
-    if kinds <= {dt.datetime}:
-        return pa.array(values, type=pa.timestamp("s"))
-    to_text: Callable[[Any], Any] = lambda v: None if v is None else str(_cell(v))  # noqa: E731
-    return pa.array([to_text(v) for v in values], type=pa.string())
+def _column(values: list[Any], pa: Any, kind: Kind) -> Any:
+    """Columna de Arrow del tipo de la columna del maestro, aunque esté vacía.
+
+    Enteros: int64; porcentajes: float64 (un trimestre que no es número queda nulo; su
+    texto está en el maestro y su hallazgo en «Observaciones»); fechas: timestamp; lo demás,
+    texto.
+    """
+    if kind == "int":
+        return pa.array([v if type(v) is int else None for v in values], type=pa.int64())
+    if kind == "percent":
+        return pa.array([float(v) if type(v) in (int, float) else None for v in values],
+                        type=pa.float64())
+    if kind == "date":
+        return pa.array([v if isinstance(v, dt.datetime) else None for v in values],
+                        type=pa.timestamp("s"))
+    return pa.array([None if v is None else str(_cell(v)) for v in values], type=pa.string())
