@@ -271,13 +271,22 @@ def test_maestro_dentro_de_la_carpeta_no_se_lee(tmp_path: Path) -> None:
 
 def test_excluir_rechazados(tmp_path: Path) -> None:
     folder = build_folder(tmp_path / "entregas")
+    # la entrega sustituida de Tesorería además tiene un error: tampoco se copian sus líneas
+    old = folder / "02_tesoreria_municipal.xlsx"
+    stamp = old.stat().st_mtime
+    apply_changes(old, {"celdas": {"M10": 0.4, "N10": 0.3, "O10": 0.2, "P10": 0}})
+    os.utime(old, (stamp, stamp))
     master = tmp_path / "maestro.xlsx"
     proc = pea("consolidar", str(folder), "--salida", str(master), "--excluir-rechazados", "-q")
     assert proc.returncode == 0, proc.stderr
     _, plan = read_sheet(master, "Plan consolidado")
     assert not any(r["Estado"] == "Rechazado" for r in plan)
+    assert not any(r["Archivo"] == old.name for r in plan)
     _, entregas = read_sheet(master, "Entregas")
     assert any(r["Estado"] == "Rechazado" for r in entregas)  # la entrega sigue listada
+    dup = next(r for r in entregas if r["Archivo"] == old.name)
+    assert dup["Estado"] == "Duplicado" and "Estado propio: Rechazado" in dup["Motivo"]
+    assert not dup["Motivo"].endswith("..")
 
 
 def test_usos_incorrectos(tmp_path: Path) -> None:

@@ -21,6 +21,7 @@ class Submission:
     from_cache: bool = False
     estado: str = OMITIDO
     motivo: str = ""
+    estado_propio: str = OMITIDO  # por su propia validación (un Duplicado puede ser Rechazado)
 
     @property
     def archivo(self) -> str:
@@ -66,6 +67,11 @@ class Submission:
     def modified(self) -> dt.datetime | None:
         return dt.datetime.fromtimestamp(self.found.mtime) if self.found.mtime else None
 
+    def excluded(self, states: frozenset[str]) -> bool:
+        """¿Sus líneas quedan fuera del «Plan consolidado»? (p. ej. `--excluir-rechazados`
+        también deja fuera un duplicado que por sí mismo está rechazado)."""
+        return bool(states) and (self.estado in states or self.estado_propio in states)
+
     @property
     def current(self) -> bool:
         """¿Sus líneas cuentan en los resúmenes? (leído, no duplicado)."""
@@ -91,4 +97,5 @@ class Consolidation:
 
     @property
     def plan_rows(self) -> int:
-        return sum(len(s.lines) for s in self.submissions if s.estado not in self.excluded_states)
+        return sum(len(s.lines) for s in self.submissions
+                   if not s.excluded(self.excluded_states))

@@ -73,6 +73,7 @@ def assign(submissions: list[Submission], config: RulesConfig,
     """
     for sub in submissions:
         sub.estado, sub.motivo = own_status(sub)
+        sub.estado_propio = sub.estado
     readable = [s for s in submissions if s.payload is not None and not s.ilegible]
     by_name = {s.archivo: s for s in readable}
     all_facts = {s.archivo: facts(s) for s in readable}
@@ -86,7 +87,7 @@ def assign(submissions: list[Submission], config: RulesConfig,
                 stamp = f", modificado el {when:%d/%m/%Y %H:%M}" if when else ""
                 sub.motivo = (f"Sustituido por «{g.vigente.archivo}» (entrega más reciente de "
                               f"la misma dependencia{stamp}). Estado propio: {sub.estado}"
-                              + (f" — {sub.motivo}" if sub.motivo else "") + ".")
+                              + (f" — {sub.motivo.rstrip('. ')}" if sub.motivo else "") + ".")
                 sub.estado = DUPLICADO
     current = [all_facts[s.archivo] for s in readable
                if s.estado != DUPLICADO and s.estado not in excluded]

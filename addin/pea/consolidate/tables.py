@@ -12,7 +12,7 @@ from pea.consolidate.model import Consolidation
 def plan_rows(c: Consolidation) -> Iterator[list[Any]]:
     """«Plan consolidado»: una fila por línea de meta (principal o continuación)."""
     for sub in c.submissions:
-        if sub.estado in c.excluded_states or not sub.lines:
+        if not sub.lines or sub.excluded(c.excluded_states):
             continue
         dep, estado, archivo = sub.dependencia, sub.estado, sub.archivo
         for line in sub.lines:
