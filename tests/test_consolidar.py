@@ -336,6 +336,21 @@ def test_x01_desactivada_no_marca_duplicados(tmp_path: Path) -> None:
     assert not any(f.regla == "PEA-X01" for f in result.consolidation.cross)
 
 
+@pytest.mark.parametrize(("antes", "gana"), [
+    ("tesoreria.xlsx", "Tesoreria_v2.xlsx"),  # sin distinguir mayúsculas
+    ("obras_v9.xlsx", "obras_v10.xlsx"),  # orden natural, no de texto
+    ("dif.xlsx", "dif (2).xlsx"),  # la copia que numera Windows
+])
+def test_x01_a_igual_fecha_gana_el_nombre_mayor(antes: str, gana: str) -> None:
+    from pea.rules.cross import PlanFacts, duplicate_groups
+
+    for order in ((antes, gana), (gana, antes)):
+        plans = [PlanFacts(name, "Tesorería Municipal", 1_700_000_000.0) for name in order]
+        (group,) = duplicate_groups(plans)
+        assert group.vigente.archivo == gana
+        assert [d.archivo for d in group.duplicados] == [antes]
+
+
 def test_x03_mir_compartida(tmp_path: Path) -> None:
     """Dos dependencias que programan el mismo elemento de MIR."""
     from pea.consolidate.run import Options, consolidate

@@ -1,7 +1,8 @@
 """PEA-X: reglas entre libros, que solo el consolidador puede evaluar.
 
 - PEA-X01: una dependencia entregó más de un archivo. Gana la entrega más reciente
-  (fecha de modificación del archivo; a igual fecha, el nombre mayor, p. ej. «_v2»);
+  (fecha de modificación del archivo; a igual fecha, el nombre mayor en orden natural, sin
+  distinguir mayúsculas: «_v2» gana a «» y «_v10» a «_v9»);
   las demás quedan como «Duplicado».
 - PEA-X02: estrategias del PMDG (y programas presupuestarios del catálogo) que ningún
   plan vigente atiende.
@@ -13,7 +14,9 @@ los arma con lo que ya leyó (o con lo que tenía en caché).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 
 from pea.config import RulesConfig
 from pea.models import Severity
@@ -90,6 +93,16 @@ def severity(rule_id: str, config: RulesConfig) -> str:
     return config.severidades.get(rule_id, RULES[rule_id].severity)
 
 
+_DIGITS = re.compile(r"(\d+)")
+
+
+def natural_key(archivo: str) -> list[str | int]:
+    """Orden natural del nombre sin extensión y sin distinguir mayúsculas: «tesoreria» <
+    «Tesoreria_v2» < «tesoreria_v10» (como ordena el Explorador de Windows)."""
+    stem = str(PurePosixPath(archivo).with_suffix("")).casefold()
+    return [int(t) if i % 2 else t for i, t in enumerate(_DIGITS.split(stem))]
+
+
 def duplicate_groups(plans: list[PlanFacts]) -> list[DuplicateGroup]:
     """PEA-X01: agrupa por dependencia (sin acentos ni mayúsculas) y elige la más reciente."""
     by_dep: dict[str, list[PlanFacts]] = {}
@@ -100,7 +113,7 @@ def duplicate_groups(plans: list[PlanFacts]) -> list[DuplicateGroup]:
     for items in by_dep.values():
         if len(items) < 2:
             continue
-        items.sort(key=lambda p: (p.mtime, p.archivo), reverse=True)
+        items.sort(key=lambda p: (p.mtime, natural_key(p.archivo), p.archivo), reverse=True)
         groups.append(DuplicateGroup(items[0].dependencia or "", items[0], items[1:]))
     groups.sort(key=lambda g: fold(g.dependencia))
     return groups
