@@ -351,6 +351,27 @@ def test_x01_a_igual_fecha_gana_el_nombre_mayor(antes: str, gana: str) -> None:
         assert [d.archivo for d in group.duplicados] == [antes]
 
 
+def test_vinculo_a_la_entrega_con_numeral_y_porcentaje(tmp_path: Path) -> None:
+    """«Archivo» en Entregas abre el libro aunque su nombre tenga «#», «%» o espacios (sin
+    escapar, XlsxWriter toma lo que sigue a «#» como una celda del libro)."""
+    import zipfile
+    from urllib.parse import unquote
+
+    folder = tmp_path / "entregas"
+    folder.mkdir()
+    name = "Tesorería #2 al 100% [final].xlsx"
+    write_plan_xlsx(demo_plans()[1], folder / name)
+    master = tmp_path / "maestro.xlsx"
+    assert pea("consolidar", str(folder), "--salida", str(master), "-q").returncode == 0
+    wb = load_workbook(master)
+    link = wb["Entregas"]["A2"].hyperlink
+    assert link is not None and link.location is None
+    assert unquote(link.target).replace("\\", "/") == f"entregas/{name}"
+    with zipfile.ZipFile(master) as z:
+        rels = [n for n in z.namelist() if n.endswith(".rels") and "worksheets" in n]
+        assert any("%232" in z.read(n).decode() for n in rels)
+
+
 def test_x03_mir_compartida(tmp_path: Path) -> None:
     """Dos dependencias que programan el mismo elemento de MIR."""
     from pea.consolidate.run import Options, consolidate

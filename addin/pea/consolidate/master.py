@@ -223,6 +223,20 @@ def _write_rows(ws: Worksheet, fmt: _Formats, columns: list[MasterColumn],
     return r - start
 
 
+#: Lo que Excel escapa en la ruta de un vínculo a un archivo (como `xlsxwriter.url`), y «#»,
+#: que XlsxWriter tomaría como el inicio de una celda dentro del libro.
+_URL_ESCAPES = (("%", "%25"), ('"', "%22"), (" ", "%20"), ("<", "%3c"), (">", "%3e"),
+                ("[", "%5b"), ("]", "%5d"), ("^", "%5e"), ("`", "%60"), ("{", "%7b"),
+                ("}", "%7d"), ("#", "%23"))
+
+
+def file_link(path: str) -> str:
+    """Vínculo de XlsxWriter a un archivo por su ruta (que puede tener «#», «%», espacios…)."""
+    for char, code in _URL_ESCAPES:
+        path = path.replace(char, code)
+    return f"external:{path}"
+
+
 def _linked_entregas(c: Consolidation) -> Iterable[list[Any]]:
     """Filas de «Entregas» con la columna Archivo como vínculo al libro (ruta relativa)."""
     base = c.output.parent.resolve()
@@ -232,7 +246,7 @@ def _linked_entregas(c: Consolidation) -> Iterable[list[Any]]:
                 rel = os.path.relpath(sub.found.path.resolve(), base)
             except ValueError:  # otra unidad en Windows
                 rel = str(sub.found.path.resolve())
-            row[0] = Link(f"external:{rel}", sub.archivo)
+            row[0] = Link(file_link(rel), sub.archivo)
         yield row
 
 
