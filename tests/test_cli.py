@@ -81,6 +81,17 @@ def test_texto_en_espanol(plans: dict[str, Path]) -> None:
     assert "Opciones" in pea("consolidar", "-qh").stdout  # «-h» junto a otra opción corta
 
 
+@pytest.mark.parametrize(("value", "expected"), [
+    ("0", "debe ser al menos 1"), ("99", "debe ser a lo más 64"),
+    ("dos", "debe ser un número entero")])
+def test_valores_numericos_invalidos_en_espanol(tmp_path: Path, value: str,
+                                                expected: str) -> None:
+    proc = pea("consolidar", str(tmp_path), "-o", str(tmp_path / "m.xlsx"), "--procesos", value)
+    assert proc.returncode == 2
+    assert expected in proc.stderr and "Input should" not in proc.stderr
+    _no_traceback(proc)
+
+
 @pytest.mark.parametrize("command", ["validar", "consolidar", "plantilla", "demo", "reglas",
                                      "configurar-excel"])
 def test_ayuda_sin_tipos_en_ingles(command: str) -> None:

@@ -6,6 +6,7 @@ como traza de Python a la persona.
 
 from __future__ import annotations
 
+import re
 import sys
 
 import typer
@@ -137,6 +138,26 @@ def _param_name(param: object, fallback: str) -> str:
     return f"«{name}»" if name else fallback
 
 
+#: Mensajes de validación de typer (pydantic) que puede ver la persona, en español.
+_VALIDATION = (
+    (re.compile(r"Input should be greater than or equal to (\S+)"), r"debe ser al menos \1."),
+    (re.compile(r"Input should be greater than (\S+)"), r"debe ser mayor que \1."),
+    (re.compile(r"Input should be less than or equal to (\S+)"), r"debe ser a lo más \1."),
+    (re.compile(r"Input should be less than (\S+)"), r"debe ser menor que \1."),
+    (re.compile(r"Input should be a valid integer.*"), "debe ser un número entero."),
+    (re.compile(r"Input should be a valid number.*"), "debe ser un número."),
+    (re.compile(r"Input should be .*"), "no es un valor válido."),
+)
+
+
+def _spanish_validation(msg: str) -> str:
+    for pattern, spanish in _VALIDATION:
+        m = pattern.match(msg)
+        if m:
+            return m.expand(spanish)
+    return msg
+
+
 def _spanish(exc: cx.ClickException) -> str:
     if isinstance(exc, cx.MissingParameter):
         return f"falta {_param_name(exc.param, 'un argumento')}."
@@ -145,6 +166,7 @@ def _spanish(exc: cx.ClickException) -> str:
     if isinstance(exc, cx.BadParameter):
         msg = exc.message.removeprefix("Value error, ")
         msg = msg.replace(" is not one of ", " no es ninguna de ")
+        msg = _spanish_validation(msg)
         return f"valor inválido para {_param_name(exc.param, 'un parámetro')}: {msg}"
     if isinstance(exc, cx.UsageError) and "No such command" in exc.message:
         return "ese comando no existe."
