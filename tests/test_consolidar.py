@@ -240,6 +240,9 @@ def test_csv_con_bom(run: dict[str, Any]) -> None:
     plan = (run["base"] / "csv" / "plan_consolidado.csv").read_text(encoding="utf-8-sig")
     _, rows = read_sheet(run["master"], "Plan consolidado")
     assert len(plan.strip().splitlines()) >= len(rows) + 1
+    from pea.consolidate.export import EXPORT_NAMES  # lo que no se lee como entrega
+
+    assert sorted(p.stem for p in (run["base"] / "csv").iterdir()) == sorted(EXPORT_NAMES)
 
 
 def test_recursivo_incluye_subcarpetas(tmp_path: Path) -> None:
@@ -301,11 +304,43 @@ def test_usos_incorrectos(tmp_path: Path) -> None:
          str(folder)),
         ("consolidar", str(folder)),
     ]
+    notes = tmp_path / "notas.txt"
+    notes.write_text("pendientes", encoding="utf-8")
+    mail = folder / "correo marzo"  # una subcarpeta con entregas de la persona
+    mail.mkdir()
+    write_plan_xlsx(demo_plans()[1], mail / "obras.xlsx")
+    for option in ("--anotar", "--csv", "--parquet"):
+        for target in (folder, notes, notes / "sub", mail):
+            cases.append(("consolidar", str(folder), "-r", "--salida", str(tmp_path / "m.xlsx"),
+                          option, str(target)))
+    before = digest_tree(tmp_path)
     for args in cases:
         proc = pea(*args)
         assert proc.returncode == 2, (args, proc.stderr)
         assert "Error:" in proc.stderr and "Traceback" not in proc.stderr
     assert not (tmp_path / "m.xlsx").exists()
+    assert digest_tree(tmp_path) == before  # nada escrito ni cambiado
+
+
+def test_salidas_dentro_de_la_carpeta_sin_esconder_entregas(tmp_path: Path) -> None:
+    """Las carpetas de salida pueden ir dentro de la carpeta de entregas (nuevas o con solo
+    salidas de PEA) y se saltan; los libros que se llaman como el maestro pero están en otra
+    carpeta, o empiezan como una carpeta de salida, son entregas."""
+    folder = tmp_path / "entregas"
+    (folder / "sub").mkdir(parents=True)
+    names = ["plan_2024.xlsx.xlsx", "sub/plan_2024.xlsx.v2.xlsx", "revisados.obras.xlsx",
+             "csv.tesoreria.xlsx"]
+    for i, name in enumerate(names):
+        write_plan_xlsx(demo_plans()[i], folder / name)
+    master = folder / "plan_2024.xlsx"
+    args = ("consolidar", str(folder), "-r", "-o", str(master), "--anotar",
+            str(folder / "revisados"), "--csv", str(folder / "csv"), "-f", "json")
+    for _ in range(2):  # la segunda vez, las carpetas ya tienen las salidas de la primera
+        proc = pea(*args)
+        assert proc.returncode == 0, proc.stderr
+        assert json.loads(proc.stdout)["archivos"] == len(names)
+    _, rows = read_sheet(master, "Entregas")
+    assert sorted(r["Archivo"] for r in rows) == sorted(names)
 
 
 def test_segunda_corrida_simultanea_se_rechaza(tmp_path: Path) -> None:

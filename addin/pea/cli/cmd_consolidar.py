@@ -22,8 +22,9 @@ def _inside(path: Path, folder: Path) -> bool:
     return True
 
 
-def check_paths(carpeta: Path, salida: Path, anotar: Path | None) -> None:
-    """Errores de uso (código 2) antes de leer nada."""
+def check_paths(carpeta: Path, salida: Path, outputs: dict[str, Path | None]) -> None:
+    """Errores de uso (código 2) antes de leer nada. `outputs`: carpeta de cada opción de
+    salida (--anotar, --csv, --parquet)."""
     from pea.consolidate.master import is_master
 
     if not carpeta.exists():
@@ -37,12 +38,49 @@ def check_paths(carpeta: Path, salida: Path, anotar: Path | None) -> None:
     if salida.exists() and not is_master(salida):
         raise usage_error(f"«{salida}» ya existe y no es un libro maestro de PEA; no se "
                           "sobrescribe. Elija otro nombre.")
-    if anotar is not None:
-        if anotar.exists() and not anotar.is_dir():
-            raise usage_error(f"«{anotar}» no es una carpeta.")
-        if anotar.resolve() == carpeta.resolve():
-            raise usage_error("las copias anotadas no pueden ir en la misma carpeta de las "
-                              "entregas; indique otra carpeta en «--anotar».")
+    for option, folder in outputs.items():
+        if folder is not None:
+            _check_output_dir(option, folder, carpeta)
+
+
+def _check_output_dir(option: str, folder: Path, carpeta: Path) -> None:
+    """Una carpeta de salida (--anotar, --csv, --parquet) que se puede usar sin tocar ni
+    esconder nada de la persona."""
+    existing = next((p for p in (folder, *folder.parents) if p.exists()), None)
+    if existing is not None and not existing.is_dir():
+        raise usage_error(f"«{existing}» es un archivo, no una carpeta; indique en «{option}» "
+                          "una carpeta.")
+    if folder.resolve() == carpeta.resolve():
+        raise usage_error(f"«{option}» no puede ser la carpeta de las entregas (sus archivos se "
+                          "mezclarían con los de las dependencias); indique otra carpeta.")
+    if folder.is_dir() and _inside(folder, carpeta):
+        foreign = _foreign_files(folder)
+        if foreign:
+            shown = ", ".join(f"«{n}»" for n in foreign[:3]) + (" …" if len(foreign) > 3 else "")
+            raise usage_error(
+                f"la carpeta «{folder}» de «{option}» está dentro de la carpeta de entregas y ya "
+                f"tiene archivos que no escribió PEA ({shown}); no se leerían como entregas. "
+                "Indique una carpeta nueva o fuera de la carpeta de entregas.")
+
+
+def _foreign_files(folder: Path) -> list[str]:
+    """Lo que hay en `folder` que no es una salida de PEA (exportaciones, copias anotadas,
+    temporales)."""
+    from pea.consolidate.export import EXPORT_NAMES
+    from pea.consolidate.master import has_property
+    from pea.layout import ANNOTATED_PROPERTY
+
+    exports = {f"{n}{ext}" for n in EXPORT_NAMES for ext in (".csv", ".parquet")}
+    out = []
+    for entry in sorted(folder.iterdir()):
+        name = entry.name
+        if name in exports or name.startswith(".~pea-"):
+            continue
+        if (entry.is_file() and entry.suffix.lower() in (".xlsx", ".xlsm")
+                and has_property(entry, ANNOTATED_PROPERTY)):
+            continue
+        out.append(name + ("/" if entry.is_dir() else ""))
+    return out
 
 
 @app.command("consolidar")
@@ -83,7 +121,8 @@ def consolidar(
 
     Hojas: Plan consolidado, Entregas, Observaciones, Resumen y Cobertura. Código de salida: 0 si se escribió el maestro (aunque haya planes con errores); 1 si no se pudo escribir; 2 por uso incorrecto o si otra consolidación está escribiendo el mismo maestro.
     """
-    check_paths(carpeta, salida, anotar)
+    check_paths(carpeta, salida, {"--anotar": anotar, "--csv": csv_dir,
+                                  "--parquet": parquet_dir})
     config = config_or_exit(reglas)
     if parquet_dir is not None:
         from pea.consolidate.export import PARQUET_MISSING, parquet_available

@@ -49,6 +49,11 @@ def _cols(*spec: tuple[str, Kind]) -> list[MasterColumn]:
     return [MasterColumn(header, 0, kind) for header, kind in spec]
 
 
+#: Nombres (sin extensión) de los archivos que escriben `--csv` y `--parquet`.
+EXPORT_NAMES = ("plan_consolidado", "entregas", "observaciones", "cobertura", "cobertura_pmdg",
+                "resumen_indicadores", "resumen_trimestres")
+
+
 def export_tables(c: Consolidation, config: RulesConfig) -> list[Table]:
     """(nombre de archivo sin extensión, columnas, filas) de cada hoja.
 

@@ -60,14 +60,17 @@ def skip_reason(name: str) -> str | None:
     return "no es un libro de Excel (.xlsx/.xlsm)."
 
 
-def scan(folder: Path, *, recursive: bool, ignore: set[Path]) -> list[FoundFile]:
+def scan(folder: Path, *, recursive: bool, ignore: set[Path],
+         master: Path | None = None) -> list[FoundFile]:
     """Archivos de la carpeta (y subcarpetas si `recursive`), ordenados por ruta.
 
     `ignore`: rutas absolutas propias del consolidador (salida, caché, carpetas de copias).
+    `master`: el libro maestro; su candado y sus temporales, junto a él, tampoco se listan.
     Sin `recursive`, cada subcarpeta se lista como omitida (con la sugerencia de la opción).
     """
     root = folder.resolve()
     ignored = {p.resolve() for p in ignore}
+    own = master.resolve() if master is not None else None
     out: list[FoundFile] = []
     stack = [root]
     while stack:
@@ -81,7 +84,7 @@ def scan(folder: Path, *, recursive: bool, ignore: set[Path]) -> list[FoundFile]
             continue
         for entry in entries:
             path = Path(entry.path)
-            if path in ignored or _is_own_temp(entry.name, ignored):
+            if path in ignored or (own is not None and _is_own_temp(path, own)):
                 continue
             rel = path.relative_to(root).as_posix()
             try:
@@ -113,6 +116,9 @@ def scan(folder: Path, *, recursive: bool, ignore: set[Path]) -> list[FoundFile]
     return out
 
 
-def _is_own_temp(name: str, ignored: set[Path]) -> bool:
-    """Caché, candado y temporales del propio consolidador (``maestro.xlsx.lock``, …)."""
-    return any(name.startswith((f"{own.name}.", f".~pea-{own.stem}-")) for own in ignored)
+def _is_own_temp(path: Path, master: Path) -> bool:
+    """Caché, candado y temporales del maestro (``maestro.xlsx.lock``, ``.~pea-maestro-…``),
+    solo en su misma carpeta: un libro que se llame parecido en otra carpeta es una entrega."""
+    name, own = path.name, master.name
+    return path.parent == master.parent and (
+        name == f"{own}.lock" or name.startswith((f"{own}.cache.sqlite", f".~pea-{master.stem}-")))
