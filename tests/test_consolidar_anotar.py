@@ -133,3 +133,45 @@ def test_nunca_sobre_el_original(tmp_path: Path) -> None:
     _plan, report = validate_file(path, load_config())
     with pytest.raises(ValueError):
         annotate_copy(path, tmp_path / "a.xlsx", report, "x")
+
+
+def test_copia_anotada_que_vuelve_a_la_carpeta(tmp_path: Path) -> None:
+    """La copia anotada lleva una marca con la huella de sus valores: si vuelve a la carpeta
+    de entregas sin cambios no es otra entrega (se lista como omitida y no sustituye al
+    original por ser más reciente); si la dependencia la corrigió, es su nueva entrega."""
+    from tests.test_consolidar import read_sheet
+
+    folder = tmp_path / "entregas"
+    folder.mkdir()
+    original = write_plan_xlsx(demo_plans()[1], folder / "tesoreria.xlsx")
+    apply_changes(original, {"celdas": {"M10": 0.4, "N10": 0.3, "O10": 0.2, "P10": 0}})
+    out = folder / "revisados"  # dentro de la carpeta de entregas, como lo hacen algunos
+    master = tmp_path / "m.xlsx"
+    assert pea("consolidar", str(folder), "-o", str(master), "--anotar", str(out),
+               "-q").returncode == 0
+    (copy,) = out.glob("*.xlsx")
+    wb = load_workbook(copy)
+    marker = {p.name: p.value for p in wb.custom_doc_props.props}["PEA copia anotada"]
+    fingerprint, _, name = marker.partition("|")
+    assert name == "tesoreria.xlsx" and len(fingerprint) == 16 and fingerprint != "0" * 16
+
+    # la semana siguiente, con --recursivo y sin --anotar: la copia no es otra entrega
+    proc = pea("consolidar", str(folder), "-o", str(master), "-r", "-q")
+    assert proc.returncode == 0, proc.stderr
+    _, rows = read_sheet(master, "Entregas")
+    estados = {r["Archivo"]: r["Estado"] for r in rows}
+    assert estados["tesoreria.xlsx"] == "Rechazado"
+    assert estados[f"revisados/{copy.name}"] == "Omitido"
+    assert "copia anotada" in next(r["Motivo"] for r in rows if r["Archivo"].startswith("rev"))
+
+    # la dependencia corrige la copia y la guarda: ahora es su entrega más reciente
+    ws = wb["PEA"] if "PEA" in wb.sheetnames else wb.worksheets[0]
+    for ref, v in {"M10": 0.5, "N10": 0.3, "O10": 0.2, "P10": 0}.items():
+        ws[ref] = v
+    wb.save(copy)
+    proc = pea("consolidar", str(folder), "-o", str(master), "-r", "-q")
+    assert proc.returncode == 0, proc.stderr
+    _, rows = read_sheet(master, "Entregas")
+    estados = {r["Archivo"]: r["Estado"] for r in rows}
+    assert estados["tesoreria.xlsx"] == "Duplicado"
+    assert estados[f"revisados/{copy.name}"] == "Aceptado"

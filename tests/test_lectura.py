@@ -146,3 +146,17 @@ def test_pie_con_otras_formas_de_escribir_la_etiqueta(tmp_path: Path, config: Ru
     _, other = validate_file(variant, config)
     assert [(f.regla, f.celda) for f in other.hallazgos] == [
         (f.regla, f.celda) for f in base.hallazgos]
+
+
+def test_huella_de_la_hoja_sin_formulas() -> None:
+    """La huella de una copia anotada cambia con un valor, no con el resultado guardado de
+    una fórmula (Excel lo recalcula con solo abrir y guardar)."""
+    from pea.reading.grid import SheetGrid
+
+    rows = [["EJE", None, 0.42], ["2. Eje", "", 1.0]]
+    base = SheetGrid("PEA", [list(r) for r in rows], formulas={(2, 3)})
+    recalculated = SheetGrid("PEA", [["EJE", None, 0.42], ["2. Eje", "", 0.9]], formulas={(2, 3)})
+    edited = SheetGrid("PEA", [["EJE", None, 0.43], ["2. Eje", "", 1.0]], formulas={(2, 3)})
+    moved = SheetGrid("PEA", [[None, "EJE", 0.42], ["2. Eje", "", 1.0]], formulas={(2, 3)})
+    assert base.fingerprint() == recalculated.fingerprint()
+    assert len({base.fingerprint(), edited.fingerprint(), moved.fingerprint()}) == 3

@@ -158,6 +158,9 @@ PLAN_SHEET = "PEA"
 CATALOG_SHEET = "Catálogos"
 INSTRUCTIONS_SHEET = "Instrucciones"
 VALIDATION_SHEET = "Validación"
+#: Propiedad personalizada de las copias anotadas (`pea consolidar --anotar`): su valor es
+#: «<huella de los valores de la hoja del plan>|<libro original>».
+ANNOTATED_PROPERTY = "PEA copia anotada"
 #: Hojas que escribe el botón (marcas restaurables y diagnóstico); nunca son el plan.
 MARKS_SHEET = "PEA_marcas"
 DIAGNOSTIC_SHEET = "Diagnóstico"

@@ -149,6 +149,13 @@ class TemplateInfo(BaseModel):
     huella_catalogos: str | None = None
 
 
+class AnnotatedCopy(BaseModel):
+    """El libro es una copia anotada por PEA (`pea consolidar --anotar`)."""
+
+    original: str  # nombre del libro de la dependencia del que se hizo la copia
+    sin_cambios: bool  # nadie cambió sus valores desde que PEA la escribió
+
+
 class Plan(BaseModel):
     """Un plan leído de un libro o de una exportación de texto."""
 
@@ -199,6 +206,7 @@ class FileReport(BaseModel):
     hoja: str | None = None  # hoja del plan que se validó
     avisos: list[str] = Field(default_factory=list)  # notas de lectura (no son reglas)
     plantilla: TemplateInfo | None = None
+    copia_anotada: AnnotatedCopy | None = None
 
     @classmethod
     def build(cls, archivo: str, dependencia: str | None, findings: list[Finding],

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from pea import layout as L
 from pea.config import RulesConfig
-from pea.models import FileReport, Finding, Hit, Plan, TemplateInfo
+from pea.models import AnnotatedCopy, FileReport, Finding, Hit, Plan, TemplateInfo
 from pea.reading import TEXT_SUFFIXES
 from pea.reading.errors import UnreadableFile
 from pea.reading.grid import SheetGrid
@@ -31,11 +31,13 @@ class ReadResult:
     """Lo leído de un archivo: la cuadrícula del plan (o None), avisos y metadatos."""
 
     def __init__(self, grid: SheetGrid | None, hits: list[Hit], avisos: list[str],
-                 template: TemplateInfo | None = None) -> None:
+                 template: TemplateInfo | None = None,
+                 copy_of: AnnotatedCopy | None = None) -> None:
         self.grid = grid
         self.hits = hits
         self.avisos = avisos
         self.template = template
+        self.copy_of = copy_of
 
 
 def _suffix_message(path: Path) -> str | None:
@@ -83,7 +85,23 @@ def read_grid(path: Path, data: bytes, config: RulesConfig) -> ReadResult:
                       "valores guardados).")
     grid = wb.load(chosen)
     avisos.extend(wb.notes)
-    return ReadResult(grid, [], avisos, template)
+    copy_of = annotated_copy(wb.custom_property(L.ANNOTATED_PROPERTY), grid)
+    if copy_of is not None:
+        avisos.append(f"Es una copia anotada por PEA de «{copy_of.original}»"
+                      + ("; nadie la ha cambiado: las correcciones van en el libro original."
+                         if copy_of.sin_cambios else
+                         ", con cambios posteriores: se validó como una entrega."))
+    return ReadResult(grid, [], avisos, template, copy_of)
+
+
+def annotated_copy(marker: str | None, grid: SheetGrid) -> AnnotatedCopy | None:
+    """Si el libro es una copia anotada por PEA: de qué libro y si sus valores siguen como
+    PEA los dejó (la marca guarda la huella de la hoja del plan)."""
+    if marker is None:
+        return None
+    fingerprint, _, original = marker.partition("|")
+    return AnnotatedCopy(original=original or "(desconocido)",
+                         sin_cambios=fingerprint == grid.fingerprint())
 
 
 def template_info_from_meta(meta: dict[str, str] | None) -> TemplateInfo | None:
@@ -231,7 +249,9 @@ def validate_bytes(path: Path, data: bytes, config: RulesConfig,
                                   plantilla=read.template)
         return None, report
     try:
-        return validate_grid(read.grid, config, archivo, read.avisos, read.template)
+        plan, report = validate_grid(read.grid, config, archivo, read.avisos, read.template)
+        report.copia_anotada = read.copy_of
+        return plan, report
     except Exception as exc:  # defecto del intérprete del plan: E00, nunca una traza
         log.exception("Falla interna al interpretar %s", archivo)
         return None, unreadable_report(

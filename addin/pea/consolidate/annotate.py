@@ -32,7 +32,7 @@ from pea.feedback import (
     cell_marks,
     summary_rows,
 )
-from pea.layout import VALIDATION_SHEET
+from pea.layout import ANNOTATED_PROPERTY, VALIDATION_SHEET
 from pea.models import FileReport
 
 ROOT_RELS = "_rels/.rels"
@@ -78,10 +78,57 @@ def annotate_copy(src: Path, dst: Path, report: FileReport, rules_version: str) 
         wb = load_workbook(src, keep_vba=keep_vba, rich_text=True)
     _mark_cells(wb, report)
     _validation_sheet(wb, report, rules_version)
+    _set_marker(wb, _PENDING + "|" + (report.archivo or src.name))
     with atomic_output(dst) as tmp:
         wb.save(tmp)
         restore_ribbon(src, tmp)
+        stamp_fingerprint(tmp, report.hoja)
     return dst
+
+
+#: Marca provisional: se reemplaza por la huella de la hoja del plan ya guardada.
+_PENDING = "0" * 16
+
+
+def _set_marker(wb: Any, value: str) -> None:
+    """Propiedad personalizada que identifica la copia anotada (reemplaza la que hubiera)."""
+    from openpyxl.packaging.custom import StringProperty
+
+    props = wb.custom_doc_props
+    for prop in [p for p in props.props if p.name == ANNOTATED_PROPERTY]:
+        props.props.remove(prop)
+    props.append(StringProperty(name=ANNOTATED_PROPERTY, value=value))
+
+
+def stamp_fingerprint(copy: Path, sheet: str | None) -> bool:
+    """Pone en la marca de `copy` la huella de su hoja del plan, leída como la leería el
+    consolidador. Así, si la copia vuelve a una carpeta de entregas, se sabe si alguien
+    cambió sus valores (es una corrección) o no (es la copia de PEA, no otra entrega)."""
+    from pea.config import Limits
+    from pea.reading.errors import UnreadableFile
+    from pea.reading.xlsx import open_workbook
+
+    data = copy.read_bytes()
+    try:
+        wb = open_workbook(data, Limits())
+        entry = next((e for e in wb.entries if e.name == sheet), None)
+        if entry is None:
+            return False
+        fingerprint = wb.load(entry).fingerprint()
+    except UnreadableFile:
+        return False  # sin huella: si vuelve, se valida como una entrega más
+    with zipfile.ZipFile(copy) as z:
+        parts = [(i, z.read(i.filename)) for i in z.infolist()]
+    pending = f"<vt:lpwstr>{_PENDING}|".encode()
+    tmp = copy.with_name(copy.name + ".huella")
+    with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info, content in parts:
+            if info.filename == "docProps/custom.xml":
+                content = content.replace(pending, f"<vt:lpwstr>{fingerprint}|".encode(), 1)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            zout.writestr(info, content)
+    tmp.replace(copy)
+    return True
 
 
 def _anchor(ws: Any, address: str) -> Any:

@@ -104,7 +104,8 @@ def _digest(path: Path) -> tuple[str | None, bool]:
 def read_submissions(opts: Options, config: RulesConfig, progress: Progress,
                      cache: ResultCache) -> tuple[list[Submission], int]:
     """Todas las entregas con su payload (de la caché o leído ahora); y cuántas se leyeron."""
-    found = scan(opts.folder, recursive=opts.recursive, ignore=own_paths(opts))
+    found = scan(opts.folder, recursive=opts.recursive, ignore=own_paths(opts),
+                 master=opts.output)
     subs = [Submission(f) for f in found]
     inputs = [s for s in subs if s.found.is_input]
     progress.phase("Calculando huellas (sha256)", len(inputs))
@@ -155,7 +156,20 @@ def read_submissions(opts: Options, config: RulesConfig, progress: Progress,
         run_tasks(process_file, items, workers=opts.workers or default_workers(),
                   time_limit=limit, on_result=done, on_failure=failed,
                   initializer=init_worker, initargs=(config,))
+    for s in inputs:
+        _skip_untouched_copy(s)
     return subs, len(misses)
+
+
+def _skip_untouched_copy(sub: Submission) -> None:
+    """Una copia anotada por PEA que nadie cambió no es una entrega: se lista como omitida
+    (si la dependencia la corrigió y la volvió a guardar, se valida como cualquier otra)."""
+    copy = sub.report.get("copia_anotada") if sub.payload else None
+    if copy and copy.get("sin_cambios"):
+        sub.found = replace(sub.found, motivo=(
+            f"copia anotada por PEA (--anotar) de «{copy.get('original')}», sin cambios; no es "
+            "otra entrega. Las correcciones van en el libro original de la dependencia."))
+        sub.payload = None
 
 
 def consolidate(opts: Options, config: RulesConfig, progress: Progress | None = None) -> RunResult:

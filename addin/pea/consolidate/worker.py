@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 BLOB_KEY = "_cache"
 
 #: Cambia cuando cambia la forma del payload (invalida la caché).
-PAYLOAD_VERSION = 1
+PAYLOAD_VERSION = 2  # 2: el reporte dice si el libro es una copia anotada
 
 _CONFIG: RulesConfig | None = None
 

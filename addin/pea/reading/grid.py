@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,3 +38,18 @@ class SheetGrid:
     @property
     def width(self) -> int:
         return max((len(r) for r in self.rows), default=0)
+
+    def fingerprint(self) -> str:
+        """Huella de los valores de la hoja (16 hexadecimales): distingue una copia anotada
+        por PEA que nadie tocó de una que la dependencia corrigió y volvió a guardar.
+
+        Sin las celdas con fórmula: su valor guardado cambia con solo abrir y guardar el
+        libro (openpyxl no guarda los resultados; Excel los recalcula)."""
+        h = hashlib.blake2b(digest_size=8)
+        formulas = self.formulas
+        for r, row in enumerate(self.rows, start=1):
+            for c, v in enumerate(row, start=1):
+                if v is not None and v != "" and (r, c) not in formulas:
+                    h.update(f"{r}:{c}:{type(v).__name__}:{v!r}\x1f".encode("utf-8",
+                                                                       "surrogatepass"))
+        return h.hexdigest()

@@ -11,8 +11,10 @@ que excede `limites.filas` o `limites.celdas` se rechaza sin pedir memoria al mo
 
 from __future__ import annotations
 
+import html
 import io
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -30,6 +32,8 @@ from pea.reading.package import CellStyles, Package, SheetEntry
 log = logging.getLogger(__name__)
 
 _MB = 1024 * 1024
+_CUSTOM_PART = "docProps/custom.xml"
+_PROPERTY = re.compile(rb'<property\b[^>]*?\bname="([^"]*)"[^>]*>\s*<vt:lpwstr>([^<]*)</vt:lpwstr>')
 T = TypeVar("T")
 
 
@@ -137,6 +141,16 @@ class Workbook:
             grid.formulas = styles.formulas
         self.package.deadline.check()
         return grid
+
+    def custom_property(self, name: str) -> str | None:
+        """Valor de texto de una propiedad personalizada del libro (docProps/custom.xml)."""
+        if _CUSTOM_PART not in self.package.names:
+            return None
+        xml = self.package.read_xml(_CUSTOM_PART)
+        for m in _PROPERTY.finditer(xml):
+            if html.unescape(m.group(1).decode("utf-8", "replace")) == name:
+                return html.unescape(m.group(2).decode("utf-8", "replace"))
+        return None
 
     def template_info(self) -> dict[str, str] | None:
         """Claves y valores de la hoja oculta de metadatos de la plantilla, si existe."""
