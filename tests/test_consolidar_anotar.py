@@ -155,23 +155,23 @@ def test_copia_anotada_que_vuelve_a_la_carpeta(tmp_path: Path) -> None:
     fingerprint, _, name = marker.partition("|")
     assert name == "tesoreria.xlsx" and len(fingerprint) == 16 and fingerprint != "0" * 16
 
-    # la semana siguiente, con --recursivo y sin --anotar: la copia no es otra entrega
-    proc = pea("consolidar", str(folder), "-o", str(master), "-r", "-q")
-    assert proc.returncode == 0, proc.stderr
-    _, rows = read_sheet(master, "Entregas")
-    estados = {r["Archivo"]: r["Estado"] for r in rows}
-    assert estados["tesoreria.xlsx"] == "Rechazado"
-    assert estados[f"revisados/{copy.name}"] == "Omitido"
-    assert "copia anotada" in next(r["Motivo"] for r in rows if r["Archivo"].startswith("rev"))
+    def rerun() -> dict[str, tuple[str, str | None]]:
+        """La semana siguiente, con --recursivo y sin --anotar: (estado, motivo) por archivo."""
+        proc = pea("consolidar", str(folder), "-o", str(master), "-r", "-q")
+        assert proc.returncode == 0, proc.stderr
+        _, rows = read_sheet(master, "Entregas")
+        return {r["Archivo"]: (r["Estado"], r["Motivo"]) for r in rows}
+
+    found = rerun()  # la copia tal cual: no es otra entrega
+    assert found["tesoreria.xlsx"][0] == "Rechazado"
+    estado, motivo = found[f"revisados/{copy.name}"]
+    assert estado == "Omitido" and "copia anotada" in motivo
 
     # la dependencia corrige la copia y la guarda: ahora es su entrega más reciente
     ws = wb["PEA"] if "PEA" in wb.sheetnames else wb.worksheets[0]
     for ref, v in {"M10": 0.5, "N10": 0.3, "O10": 0.2, "P10": 0}.items():
         ws[ref] = v
     wb.save(copy)
-    proc = pea("consolidar", str(folder), "-o", str(master), "-r", "-q")
-    assert proc.returncode == 0, proc.stderr
-    _, rows = read_sheet(master, "Entregas")
-    estados = {r["Archivo"]: r["Estado"] for r in rows}
-    assert estados["tesoreria.xlsx"] == "Duplicado"
-    assert estados[f"revisados/{copy.name}"] == "Aceptado"
+    found = rerun()
+    assert found["tesoreria.xlsx"][0] == "Duplicado"
+    assert found[f"revisados/{copy.name}"][0] == "Aceptado"
