@@ -343,6 +343,23 @@ def test_salidas_dentro_de_la_carpeta_sin_esconder_entregas(tmp_path: Path) -> N
     assert sorted(r["Archivo"] for r in rows) == sorted(names)
 
 
+def test_repetir_la_corrida_con_todas_las_salidas_en_una_subcarpeta(tmp_path: Path) -> None:
+    """Maestro, copias y exportaciones en la misma subcarpeta de la carpeta de entregas (y el
+    CSV en una carpeta dentro de la de copias): repetir la orden funciona, aunque alguien
+    tenga abierta una copia (archivo de bloqueo «~$» de Excel)."""
+    folder = build_folder(tmp_path / "entregas")
+    out = folder / "resultados"
+    args = ("consolidar", str(folder), "-o", str(out / "maestro.xlsx"), "--anotar", str(out),
+            "--csv", str(out / "csv"), "--parquet", str(out), "-q")
+    assert pea(*args).returncode == 0
+    copies = sorted(out.glob("[!~]*_revisado.xlsx"))
+    assert copies
+    (out / f"~${copies[0].name}").write_bytes(b"\x0cMaria Lopez" + b"\x00" * 150)
+    proc = pea(*args)
+    assert proc.returncode == 0, proc.stderr
+    assert sorted(out.glob("[!~]*_revisado.xlsx")) == copies  # reemplazadas, no duplicadas
+
+
 def test_segunda_corrida_simultanea_se_rechaza(tmp_path: Path) -> None:
     folder = tmp_path / "entregas"
     folder.mkdir()

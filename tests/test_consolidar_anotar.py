@@ -175,3 +175,60 @@ def test_copia_anotada_que_vuelve_a_la_carpeta(tmp_path: Path) -> None:
     found = rerun()
     assert found["tesoreria.xlsx"][0] == "Duplicado"
     assert found[f"revisados/{copy.name}"][0] == "Aceptado"
+
+
+def test_una_copia_corregida_nunca_se_sobrescribe(tmp_path: Path) -> None:
+    """Volver a anotar reemplaza las copias que nadie tocó; una copia que la dependencia
+    corrigió se conserva (la nueva va con otro nombre) y, si la carpeta de copias está
+    dentro de la de entregas, la corrida se rechaza antes de esconderla."""
+    folder = tmp_path / "entregas"
+    folder.mkdir()
+    original = write_plan_xlsx(demo_plans()[1], folder / "tesoreria.xlsx")
+    apply_changes(original, {"celdas": {"M10": 0.4, "N10": 0.3, "O10": 0.2, "P10": 0}})
+    out = tmp_path / "revisados"
+    args = ("consolidar", str(folder), "-o", str(tmp_path / "m.xlsx"), "--anotar", str(out),
+            "-q")
+    assert pea(*args).returncode == 0
+    (copy,) = out.glob("*.xlsx")
+    inode = copy.stat().st_ino
+    assert pea(*args).returncode == 0
+    assert list(out.glob("*.xlsx")) == [copy] and copy.stat().st_ino != inode  # reemplazada
+
+    wb = load_workbook(copy)
+    wb["PEA"]["M10"] = 0.5  # la dependencia corrige su copia
+    wb.save(copy)
+    corrected = _sha(copy)
+    assert pea(*args).returncode == 0
+    assert _sha(copy) == corrected
+    assert len(list(out.glob("*.xlsx"))) == 2  # la copia nueva, con otro nombre
+
+    inside = folder / "revisados"
+    inside.mkdir()
+    moved = inside / copy.name
+    copy.replace(moved)
+    proc = pea("consolidar", str(folder), "-r", "-o", str(tmp_path / "m.xlsx"), "--anotar",
+               str(inside), "-q")
+    assert proc.returncode == 2 and copy.name in proc.stderr
+    assert _sha(moved) == corrected
+
+
+def test_marca_con_otros_prefijos_y_comillas() -> None:
+    """Excel, LibreOffice y otras herramientas escriben la propiedad de distintas formas."""
+    from pea.docprops import property_value
+
+    name = "PEA copia anotada"
+    forms = [
+        b'<property fmtid="x" pid="2" name="PEA copia anotada"><vt:lpwstr>a|b</vt:lpwstr>'
+        b"</property>",
+        b"<op:property name='PEA copia anotada' pid='2'>\n <x:lpwstr>a|b</x:lpwstr>"
+        b"</op:property>",
+        b'<property name="Otra"><vt:lpwstr>no</vt:lpwstr></property>'
+        b'<property name="PEA copia anotada"><vt:lpwstr>a|b</vt:lpwstr></property>',
+    ]
+    for xml in forms:
+        assert property_value(b"<Properties>" + xml + b"</Properties>", name) == "a|b"
+    escaped = b'<property name="PEA copia anotada"><vt:lpwstr>f|Obras &amp; &lt;1&gt;.xlsx' \
+              b"</vt:lpwstr></property>"
+    assert property_value(escaped, name) == "f|Obras & <1>.xlsx"
+    assert property_value(b'<property name="PEA libro maestro"><vt:lpwstr>1</vt:lpwstr>'
+                          b"</property>", name) is None

@@ -38,12 +38,16 @@ def check_paths(carpeta: Path, salida: Path, outputs: dict[str, Path | None]) ->
     if salida.exists() and not is_master(salida):
         raise usage_error(f"«{salida}» ya existe y no es un libro maestro de PEA; no se "
                           "sobrescribe. Elija otro nombre.")
+    from pea.consolidate.cache import cache_path
+
+    own = {p.resolve() for p in (salida, cache_path(salida), Path(f"{salida}.lock"),
+                                 *(f for f in outputs.values() if f is not None))}
     for option, folder in outputs.items():
         if folder is not None:
-            _check_output_dir(option, folder, carpeta)
+            _check_output_dir(option, folder, carpeta, own)
 
 
-def _check_output_dir(option: str, folder: Path, carpeta: Path) -> None:
+def _check_output_dir(option: str, folder: Path, carpeta: Path, own: set[Path]) -> None:
     """Una carpeta de salida (--anotar, --csv, --parquet) que se puede usar sin tocar ni
     esconder nada de la persona."""
     existing = next((p for p in (folder, *folder.parents) if p.exists()), None)
@@ -54,7 +58,7 @@ def _check_output_dir(option: str, folder: Path, carpeta: Path) -> None:
         raise usage_error(f"«{option}» no puede ser la carpeta de las entregas (sus archivos se "
                           "mezclarían con los de las dependencias); indique otra carpeta.")
     if folder.is_dir() and _inside(folder, carpeta):
-        foreign = _foreign_files(folder)
+        foreign = _foreign_files(folder, own)
         if foreign:
             shown = ", ".join(f"«{n}»" for n in foreign[:3]) + (" …" if len(foreign) > 3 else "")
             raise usage_error(
@@ -63,21 +67,20 @@ def _check_output_dir(option: str, folder: Path, carpeta: Path) -> None:
                 "Indique una carpeta nueva o fuera de la carpeta de entregas.")
 
 
-def _foreign_files(folder: Path) -> list[str]:
-    """Lo que hay en `folder` que no es una salida de PEA (exportaciones, copias anotadas,
-    temporales)."""
+def _foreign_files(folder: Path, own: set[Path]) -> list[str]:
+    """Lo que hay en `folder` que no es una salida de PEA: ni el maestro con su caché y su
+    candado, ni otra carpeta de salida, ni exportaciones, temporales, archivos de bloqueo
+    de Excel («~$») o copias anotadas que nadie cambió (una copia corregida es de la
+    persona: no se esconde ni se sobrescribe)."""
+    from pea.consolidate.annotate import untouched_copy
     from pea.consolidate.export import EXPORT_NAMES
-    from pea.consolidate.master import has_property
-    from pea.layout import ANNOTATED_PROPERTY
 
     exports = {f"{n}{ext}" for n in EXPORT_NAMES for ext in (".csv", ".parquet")}
     out = []
     for entry in sorted(folder.iterdir()):
         name = entry.name
-        if name in exports or name.startswith(".~pea-"):
-            continue
-        if (entry.is_file() and entry.suffix.lower() in (".xlsx", ".xlsm")
-                and has_property(entry, ANNOTATED_PROPERTY)):
+        if (name in exports or name.startswith((".~pea-", "~$")) or entry.resolve() in own
+                or untouched_copy(entry)):
             continue
         out.append(name + ("/" if entry.is_dir() else ""))
     return out

@@ -100,6 +100,26 @@ def _set_marker(wb: Any, value: str) -> None:
     props.append(StringProperty(name=ANNOTATED_PROPERTY, value=value))
 
 
+def untouched_copy(path: Path) -> bool:
+    """¿`path` es una copia anotada por PEA que nadie cambió? Solo esa se puede reemplazar
+    al volver a anotar: una copia que la dependencia corrigió es trabajo de la persona."""
+    from pea.config import load_config
+    from pea.docprops import has_property
+    from pea.reading.errors import UnreadableFile
+    from pea.reading.source import read_input
+    from pea.validation import read_grid
+
+    if path.suffix.lower() not in (".xlsx", ".xlsm") or not has_property(path,
+                                                                          ANNOTATED_PROPERTY):
+        return False
+    config = load_config()
+    try:
+        read = read_grid(path, read_input(path, config.limites), config)
+    except (UnreadableFile, OSError):
+        return False
+    return read.copy_of is not None and read.copy_of.sin_cambios
+
+
 def stamp_fingerprint(copy: Path, sheet: str | None) -> bool:
     """Pone en la marca de `copy` la huella de su hoja del plan, leída como la leería el
     consolidador. Así, si la copia vuelve a una carpeta de entregas, se sabe si alguien

@@ -383,17 +383,6 @@ def _cobertura(ws: Worksheet, fmt: _Formats, c: Consolidation, *, use_table: boo
 def is_master(path: Path | IO[bytes]) -> bool:
     """¿El libro es un maestro escrito por PEA? (no se sobrescribe otra cosa ni se lee como
     entrega)."""
+    from pea.docprops import has_property
+
     return has_property(path, MASTER_PROPERTY)
-
-
-def has_property(path: Path | IO[bytes], name: str) -> bool:
-    """¿El libro tiene la propiedad personalizada `name`? (maestro, copia anotada)."""
-    import zipfile
-    from xml.sax.saxutils import quoteattr
-
-    try:
-        with zipfile.ZipFile(path) as z, z.open("docProps/custom.xml") as fh:
-            custom = fh.read(1 << 16)  # tope: el archivo puede no ser confiable
-    except (OSError, KeyError, ValueError, EOFError, zipfile.BadZipFile):
-        return False
-    return f"name={quoteattr(name)}".encode() in custom

@@ -226,12 +226,13 @@ def _consolidate(opts: Options, config: RulesConfig, progress: Progress) -> RunR
 def annotate_all(c: Consolidation, opts: Options, config: RulesConfig,
                  progress: Progress) -> list[Path]:
     """Copias anotadas de los planes vigentes con hallazgos, en paralelo."""
-    from pea.consolidate.annotate import annotate_task, annotated_name
+    from pea.consolidate.annotate import annotate_task, annotated_name, untouched_copy
 
     assert opts.annotate_dir is not None
     folder = opts.annotate_dir
     folder.mkdir(parents=True, exist_ok=True)
-    taken: set[str] = set()
+    # lo que ya hay en la carpeta y no es una copia de PEA sin tocar no se sobrescribe
+    taken = {p.name.lower() for p in folder.iterdir() if not untouched_copy(p)}
     items = []
     for sub in c.submissions:
         if sub.estado in (OMITIDO, ILEGIBLE, DUPLICADO) or not sub.findings:

@@ -11,10 +11,8 @@ que excede `limites.filas` o `limites.celdas` se rechaza sin pedir memoria al mo
 
 from __future__ import annotations
 
-import html
 import io
 import logging
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -23,6 +21,7 @@ import python_calamine as pc
 
 from pea import layout as L
 from pea.config import Limits
+from pea.docprops import CUSTOM_PART, property_value
 from pea.reading.deadline import Deadline
 from pea.reading.errors import UnreadableFile
 from pea.reading.extent import Extent
@@ -32,8 +31,6 @@ from pea.reading.package import CellStyles, Package, SheetEntry
 log = logging.getLogger(__name__)
 
 _MB = 1024 * 1024
-_CUSTOM_PART = "docProps/custom.xml"
-_PROPERTY = re.compile(rb'<property\b[^>]*?\bname="([^"]*)"[^>]*>\s*<vt:lpwstr>([^<]*)</vt:lpwstr>')
 T = TypeVar("T")
 
 
@@ -144,13 +141,9 @@ class Workbook:
 
     def custom_property(self, name: str) -> str | None:
         """Valor de texto de una propiedad personalizada del libro (docProps/custom.xml)."""
-        if _CUSTOM_PART not in self.package.names:
+        if CUSTOM_PART not in self.package.names:
             return None
-        xml = self.package.read_xml(_CUSTOM_PART)
-        for m in _PROPERTY.finditer(xml):
-            if html.unescape(m.group(1).decode("utf-8", "replace")) == name:
-                return html.unescape(m.group(2).decode("utf-8", "replace"))
-        return None
+        return property_value(self.package.read_xml(CUSTOM_PART), name)
 
     def template_info(self) -> dict[str, str] | None:
         """Claves y valores de la hoja oculta de metadatos de la plantilla, si existe."""
