@@ -360,6 +360,35 @@ def test_repetir_la_corrida_con_todas_las_salidas_en_una_subcarpeta(tmp_path: Pa
     assert sorted(out.glob("[!~]*_revisado.xlsx")) == copies  # reemplazadas, no duplicadas
 
 
+def test_exportaciones_de_texto_del_plan_se_consolidan(tmp_path: Path) -> None:
+    """Un .txt/.tsv con el encabezado del plan (la exportación que también lee «pea validar»)
+    es una entrega; cualquier otro texto se lista como omitido. Sin libro que anotar, la
+    exportación solo deja un aviso con --anotar."""
+    from tests.conftest import SEED
+
+    folder = tmp_path / "entregas"
+    folder.mkdir()
+    (folder / "comunicacion.txt").write_bytes(SEED.read_bytes())
+    (folder / "comunicacion_utf16.tsv").write_bytes(
+        SEED.read_text(encoding="utf-8").encode("utf-16"))
+    os.utime(folder / "comunicacion.txt", (time.time() - 3600, time.time() - 3600))
+    (folder / "leeme.txt").write_text("Entregas de marzo\tpendientes", encoding="utf-8")
+    (folder / "vacio.tsv").write_bytes(b"")
+    master = tmp_path / "maestro.xlsx"
+    proc = pea("consolidar", str(folder), "-o", str(master), "--anotar", str(tmp_path / "rev"),
+               "-f", "json")
+    assert proc.returncode == 0, proc.stderr
+    _, rows = read_sheet(master, "Entregas")
+    estados = {r["Archivo"]: r["Estado"] for r in rows}
+    assert estados["leeme.txt"] == estados["vacio.tsv"] == "Omitido"
+    assert estados["comunicacion_utf16.tsv"] == "Con observaciones"  # la más reciente
+    assert estados["comunicacion.txt"] == "Duplicado"
+    _, plan = read_sheet(master, "Plan consolidado")
+    assert {r["Archivo"] for r in plan} == {"comunicacion.txt", "comunicacion_utf16.tsv"}
+    assert any("exportaciones de texto" in a for a in json.loads(proc.stdout)["avisos"])
+    assert not (tmp_path / "rev").exists() or not any((tmp_path / "rev").iterdir())
+
+
 def test_segunda_corrida_simultanea_se_rechaza(tmp_path: Path) -> None:
     folder = tmp_path / "entregas"
     folder.mkdir()

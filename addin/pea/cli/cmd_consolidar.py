@@ -89,7 +89,8 @@ def _foreign_files(folder: Path, own: set[Path]) -> list[str]:
 @app.command("consolidar")
 def consolidar(
     carpeta: Annotated[Path, typer.Argument(
-        help="Carpeta con los libros (.xlsx/.xlsm) que entregaron las dependencias.",
+        help="Carpeta con los planes que entregaron las dependencias: libros .xlsx/.xlsm y "
+             "exportaciones de texto (.txt/.tsv).",
         show_default=False)],
     salida: Annotated[Path, typer.Option("--salida", "-o",
         help="Libro maestro a escribir (.xlsx). Puede estar dentro de la carpeta: no se lee "

@@ -32,6 +32,7 @@ from pea.consolidate.worker import (
     share_strings,
     unreadable_payload,
 )
+from pea.reading import TEXT_SUFFIXES
 
 log = logging.getLogger(__name__)
 
@@ -234,12 +235,20 @@ def annotate_all(c: Consolidation, opts: Options, config: RulesConfig,
     # lo que ya hay en la carpeta y no es una copia de PEA sin tocar no se sobrescribe
     taken = {p.name.lower() for p in folder.iterdir() if not untouched_copy(p)}
     items = []
+    texts = []
     for sub in c.submissions:
         if sub.estado in (OMITIDO, ILEGIBLE, DUPLICADO) or not sub.findings:
+            continue
+        if sub.found.path.suffix.lower() in TEXT_SUFFIXES:
+            texts.append(sub.archivo)
             continue
         name = annotated_name(sub.archivo, sub.dependencia, taken)
         report = dict(sub.report, archivo=sub.archivo)
         items.append((str(sub.found.path), str(folder / name), report, c.rules_version))
+    if texts:
+        c.warnings.append("Las exportaciones de texto no tienen un libro que anotar; sus "
+                          "observaciones están en el maestro: "
+                          + ", ".join(f"«{t}»" for t in texts) + ".")
     if not items:
         return []
     progress.phase(f"Escribiendo {len(items)} copia(s) anotada(s)", len(items))

@@ -12,7 +12,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from pea.reading import WORKBOOK_SUFFIXES
+from pea.reading import TEXT_SUFFIXES, WORKBOOK_SUFFIXES
 
 _OTHER_FORMATS = {
     ".xls": "libro de Excel 97-2003 (.xls): pida a la dependencia que lo guarde como "
@@ -41,8 +41,33 @@ class FoundFile:
         return self.motivo is None
 
 
+#: `skip_reason` de un .txt/.tsv: se decide por su contenido (`text_export_reason`).
+TEXT_CANDIDATE = "exportación de texto por revisar"
+#: Hasta dónde se busca el encabezado del plan en un archivo de texto.
+_TEXT_HEAD = 64 * 1024
+
+
+def text_export_reason(path: Path) -> str | None:
+    """None si el archivo de texto es la exportación de un plan (tiene el encabezado «EJE
+    TEMÁTICO» en sus primeras filas, como la lee `pea validar`); si no, por qué se omite."""
+    from pea.config import Limits
+    from pea.reading.errors import UnreadableFile
+    from pea.reading.plan_parser import find_header_row
+    from pea.reading.text import read_text
+
+    try:
+        with open(path, "rb") as fh:
+            if find_header_row(read_text(fh.read(_TEXT_HEAD), Limits())) is not None:
+                return None
+    except (OSError, UnreadableFile):
+        pass
+    return ("archivo de texto sin el encabezado del plan («EJE TEMÁTICO»); no es una "
+            "exportación del plan.")
+
+
 def skip_reason(name: str) -> str | None:
-    """Motivo para omitir un archivo por su nombre, o None si es un libro a leer."""
+    """Motivo para omitir un archivo por su nombre, o None si es un libro a leer
+    (`TEXT_CANDIDATE` para un .txt/.tsv: depende de su contenido)."""
     lower = name.lower()
     if name.startswith("~$"):
         return (f"archivo de bloqueo de Excel: indica que alguien tiene abierto "
@@ -55,6 +80,8 @@ def skip_reason(name: str) -> str | None:
     suffix = os.path.splitext(lower)[1]
     if suffix in WORKBOOK_SUFFIXES:
         return None
+    if suffix in TEXT_SUFFIXES:
+        return TEXT_CANDIDATE
     if suffix in _OTHER_FORMATS:
         return _OTHER_FORMATS[suffix]
     return "no es un libro de Excel (.xlsx/.xlsm)."
@@ -111,7 +138,10 @@ def scan(folder: Path, *, recursive: bool, ignore: set[Path],
             if not entry.is_file():
                 out.append(FoundFile(path, rel, 0, st.st_mtime, "no es un archivo regular."))
                 continue
-            out.append(FoundFile(path, rel, st.st_size, st.st_mtime, skip_reason(entry.name)))
+            motivo = skip_reason(entry.name)
+            if motivo == TEXT_CANDIDATE:
+                motivo = text_export_reason(path)
+            out.append(FoundFile(path, rel, st.st_size, st.st_mtime, motivo))
     out.sort(key=lambda f: f.archivo.casefold())
     return out
 
