@@ -194,7 +194,7 @@ def _consolidate(opts: Options, config: RulesConfig, progress: Progress) -> RunR
         cached_count=sum(1 for s in subs if s.from_cache),
     )
     if not any(s.payload is not None for s in subs):
-        c.warnings.append(f"No se encontró ningún libro .xlsx/.xlsm en «{opts.folder}»"
+        c.warnings.append(f"No se encontró ningún plan (.xlsx, .xlsm, .txt) en «{opts.folder}»"
                           + ("" if opts.recursive else " (¿están en subcarpetas? use "
                              "«--recursivo»)") + "; el maestro quedó sin planes.")
     progress.phase("Escribiendo el libro maestro", None)

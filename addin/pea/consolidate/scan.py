@@ -1,9 +1,9 @@
 """Qué hay en la carpeta de entregas: libros a leer y archivos omitidos con su motivo.
 
-Nada se descarta en silencio: lo que no es un libro .xlsx/.xlsm se lista como «Omitido»
-con el motivo. Solo se ignoran, sin listarlos, los archivos que escribe el propio
-consolidador (el libro maestro, su caché, su candado, sus temporales y las carpetas de
-salida), porque no son entregas.
+Nada se descarta en silencio: lo que no es un libro .xlsx/.xlsm ni la exportación de texto
+de un plan se lista como «Omitido» con el motivo. Solo se ignoran, sin listarlos, los
+archivos que escribe el propio consolidador (el libro maestro, su caché, su candado, sus
+temporales y las carpetas de salida), porque no son entregas.
 """
 
 from __future__ import annotations

@@ -133,7 +133,7 @@ def build_summary(c: Consolidation, config: RulesConfig) -> Summary:
                     if s.current and s.dependencia and s.estado not in c.excluded_states}
     counts: list[tuple[str, Any]] = [
         ("Archivos encontrados", len(subs)),
-        ("Libros leídos (.xlsx/.xlsm)", len(read)),
+        ("Archivos leídos (libros y exportaciones de texto)", len(read)),
         ("Dependencias con plan vigente", len(current_deps)),
         ("Líneas de meta en «Plan consolidado»", c.plan_rows),
         ("Errores", total["error"]),
