@@ -226,6 +226,21 @@ def test_cobertura_x01(run: dict[str, Any]) -> None:
     assert "02_tesoreria_municipal_v2.xlsx" in x01[0]["Mensaje"]
 
 
+def test_resumen_reglas_con_descripcion(run: dict[str, Any]) -> None:
+    """«Reglas con más hallazgos» trae el título de cada regla (el proceso principal no lee
+    planes: el registro de reglas debe cargarse también ahí)."""
+    from pea.rules.registry import load_all
+
+    wb = load_workbook(run["master"], read_only=True)
+    rows = [r for r in wb["Resumen"].iter_rows(values_only=True)]
+    wb.close()
+    head = next(i for i, r in enumerate(rows) if r[:2] == ("Descripción", "Regla"))
+    listed = [r for r in rows[head + 1:] if r[1] and str(r[1]).startswith("PEA-")]
+    assert listed
+    titles = {rid: rule.title for rid, rule in load_all().items()}
+    assert all(r[0] == titles[r[1]] for r in listed), listed
+
+
 def test_entradas_intactas_y_copias_aparte(run: dict[str, Any]) -> None:
     assert digest_tree(run["folder"]) == run["before"]
     copies = sorted(p.name for p in (run["base"] / "revisados").iterdir())

@@ -15,7 +15,7 @@ from pea.config import RulesConfig
 from pea.consolidate.columns import ESTADOS
 from pea.consolidate.model import Consolidation
 from pea.rules.cross import item_key
-from pea.rules.registry import RULES
+from pea.rules.registry import load_all
 from pea.textnorm import EJE_NUM, fold, leading_number
 
 _IDX = {key: 2 + i for i, key in enumerate(L.KEYS)}
@@ -122,7 +122,8 @@ def build_summary(c: Consolidation, config: RulesConfig) -> Summary:
             findings[f["regla"]] += 1
             sev[f["regla"]] = f["severidad"]
             files_by_rule.setdefault(f["regla"], set()).add(sub.archivo)
-    top = [(rid, sev[rid], RULES[rid].title if rid in RULES else "", n, len(files_by_rule[rid]))
+    rules = load_all()  # los títulos: las cargan los procesos de lectura, no el principal
+    top = [(rid, sev[rid], rules[rid].title if rid in rules else "", n, len(files_by_rule[rid]))
            for rid, n in findings.most_common(15)]
     total = Counter[str]()
     for sub in subs:
