@@ -160,3 +160,38 @@ def test_huella_de_la_hoja_sin_formulas() -> None:
     moved = SheetGrid("PEA", [[None, "EJE", 0.42], ["2. Eje", "", 1.0]], formulas={(2, 3)})
     assert base.fingerprint() == recalculated.fingerprint()
     assert len({base.fingerprint(), edited.fingerprint(), moved.fingerprint()}) == 3
+
+
+@pytest.mark.parametrize("prefix", ["", "x:"])
+def test_error_guardado_de_una_formula_se_conserva(config: RulesConfig, tmp_path: Path,
+                                                   prefix: str) -> None:
+    """calamine da vacía una celda con error guardado («#DIV/0!»): el lector toma el texto
+    del XML, PEA-Q01 lo cita (no «fórmula sin valor calculado») y el maestro lo conserva.
+    Con prefijo de espacio de nombres, por la vía cuidadosa del lector."""
+    import re
+    import zipfile
+
+    path = write_plan_xlsx(demo_plans()[1], tmp_path / "plan.xlsx")
+    with zipfile.ZipFile(path) as z:
+        parts = {i: z.read(i.filename) for i in z.infolist()}
+    sheet = next(i for i in parts if i.filename == "xl/worksheets/sheet1.xml")
+    def error_cell(m: re.Match[bytes]) -> bytes:
+        style = re.search(rb'\ss="\d+"', m.group(1))
+        return (b'<c r="M10"' + (style.group(0) if style else b"")
+                + b' t="e"><f>1/0</f><v>#DIV/0!</v></c>')
+
+    xml = re.sub(rb'<c r="M10"([^>]*?)(?:/>|>.*?</c>)', error_cell, parts[sheet], count=1)
+    assert b"#DIV/0!" in xml
+    if prefix:
+        xml = xml.replace(b"<worksheet ", b'<x:worksheet xmlns:x="http://schemas.openxmlformats'
+                          b'.org/spreadsheetml/2006/main" ', 1)
+        xml = re.sub(rb"<(/?)(?!x:|\?)(\w+)", rb"<\1x:\2", xml)
+        xml = xml.replace(b"<x:x:worksheet ", b"<x:worksheet ")
+    parts[sheet] = xml
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for info, data in parts.items():
+            z.writestr(info, data)
+    _plan, report = validate_file(path, config)
+    m10 = [f for f in report.hallazgos if f.celda == "M10"]
+    assert [f.regla for f in m10] == ["PEA-Q01"], report.hallazgos
+    assert "«#DIV/0!»" in m10[0].mensaje

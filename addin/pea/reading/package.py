@@ -49,6 +49,10 @@ _CELLXFS = re.compile(rb"<(?:\w+:)?cellXfs\b[^>]*>(.*?)</(?:\w+:)?cellXfs>", re.
 _XF = re.compile(rb"<(?:\w+:)?xf\b([^>]*)/?>")
 #: Celda cuyo primer hijo es una fórmula: <c r="U10" s="4"><f>SUM(M10:P10)</f>…
 _FORMULA_CELL = re.compile(rb"<(?:\w+:)?c\s([^>]*[^/])>\s*<(?:\w+:)?f\b")
+#: Celda con un valor de error guardado (``t="e"``: «#DIV/0!», «#N/A», …) y su contenido.
+_ERROR_CELL = re.compile(
+    rb"""<(?:\w+:)?c\s([^>]*?\bt\s*=\s*["']e["'][^>]*)(?<!/)>(.*?)</(?:\w+:)?c>""", re.S)
+_VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
 #: Tamaño máximo de una hoja que se guarda descomprimida para releerla.
 _CACHE_PART_MAX = 32 * 1024 * 1024
 #: Partes que el lector vuelve a leer (hojas, estilos, libro): se guardan ya revisadas.
@@ -99,6 +103,8 @@ class CellStyles:
 
     percent: set[tuple[int, int]] = field(default_factory=set)
     formulas: set[tuple[int, int]] = field(default_factory=set)
+    #: Valores de error guardados (calamine los da como vacío): se conservan como texto.
+    errors: dict[tuple[int, int], str] = field(default_factory=dict)
 
 
 def _declared_entries(data: bytes) -> int | None:
@@ -360,11 +366,13 @@ class Package:
         fast = scan(xml, self.limits.filas, self.limits.celdas, percent_styles)
         if fast is not None:
             ext, percent, formulas = fast
-            return ext, CellStyles(percent, formulas)
+            return ext, CellStyles(percent, formulas, error_values(xml))
         ext = self.sheet_extent(part)
         if ext.exceeded:
             return ext, CellStyles()
-        return ext, self.cell_styles(part, percent_styles)
+        styles = self.cell_styles(part, percent_styles)
+        styles.errors = error_values(xml)
+        return ext, styles
 
     def sheets(self) -> list[SheetEntry]:
         """Hojas en orden, con su parte XML y si están ocultas."""
@@ -422,6 +430,19 @@ def cell_styles(xml: bytes, percent_styles: set[int]) -> CellStyles:
         coord = _coord(m.group(1))
         if coord is not None:
             out.formulas.add(coord)
+    return out
+
+
+def error_values(xml: bytes) -> dict[tuple[int, int], str]:
+    """Celdas con un error guardado («#DIV/0!», «#N/A»…) y su texto; casi nunca hay."""
+    if b't="e"' not in xml and b"t='e'" not in xml:
+        return {}
+    out = {}
+    for attrs, inner in _ERROR_CELL.findall(xml):
+        coord = _coord(attrs)
+        value = _VALUE.search(inner)
+        if coord is not None and value is not None:
+            out[coord] = html.unescape(value.group(1).decode("utf-8", "replace"))
     return out
 
 

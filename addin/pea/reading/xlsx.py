@@ -136,6 +136,9 @@ class Workbook:
             styles = self._scan(entry.part)[1]
             grid.percent = styles.percent
             grid.formulas = styles.formulas
+            for (r, c), text in styles.errors.items():  # calamine los da vacíos
+                if r <= len(rows) and c <= len(rows[r - 1]) and rows[r - 1][c - 1] in ("", None):
+                    rows[r - 1][c - 1] = text
         self.package.deadline.check()
         return grid
 
