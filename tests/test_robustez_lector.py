@@ -403,3 +403,15 @@ def test_formas_raras_dan_lo_mismo_que_la_via_cuidadosa(cell: str) -> None:
     fast = scan(xml, 5000, 200_000, {3})
     if fast is not None:
         assert (fast[1], fast[2]) == (styles.percent, styles.formulas)
+
+
+def test_errores_guardados_sin_cerrar_no_se_inventan() -> None:
+    """Celdas de error sin «</c>» (XML hostil) no dan valores; las bien formadas, sí, aunque
+    estén entre celdas vacías o con error sin valor."""
+    from pea.reading.package import error_values
+
+    unclosed = b"".join(b'<c r="A%d" t="e"><v>#N/A</v>' % i for i in range(1, 2000))
+    assert error_values(b"<sheetData><row>" + unclosed + b"</row></sheetData>") == {}
+    xml = (b'<c r="M10" s="3" t="e"><f>1/0</f><v>#DIV/0!</v></c><c r="N10"/>'
+           b'<c r="O10" t="e"/><c r="P10" t=\'e\'><v>#N/A</v></c><c r="Q10" t="s"><v>1</v></c>')
+    assert error_values(xml) == {(10, 13): "#DIV/0!", (10, 16): "#N/A"}

@@ -50,8 +50,11 @@ _XF = re.compile(rb"<(?:\w+:)?xf\b([^>]*)/?>")
 #: Celda cuyo primer hijo es una fórmula: <c r="U10" s="4"><f>SUM(M10:P10)</f>…
 _FORMULA_CELL = re.compile(rb"<(?:\w+:)?c\s([^>]*[^/])>\s*<(?:\w+:)?f\b")
 #: Celda con un valor de error guardado (``t="e"``: «#DIV/0!», «#N/A», …) y su contenido.
+#: El contenido no puede pasar de la etiqueta de la celda siguiente: tiempo lineal aunque
+#: un XML hostil deje miles de celdas de error sin cerrar.
 _ERROR_CELL = re.compile(
-    rb"""<(?:\w+:)?c\s([^>]*?\bt\s*=\s*["']e["'][^>]*)(?<!/)>(.*?)</(?:\w+:)?c>""", re.S)
+    rb"""<(?:\w+:)?c\s([^>]*?\bt\s*=\s*["']e["'][^>]*)(?<!/)>"""
+    rb"""((?:[^<]|<(?!/?(?:\w+:)?c[\s>/]))*)</(?:\w+:)?c>""")
 _VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
 #: Tamaño máximo de una hoja que se guarda descomprimida para releerla.
 _CACHE_PART_MAX = 32 * 1024 * 1024
