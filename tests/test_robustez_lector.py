@@ -415,3 +415,14 @@ def test_errores_guardados_sin_cerrar_no_se_inventan() -> None:
     xml = (b'<c r="M10" s="3" t="e"><f>1/0</f><v>#DIV/0!</v></c><c r="N10"/>'
            b'<c r="O10" t="e"/><c r="P10" t=\'e\'><v>#N/A</v></c><c r="Q10" t="s"><v>1</v></c>')
     assert error_values(xml) == {(10, 13): "#DIV/0!", (10, 16): "#N/A"}
+
+
+def test_marcas_de_propiedades_con_xml_hostil() -> None:
+    """Propiedades sin cerrar (XML hostil) no dan valores ni se leen más allá de su etiqueta."""
+    from pea.docprops import property_value
+
+    hostile = b"<Properties>" + b'<property name="PEA copia anotada' * 5000 + b"</Properties>"
+    assert property_value(hostile, "PEA copia anotada") is None
+    mixed = (b'<property name="a>b"><vt:lpwstr>x</vt:lpwstr></property>'
+             b'<property name="PEA copia anotada"><vt:lpwstr>f|o.xlsx</vt:lpwstr></property>')
+    assert property_value(mixed, "PEA copia anotada") == "f|o.xlsx"

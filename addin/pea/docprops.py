@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import IO
 
 CUSTOM_PART = "docProps/custom.xml"
+#: Cada intento se detiene en el fin de su etiqueta (tiempo lineal con XML hostil).
 _PROPERTY = re.compile(
-    rb"<(?:[\w.\-]+:)?property\b[^>]*?\sname\s*=\s*([\"'])(.*?)\1[^>]*>\s*"
-    rb"<(?:[\w.\-]+:)?lpwstr>([^<]*)</(?:[\w.\-]+:)?lpwstr>", re.S)
+    rb"<(?:[\w.\-]+:)?property\b[^<>]*?\sname\s*=\s*([\"'])([^<>]*?)\1[^<>]*>\s*"
+    rb"<(?:[\w.\-]+:)?lpwstr>([^<]*)</(?:[\w.\-]+:)?lpwstr>")
 #: Tope de lectura de la parte: el archivo puede no ser confiable.
 _CAP = 1 << 16
 
