@@ -132,6 +132,37 @@ def test_fila_de_totales_se_avisa(config: RulesConfig, tmp_path: Path) -> None:
     assert any("fila 12" in a and "totales" in a for a in report.avisos)
 
 
+@pytest.mark.parametrize("variant", ["vacia", "combinada"])
+def test_continuacion_con_su_propio_responsable_se_avisa(config: RulesConfig, tmp_path: Path,
+                                                        variant: str) -> None:
+    """El formato comparte Responsable, Indicador, MIR y poblaciones en todo el bloque: si
+    una continuación trae los suyos, se toma el de la fila principal y se avisa con lo que
+    tenía escrito (nada se pierde sin decirlo). Repetir el mismo valor no avisa."""
+    from openpyxl import load_workbook
+
+    plan = demo_plans()[0]  # con una fila de continuación
+    path = write_plan_xlsx(plan, tmp_path / "t.xlsx", variant=variant)
+    parsed, report = validate_file(path, config)
+    assert parsed is not None and not any("trae su propio" in a for a in report.avisos)
+    (block, line) = next((b, ln) for b, ln in parsed.lines if ln.kind == "continuacion")
+    r = line.row
+    wb = load_workbook(path)
+    ws = wb.active
+    for rng in [m for m in ws.merged_cells.ranges
+                if m.min_col in (17, 18) and m.min_row < r <= m.max_row]:
+        ws.unmerge_cells(str(rng))  # la persona separó la celda para escribir otra cosa
+    ws[f"Q{r}"] = "Jefatura de Otra Cosa"
+    ws[f"R{r}"] = block.fields["indicador"].text  # el mismo indicador: no es un aviso
+    wb.save(path)
+    parsed, report = validate_file(path, config)
+    notes = [a for a in report.avisos if "trae su propio" in a]
+    assert len(notes) == 1 and f"Responsable «Jefatura de Otra Cosa» (Q{r})" in notes[0]
+    assert "Indicador" not in notes[0]
+    assert parsed is not None
+    again, _ = next((b, ln) for b, ln in parsed.lines if ln.row == r)
+    assert again.fields["responsable"].text == block.fields["responsable"].text  # el del bloque
+
+
 @pytest.mark.parametrize("elaboro, autorizo", [("ÈLABORÓ", "ÀUTORIZO"), ("´ELABORÓ", "´AUTORIZO"),
                                                ("  Elaboró:", " Autorizó:"),
                                                ("Ｅlaboró", "Ａutorizó")])

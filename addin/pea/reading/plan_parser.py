@@ -400,6 +400,29 @@ def _retyped_continuation(view: _View, r: int, block: Block, cols: dict[str, int
     return True
 
 
+def _note_own_shared(view: _View, plan: Plan, r: int, block: Block,
+                     shared_cols: list[tuple[str, int]],
+                     anchor: dict[tuple[int, int], tuple[int, int]]) -> None:
+    """Aviso si una fila de continuación trae su propio valor en un campo del bloque
+    (Responsable, Indicador, MIR, Población…): se toma el de la fila principal, como manda
+    el formato, pero lo escrito no se pierde sin decirlo."""
+    found = []
+    for key, c in shared_cols:
+        if (r, c) in anchor:
+            continue
+        v = view.own(r, c)
+        if v is None or _blank(v):
+            continue
+        parent = block.fields.get(key)
+        if parent is None or fold(str(v).strip()) != fold(parent.text.strip()):
+            found.append(f"{L.BY_KEY[key].label} «{str(v).strip()}» ({L.col_letter(c)}{r})")
+    if found:
+        plan.notes.append(f"Fila {r}: la fila de continuación trae su propio "
+                          + "; ".join(found) + f". Se tomó el de la fila principal {block.row}: "
+                          "en el formato esos campos son de todo el bloque; si la meta es de "
+                          "otro responsable o indicador, captúrela como fila principal.")
+
+
 def _read_blocks(view: _View, plan: Plan, cols: dict[str, int], data_rows: list[int],
                  hits: list[Hit]) -> None:
     abc = [cols[k] for k in ("eje", "objetivo", "estrategia") if k in cols]
@@ -409,6 +432,10 @@ def _read_blocks(view: _View, plan: Plan, cols: dict[str, int], data_rows: list[
     used = set(cols.values())
     eje_col = cols.get("eje", abc[0] if abc else None)
     line_cols = (*mark_cols.values(), *quarter_cols.values())
+    # campos del bloque que una continuación no debería traer (se toman de la principal)
+    shared_cols = [(k, c) for k, c in block_cols.items()
+                   if k not in ("eje", "objetivo", "estrategia", *L.OWN_TEXT_KEYS)]
+    anchor = view.anchor
     current: Block | None = None
     for r in data_rows:
         if _is_total_row(view, r):
@@ -441,6 +468,7 @@ def _read_blocks(view: _View, plan: Plan, cols: dict[str, int], data_rows: list[
                 plan.blocks.append(current)
             current.lines.append(MetaLine.fast(r, "continuacion", current.row, marks, quarters,
                                                own))
+            _note_own_shared(view, plan, r, current, shared_cols, anchor)
         else:
             texts = {k: view.own(r, c) for k, c in block_cols.items()
                      if (r, c) not in view.anchor and not _blank(view.own(r, c))}
