@@ -404,6 +404,29 @@ def test_exportaciones_de_texto_del_plan_se_consolidan(tmp_path: Path) -> None:
     assert not (tmp_path / "rev").exists() or not any((tmp_path / "rev").iterdir())
 
 
+def test_texto_que_no_cabe_en_una_celda_se_avisa(tmp_path: Path) -> None:
+    """Una exportación de texto puede traer más de 32,767 caracteres en una celda: el maestro
+    los recorta (límite de Excel) y lo avisa; el CSV los conserva completos."""
+    from tests.conftest import SEED
+
+    folder = tmp_path / "entregas"
+    folder.mkdir()
+    lines = SEED.read_text(encoding="utf-8").splitlines()
+    row = next(i for i, ln in enumerate(lines) if ln.count("\t") > 10 and i > 24)
+    cells = lines[row].split("\t")
+    long_text = "Actividad de seguimiento detallada. " * 1200  # ~43,000 caracteres
+    cells[10] = long_text
+    lines[row] = "\t".join(cells)
+    (folder / "larga.txt").write_text("\n".join(lines), encoding="utf-8")
+    proc = pea("consolidar", str(folder), "-o", str(tmp_path / "m.xlsx"), "--csv",
+               str(tmp_path / "csv"), "-f", "json")
+    assert proc.returncode == 0, proc.stderr
+    (aviso,) = [a for a in json.loads(proc.stdout)["avisos"] if "32,767" in a]
+    assert "«larga.txt»" in aviso and f"{len(long_text.strip()):,} caracteres" in aviso
+    csv_text = (tmp_path / "csv" / "plan_consolidado.csv").read_text(encoding="utf-8-sig")
+    assert long_text.strip() in csv_text
+
+
 def test_segunda_corrida_simultanea_se_rechaza(tmp_path: Path) -> None:
     folder = tmp_path / "entregas"
     folder.mkdir()

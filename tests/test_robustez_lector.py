@@ -326,7 +326,7 @@ def test_vias_rapida_y_cuidadosa_coinciden(xml: bytes, percent: set[int]) -> Non
     careful = measure(xml, 5000, 200_000)
     if fast is None:
         return  # forma no común: solo la vía cuidadosa
-    ext, pct, formulas = fast
+    ext, pct, formulas, _errors = fast
     assert ext.exceeded == careful.exceeded
     if careful.exceeded:
         return  # la vía cuidadosa deja de medir en cuanto excede: solo cuenta el rechazo
@@ -342,8 +342,8 @@ def test_via_rapida_se_usa_en_la_forma_comun() -> None:
                     '<c r="C1"><f>A1</f><v>1</v></c></row>').encode()
     fast = scan(xml, 5000, 200_000, {3})
     assert fast is not None
-    ext, pct, formulas = fast
-    assert (ext.rows, ext.cols, ext.cells) == (1, 3, 2)
+    ext, pct, formulas, errors = fast
+    assert (ext.rows, ext.cols, ext.cells) == (1, 3, 2) and not errors
     assert pct == {(1, 1), (1, 2)} and formulas == {(1, 3)}
 
 

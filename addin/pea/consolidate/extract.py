@@ -19,8 +19,17 @@ from pea.rules.context import Context
 _HUNDRED = Decimal(100)
 
 
-def plan_lines(plan: Plan, config: RulesConfig) -> list[list[Any]]:
-    """Las líneas de meta del plan, en el orden del archivo."""
+#: Caracteres que caben en una celda de Excel; lo demás se recorta en el libro maestro.
+CELL_MAX = 32_767
+
+
+def plan_lines(plan: Plan, config: RulesConfig,
+               too_long: list[list[Any]] | None = None) -> list[list[Any]]:
+    """Las líneas de meta del plan, en el orden del archivo.
+
+    `too_long` recibe [fila, columna, caracteres] de cada texto que no cabe en una celda de
+    Excel (solo pasa con exportaciones de texto): el maestro lo recorta y el aviso lo dice.
+    """
     ctx = Context.of(plan, config)
     out: list[list[Any]] = []
     block_texts: dict[str, str | None] = {}
@@ -29,6 +38,9 @@ def plan_lines(plan: Plan, config: RulesConfig) -> list[list[Any]]:
         if block is not current:  # los textos del bloque, una vez por bloque
             current = block
             block_texts = {k: c.text.strip() or None for k, c in block.fields.items()}
+            if too_long is not None:
+                too_long.extend([block.fields[k].row or block.row, L.BY_KEY[k].label, len(t)]
+                                for k, t in block_texts.items() if t and len(t) > CELL_MAX)
         q = ctx.quarters(line)
         marks = ctx.marks(line)
         row: list[Any] = [line.row, line.kind]
@@ -49,7 +61,10 @@ def plan_lines(plan: Plan, config: RulesConfig) -> list[list[Any]]:
             else:
                 own = line.own.get(key)
                 if own is not None:
-                    row.append(own.text.strip() or None)
+                    text = own.text.strip() or None
+                    if too_long is not None and text and len(text) > CELL_MAX:
+                        too_long.append([line.row, col.label, len(text)])
+                    row.append(text)
                 else:
                     row.append(block_texts.get(key))
         out.append(row)

@@ -22,6 +22,7 @@ from pea.config import RulesConfig
 from pea.consolidate import gctune, status
 from pea.consolidate.cache import ResultCache, cache_path
 from pea.consolidate.columns import DUPLICADO, ILEGIBLE, OMITIDO, RECHAZADO
+from pea.consolidate.extract import CELL_MAX
 from pea.consolidate.model import Consolidation, Submission
 from pea.consolidate.pool import TIMEOUT, default_workers, run_tasks
 from pea.consolidate.scan import scan
@@ -197,6 +198,7 @@ def _consolidate(opts: Options, config: RulesConfig, progress: Progress) -> RunR
         c.warnings.append(f"No se encontró ningún plan (.xlsx, .xlsm, .txt) en «{opts.folder}»"
                           + ("" if opts.recursive else " (¿están en subcarpetas? use "
                              "«--recursivo»)") + "; el maestro quedó sin planes.")
+    _warn_too_long(c)
     progress.phase("Escribiendo el libro maestro", None)
     from pea.consolidate.master import write_master
 
@@ -222,6 +224,18 @@ def _consolidate(opts: Options, config: RulesConfig, progress: Progress) -> RunR
     result.seconds = {"lectura": t1 - t0, "maestro": t2 - t1,
                       "total": time.perf_counter() - t0}
     return result
+
+
+def _warn_too_long(c: Consolidation) -> None:
+    """Aviso de los textos que no caben en una celda de Excel y el maestro recorta."""
+    found = [f"«{s.archivo}» fila {fila} ({col}, {n:,} caracteres)"
+             for s in c.submissions if s.payload and not s.excluded(c.excluded_states)
+             for fila, col, n in s.payload.get("textos_largos") or ()]
+    if found:
+        shown = "; ".join(found[:5]) + (f" y {len(found) - 5} más" if len(found) > 5 else "")
+        c.warnings.append(f"Textos de más de {CELL_MAX:,} caracteres (lo que cabe en una celda de "
+                          f"Excel) se recortaron en el «Plan consolidado»: {shown}. Las "
+                          "exportaciones de --csv los conservan completos.")
 
 
 def annotate_all(c: Consolidation, opts: Options, config: RulesConfig,

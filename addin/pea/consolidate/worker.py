@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 BLOB_KEY = "_cache"
 
 #: Cambia cuando cambia la forma del payload (invalida la caché).
-PAYLOAD_VERSION = 2  # 2: el reporte dice si el libro es una copia anotada
+PAYLOAD_VERSION = 3  # 2: copia anotada en el reporte; 3: textos que no caben en una celda
 
 _CONFIG: RulesConfig | None = None
 
@@ -68,15 +68,18 @@ def process_file(item: tuple[str, str]) -> dict[str, Any]:
         return unreadable_payload(f"no se pudo abrir ({exc.strerror or type(exc).__name__}).",
                                   config)
     sha = hashlib.sha256(data).hexdigest()
+    too_long: list[list[Any]] = []
     try:
         plan, report = validate_bytes(Path(path), data, config, archivo)
-        lines = plan_lines(plan, config) if plan is not None else []
+        lines = plan_lines(plan, config, too_long) if plan is not None else []
     except Exception as exc:  # defecto interno: el archivo queda ilegible, la corrida sigue
         log.exception("Falla interna al leer %s", archivo)
         return unreadable_payload(f"falla interna del lector ({type(exc).__name__}); "
                                   "repórtela al equipo de PEA.", config, sha)
     ilegible = any(f.regla == "PEA-E00" for f in report.hallazgos)
     payload = make_payload(report.model_dump(mode="json"), lines, sha, ilegible)
+    if too_long:
+        payload["textos_largos"] = too_long  # [fila, columna, caracteres]
     # la forma de la caché se prepara aquí, en paralelo, y no en el proceso principal
     from pea.consolidate.cache import encode  # (cache importa este módulo)
 

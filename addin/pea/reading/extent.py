@@ -62,8 +62,9 @@ _S_ATTR = re.compile(rb'\bs="(\d{1,9})"')  # como la vía cuidadosa: también «
 
 
 def scan(xml: bytes, max_rows: int, max_cells: int, percent_styles: set[int],
-         ) -> tuple[Extent, set[tuple[int, int]], set[tuple[int, int]]] | None:
-    """Área, celdas con formato de porcentaje y celdas con fórmula, en una sola búsqueda.
+         ) -> tuple[Extent, set[tuple[int, int]], set[tuple[int, int]], bool] | None:
+    """Área, celdas con formato de porcentaje, celdas con fórmula y si alguna fórmula guardó
+    un error («#DIV/0!», que calamine da vacío), en una sola búsqueda.
 
     Solo para la forma que escriben Excel, LibreOffice, openpyxl y XlsxWriter (cada
     celda ``<c r="A1" …>`` sin prefijo); si no, None y se usa la vía cuidadosa
@@ -79,6 +80,7 @@ def scan(xml: bytes, max_rows: int, max_cells: int, percent_styles: set[int],
     formulas: list[tuple[bytes, bytes]] = []
     rows: list[bytes] = []
     letters: set[bytes] = set()
+    errors = False
     for col, row, style, rest, formula in tags:
         if not style and b's="' in rest:  # s="N" en otro orden de atributos
             m = _S_ATTR.search(rest)
@@ -91,12 +93,14 @@ def scan(xml: bytes, max_rows: int, max_cells: int, percent_styles: set[int],
         letters.add(col)
         if formula:
             formulas.append((row, col))
+            if b't="e"' in rest:
+                errors = True
     ext = Extent(cells=len(rows))
     if rows:
         ext.rows = max(map(int, rows))
         ext.cols = max(map(_col_number, letters))
     ext.exceeded = ext.rows > max_rows or ext.area > max_cells
-    return ext, _coords(percent), _coords(formulas)
+    return ext, _coords(percent), _coords(formulas), errors
 
 
 def _coords(refs: list[tuple[bytes, bytes]]) -> set[tuple[int, int]]:

@@ -368,8 +368,8 @@ class Package:
         xml = self.read_xml(part)
         fast = scan(xml, self.limits.filas, self.limits.celdas, percent_styles)
         if fast is not None:
-            ext, percent, formulas = fast
-            return ext, CellStyles(percent, formulas, error_values(xml))
+            ext, percent, formulas, errors = fast
+            return ext, CellStyles(percent, formulas, error_values(xml) if errors else {})
         ext = self.sheet_extent(part)
         if ext.exceeded:
             return ext, CellStyles()
