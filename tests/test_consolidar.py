@@ -241,6 +241,20 @@ def test_resumen_reglas_con_descripcion(run: dict[str, Any]) -> None:
     assert all(r[0] == titles[r[1]] for r in listed), listed
 
 
+def test_promedios_sin_trimestres_fuera_de_rango() -> None:
+    """Un 4200 % (42 con formato de porcentaje, PEA-Q02) no entra al promedio del Resumen."""
+    from pea.consolidate.summary import _Q, _quarters
+
+    base = [None] * 30
+    ok, bad, negative = list(base), list(base), list(base)
+    for line, values in ((ok, (0.25, 0.25, 0.5, 0)), (bad, (42, 0.3, 0.3, 0)),
+                         (negative, (-0.1, 0.5, 0.6, 0))):
+        for i, v in zip(_Q, values, strict=True):
+            line[i] = v
+    assert _quarters(ok) == [0.25, 0.25, 0.5, 0]
+    assert _quarters(bad) is None and _quarters(negative) is None
+
+
 def test_entradas_intactas_y_copias_aparte(run: dict[str, Any]) -> None:
     assert digest_tree(run["folder"]) == run["before"]
     copies = sorted(p.name for p in (run["base"] / "revisados").iterdir())

@@ -318,7 +318,7 @@ def _group_block(wb: Workbook, ws: Worksheet, fmt: _Formats, row: int, title: st
     """Tabla de promedios por grupo y su gráfica de barras apiladas (100 %)."""
     ws.write_string(row, 0, title, fmt.title)
     ws.write_string(row + 1, 0, "Promedio de las líneas de meta vigentes con los cuatro "
-                                "trimestres capturados.", fmt.note)
+                                "trimestres capturados, entre 0 % y 100 %.", fmt.note)
     head = row + 2
     for i, h in enumerate((header, "Líneas", *QUARTER_HEADERS)):
         ws.write_string(head, i, h, fmt.header)

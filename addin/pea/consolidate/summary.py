@@ -1,7 +1,8 @@
 """Datos de la hoja «Resumen»: conteos y distribución trimestral promedio por grupo.
 
 El promedio se calcula sobre las líneas de meta de los planes vigentes (leídos, no
-duplicados ni excluidos) que tienen los cuatro trimestres con valor numérico.
+duplicados ni excluidos) que tienen los cuatro trimestres con valor numérico entre 0 % y
+100 %.
 """
 
 from __future__ import annotations
@@ -42,9 +43,11 @@ class Summary:
 
 
 def _quarters(line: list[Any]) -> list[float] | None:
+    """Los cuatro trimestres de una línea si son números entre 0 % y 100 % (un 4200 % de
+    PEA-Q02 no debe mover el promedio de todo un eje)."""
     values = [line[i] for i in _Q]
     for v in values:
-        if type(v) is not float and type(v) is not int:
+        if (type(v) is not float and type(v) is not int) or not -1e-9 <= v <= 1 + 1e-9:
             return None
     return values
 
