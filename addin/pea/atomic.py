@@ -9,6 +9,20 @@ from collections.abc import Iterator
 from pathlib import Path
 
 
+def temp_prefix(target: Path) -> str:
+    """Inicio del nombre de los temporales de `atomic_output` para `target`."""
+    return f"{TEMP_PREFIX}{target.stem}-"
+
+
+#: Todo temporal de PEA empieza así (junto a su destino).
+TEMP_PREFIX = ".~pea-"
+
+
+def lock_path(target: str | Path) -> Path:
+    """El candado de `OutputLock` para `target`."""
+    return Path(str(target) + ".lock")
+
+
 @contextlib.contextmanager
 def atomic_output(target: str | Path) -> Iterator[Path]:
     """Da una ruta temporal junto al destino; al salir sin error la mueve al destino.
@@ -17,7 +31,7 @@ def atomic_output(target: str | Path) -> Iterator[Path]:
     se borra (o queda como ``.~pea-*.tmp`` si el proceso fue terminado a la fuerza).
     """
     target = Path(target)
-    fd, tmp = tempfile.mkstemp(prefix=f".~pea-{target.stem}-", suffix=".tmp",
+    fd, tmp = tempfile.mkstemp(prefix=temp_prefix(target), suffix=".tmp",
                                dir=target.parent)
     os.close(fd)
     tmp_path = Path(tmp)
@@ -52,7 +66,7 @@ class OutputLock:
     """Candado ``<salida>.lock`` con el PID del dueño; se ignora si ese proceso ya no existe."""
 
     def __init__(self, target: str | Path) -> None:
-        self.path = Path(str(target) + ".lock")
+        self.path = lock_path(target)
         self._owned = False
 
     def __enter__(self) -> OutputLock:

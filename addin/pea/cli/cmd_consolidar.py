@@ -5,13 +5,16 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from pea.cli.app import EXIT_ERRORS, EXIT_OK, app, usage_error
 from pea.cli.cmd_validar import Formato
 from pea.cli.common import ReglasOption, config_or_exit
+
+if TYPE_CHECKING:
+    from pea.consolidate.run import Options
 
 
 def _inside(path: Path, folder: Path) -> bool:
@@ -22,11 +25,12 @@ def _inside(path: Path, folder: Path) -> bool:
     return True
 
 
-def check_paths(carpeta: Path, salida: Path, outputs: dict[str, Path | None]) -> None:
-    """Errores de uso (código 2) antes de leer nada. `outputs`: carpeta de cada opción de
-    salida (--anotar, --csv, --parquet)."""
+def check_paths(opts: Options) -> None:
+    """Errores de uso (código 2) antes de leer nada."""
     from pea.consolidate.master import is_master
+    from pea.consolidate.run import own_paths
 
+    carpeta, salida = opts.folder, opts.output
     if not carpeta.exists():
         raise usage_error(f"la carpeta «{carpeta}» no existe.")
     if not carpeta.is_dir():
@@ -38,11 +42,9 @@ def check_paths(carpeta: Path, salida: Path, outputs: dict[str, Path | None]) ->
     if salida.exists() and not is_master(salida):
         raise usage_error(f"«{salida}» ya existe y no es un libro maestro de PEA; no se "
                           "sobrescribe. Elija otro nombre.")
-    from pea.consolidate.cache import cache_path
-
-    own = {p.resolve() for p in (salida, cache_path(salida), Path(f"{salida}.lock"),
-                                 *(f for f in outputs.values() if f is not None))}
-    for option, folder in outputs.items():
+    own = own_paths(opts)
+    for option, folder in (("--anotar", opts.annotate_dir), ("--csv", opts.csv_dir),
+                           ("--parquet", opts.parquet_dir)):
         if folder is not None:
             _check_output_dir(option, folder, carpeta, own)
 
@@ -50,6 +52,8 @@ def check_paths(carpeta: Path, salida: Path, outputs: dict[str, Path | None]) ->
 def _check_output_dir(option: str, folder: Path, carpeta: Path, own: set[Path]) -> None:
     """Una carpeta de salida (--anotar, --csv, --parquet) que se puede usar sin tocar ni
     esconder nada de la persona."""
+    from pea.consolidate.scan import foreign_files
+
     existing = next((p for p in (folder, *folder.parents) if p.exists()), None)
     if existing is not None and not existing.is_dir():
         raise usage_error(f"«{existing}» es un archivo, no una carpeta; indique en «{option}» "
@@ -58,32 +62,13 @@ def _check_output_dir(option: str, folder: Path, carpeta: Path, own: set[Path]) 
         raise usage_error(f"«{option}» no puede ser la carpeta de las entregas (sus archivos se "
                           "mezclarían con los de las dependencias); indique otra carpeta.")
     if folder.is_dir() and _inside(folder, carpeta):
-        foreign = _foreign_files(folder, own)
+        foreign = foreign_files(folder, own)
         if foreign:
             shown = ", ".join(f"«{n}»" for n in foreign[:3]) + (" …" if len(foreign) > 3 else "")
             raise usage_error(
                 f"la carpeta «{folder}» de «{option}» está dentro de la carpeta de entregas y ya "
                 f"tiene archivos que no escribió PEA ({shown}); no se leerían como entregas. "
                 "Indique una carpeta nueva o fuera de la carpeta de entregas.")
-
-
-def _foreign_files(folder: Path, own: set[Path]) -> list[str]:
-    """Lo que hay en `folder` que no es una salida de PEA: ni el maestro con su caché y su
-    candado, ni otra carpeta de salida, ni exportaciones, temporales, archivos de bloqueo
-    de Excel («~$») o copias anotadas que nadie cambió (una copia corregida es de la
-    persona: no se esconde ni se sobrescribe)."""
-    from pea.consolidate.annotate import untouched_copy
-    from pea.consolidate.export import EXPORT_NAMES
-
-    exports = {f"{n}{ext}" for n in EXPORT_NAMES for ext in (".csv", ".parquet")}
-    out = []
-    for entry in sorted(folder.iterdir()):
-        name = entry.name
-        if (name in exports or name.startswith((".~pea-", "~$")) or entry.resolve() in own
-                or untouched_copy(entry)):
-            continue
-        out.append(name + ("/" if entry.is_dir() else ""))
-    return out
 
 
 @app.command("consolidar")
@@ -125,8 +110,12 @@ def consolidar(
 
     Hojas: Plan consolidado, Entregas, Observaciones, Resumen y Cobertura. Código de salida: 0 si se escribió el maestro (aunque haya planes con errores); 1 si no se pudo escribir; 2 por uso incorrecto o si otra consolidación está escribiendo el mismo maestro.
     """
-    check_paths(carpeta, salida, {"--anotar": anotar, "--csv": csv_dir,
-                                  "--parquet": parquet_dir})
+    from pea.consolidate.run import Options, consolidate
+
+    opts = Options(folder=carpeta, output=salida, recursive=recursivo,
+                   exclude_rejected=excluir_rechazados, annotate_dir=anotar, csv_dir=csv_dir,
+                   parquet_dir=parquet_dir, use_cache=not sin_cache, workers=procesos)
+    check_paths(opts)
     config = config_or_exit(reglas)
     if parquet_dir is not None:
         from pea.consolidate.export import PARQUET_MISSING, parquet_available
@@ -134,11 +123,7 @@ def consolidar(
         if not parquet_available():
             raise usage_error(PARQUET_MISSING)
     from pea.atomic import OutputLock, OutputLocked
-    from pea.consolidate.run import Options, consolidate
 
-    opts = Options(folder=carpeta, output=salida, recursive=recursivo,
-                   exclude_rejected=excluir_rechazados, annotate_dir=anotar, csv_dir=csv_dir,
-                   parquet_dir=parquet_dir, use_cache=not sin_cache, workers=procesos)
     try:
         salida.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

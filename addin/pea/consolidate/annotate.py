@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from pea.atomic import atomic_output
+from pea.docprops import CUSTOM_PART
 from pea.feedback import (
     NOTE_AUTHOR,
     SEVERITY_FILL,
@@ -82,7 +83,7 @@ def annotate_copy(src: Path, dst: Path, report: FileReport, rules_version: str) 
     with atomic_output(dst) as tmp:
         wb.save(tmp)
         restore_ribbon(src, tmp)
-        stamp_fingerprint(tmp, report.hoja)
+        stamp_fingerprint(tmp)
     return dst
 
 
@@ -100,55 +101,58 @@ def _set_marker(wb: Any, value: str) -> None:
     props.append(StringProperty(name=ANNOTATED_PROPERTY, value=value))
 
 
-def untouched_copy(path: Path) -> bool:
-    """¿`path` es una copia anotada por PEA que nadie cambió? Solo esa se puede reemplazar
-    al volver a anotar: una copia que la dependencia corrigió es trabajo de la persona."""
+def _read_copy(path: Path) -> Any:
+    """La copia leída como la lee el consolidador (`validation.read_grid`), o None."""
     from pea.config import load_config
-    from pea.docprops import has_property
     from pea.reading.errors import UnreadableFile
     from pea.reading.source import read_input
     from pea.validation import read_grid
 
+    config = load_config()
+    try:
+        return read_grid(path, read_input(path, config.limites), config)
+    except (UnreadableFile, OSError):
+        return None
+
+
+def untouched_copy(path: Path) -> bool:
+    """¿`path` es una copia anotada por PEA que nadie cambió? Solo esa se puede reemplazar
+    al volver a anotar: una copia que la dependencia corrigió es trabajo de la persona."""
+    from pea.docprops import has_property
+
     if path.suffix.lower() not in (".xlsx", ".xlsm") or not has_property(path,
                                                                           ANNOTATED_PROPERTY):
         return False
-    config = load_config()
-    try:
-        read = read_grid(path, read_input(path, config.limites), config)
-    except (UnreadableFile, OSError):
-        return False
-    return read.copy_of is not None and read.copy_of.sin_cambios
+    read = _read_copy(path)
+    return read is not None and read.copy_of is not None and read.copy_of.sin_cambios
 
 
-def stamp_fingerprint(copy: Path, sheet: str | None) -> bool:
+def stamp_fingerprint(copy: Path) -> bool:
     """Pone en la marca de `copy` la huella de su hoja del plan, leída como la leería el
     consolidador. Así, si la copia vuelve a una carpeta de entregas, se sabe si alguien
     cambió sus valores (es una corrección) o no (es la copia de PEA, no otra entrega)."""
-    from pea.config import Limits
-    from pea.reading.errors import UnreadableFile
-    from pea.reading.xlsx import open_workbook
-
-    data = copy.read_bytes()
-    try:
-        wb = open_workbook(data, Limits())
-        entry = next((e for e in wb.entries if e.name == sheet), None)
-        if entry is None:
-            return False
-        fingerprint = wb.load(entry).fingerprint()
-    except UnreadableFile:
+    read = _read_copy(copy)
+    if read is None or read.grid is None:
         return False  # sin huella: si vuelve, se valida como una entrega más
     with zipfile.ZipFile(copy) as z:
-        parts = [(i, z.read(i.filename)) for i in z.infolist()]
-    pending = f"<vt:lpwstr>{_PENDING}|".encode()
-    tmp = copy.with_name(copy.name + ".huella")
-    with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zout:
-        for info, content in parts:
-            if info.filename == "docProps/custom.xml":
-                content = content.replace(pending, f"<vt:lpwstr>{fingerprint}|".encode(), 1)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            zout.writestr(info, content)
-    tmp.replace(copy)
+        parts = {i.filename: (i, z.read(i.filename)) for i in z.infolist()}
+    if CUSTOM_PART not in parts:
+        return False
+    info, custom = parts[CUSTOM_PART]
+    parts[CUSTOM_PART] = (info, custom.replace(f"<vt:lpwstr>{_PENDING}|".encode(),
+                                               f"<vt:lpwstr>{read.grid.fingerprint()}|".encode(), 1))
+    _rewrite(copy, parts)
     return True
+
+
+def _rewrite(path: Path, parts: dict[str, tuple[zipfile.ZipInfo, bytes]]) -> None:
+    """Vuelve a escribir el zip `path` con `parts` (en un temporal que lo reemplaza)."""
+    tmp = path.with_name(path.name + ".pea")
+    with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info, data in parts.values():
+            info.compress_type = zipfile.ZIP_DEFLATED
+            zout.writestr(info, data)
+    tmp.replace(path)
 
 
 def _anchor(ws: Any, address: str) -> Any:
@@ -259,10 +263,5 @@ def restore_ribbon(original: Path, copy: Path) -> bool:
             ct = ct.replace(b"</Types>", f'<Default Extension="{ext}" ContentType='
                             f'"{_IMAGE_TYPES[ext]}"/></Types>'.encode(), 1)
     parts[CONTENT_TYPES] = (ct_info, ct)
-    tmp = copy.with_name(copy.name + ".cinta")
-    with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zout:
-        for info, data in parts.values():
-            info.compress_type = zipfile.ZIP_DEFLATED
-            zout.writestr(info, data)
-    tmp.replace(copy)
+    _rewrite(copy, parts)
     return True

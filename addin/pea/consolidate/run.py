@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
-from pea.atomic import atomic_output
+from pea.atomic import atomic_output, lock_path
 from pea.config import RulesConfig
 from pea.consolidate import gctune, status
 from pea.consolidate.cache import ResultCache, cache_path
@@ -76,7 +76,7 @@ class RunResult:
 
 def own_paths(opts: Options) -> set[Path]:
     """Rutas que escribe el consolidador y que nunca se leen como entregas."""
-    out = {opts.output, cache_path(opts.output)}
+    out = {opts.output, cache_path(opts.output), lock_path(opts.output)}
     for d in (opts.annotate_dir, opts.csv_dir, opts.parquet_dir):
         if d is not None:
             out.add(d)

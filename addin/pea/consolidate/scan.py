@@ -41,8 +41,6 @@ class FoundFile:
         return self.motivo is None
 
 
-#: `skip_reason` de un .txt/.tsv: se decide por su contenido (`text_export_reason`).
-TEXT_CANDIDATE = "exportación de texto por revisar"
 #: Hasta dónde se busca el encabezado del plan en un archivo de texto.
 _TEXT_HEAD = 64 * 1024
 
@@ -65,9 +63,10 @@ def text_export_reason(path: Path) -> str | None:
             "exportación del plan.")
 
 
-def skip_reason(name: str) -> str | None:
-    """Motivo para omitir un archivo por su nombre, o None si es un libro a leer
-    (`TEXT_CANDIDATE` para un .txt/.tsv: depende de su contenido)."""
+def skip_reason(path: Path) -> str | None:
+    """Motivo para omitir un archivo, o None si es un plan a leer: por su nombre y, en un
+    .txt/.tsv, por su contenido (`text_export_reason`)."""
+    name = path.name
     lower = name.lower()
     if name.startswith("~$"):
         return (f"archivo de bloqueo de Excel: indica que alguien tiene abierto "
@@ -81,7 +80,7 @@ def skip_reason(name: str) -> str | None:
     if suffix in WORKBOOK_SUFFIXES:
         return None
     if suffix in TEXT_SUFFIXES:
-        return TEXT_CANDIDATE
+        return text_export_reason(path)
     if suffix in _OTHER_FORMATS:
         return _OTHER_FORMATS[suffix]
     return "no es un libro de Excel (.xlsx/.xlsm)."
@@ -138,17 +137,38 @@ def scan(folder: Path, *, recursive: bool, ignore: set[Path],
             if not entry.is_file():
                 out.append(FoundFile(path, rel, 0, st.st_mtime, "no es un archivo regular."))
                 continue
-            motivo = skip_reason(entry.name)
-            if motivo == TEXT_CANDIDATE:
-                motivo = text_export_reason(path)
-            out.append(FoundFile(path, rel, st.st_size, st.st_mtime, motivo))
+            out.append(FoundFile(path, rel, st.st_size, st.st_mtime, skip_reason(path)))
     out.sort(key=lambda f: f.archivo.casefold())
     return out
 
 
 def _is_own_temp(path: Path, master: Path) -> bool:
-    """Caché, candado y temporales del maestro (``maestro.xlsx.lock``, ``.~pea-maestro-…``),
-    solo en su misma carpeta: un libro que se llame parecido en otra carpeta es una entrega."""
-    name, own = path.name, master.name
-    return path.parent == master.parent and (
-        name == f"{own}.lock" or name.startswith((f"{own}.cache.sqlite", f".~pea-{master.stem}-")))
+    """Archivos de paso del maestro: los de SQLite junto a su caché (``-journal``, ``-wal``)
+    y los temporales ``.~pea-maestro-…``, solo en su misma carpeta (un libro que se llame
+    parecido en otra carpeta es una entrega). El maestro, su caché y su candado se ignoran
+    por su ruta exacta (`run.own_paths`)."""
+    from pea.atomic import temp_prefix
+    from pea.consolidate.cache import cache_path
+
+    return path.parent == master.parent and path.name.startswith(
+        (cache_path(master).name, temp_prefix(master)))
+
+
+def foreign_files(folder: Path, own: set[Path]) -> list[str]:
+    """Lo que hay en una carpeta de salida que no escribió PEA: ni el maestro con su caché y
+    su candado (`own`), ni otra carpeta de salida, ni exportaciones, temporales, archivos de
+    bloqueo de Excel («~$») o copias anotadas que nadie cambió (una copia corregida es de la
+    persona: no se esconde ni se sobrescribe)."""
+    from pea.atomic import TEMP_PREFIX
+    from pea.consolidate.annotate import untouched_copy
+    from pea.consolidate.export import EXPORT_NAMES
+
+    exports = {f"{n}{ext}" for n in EXPORT_NAMES for ext in (".csv", ".parquet")}
+    out = []
+    for entry in sorted(folder.iterdir()):
+        name = entry.name
+        if (name in exports or name.startswith((TEMP_PREFIX, "~$")) or entry.resolve() in own
+                or untouched_copy(entry)):
+            continue
+        out.append(name + ("/" if entry.is_dir() else ""))
+    return out

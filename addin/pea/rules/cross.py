@@ -2,7 +2,7 @@
 
 - PEA-X01: una dependencia entregó más de un archivo. Gana la entrega más reciente
   (fecha de modificación del archivo; a igual fecha, el nombre mayor en orden natural, sin
-  distinguir mayúsculas: «_v2» gana a «» y «_v10» a «_v9»);
+  distinguir mayúsculas: «Tesoreria_v2» gana a «tesoreria» y «obras_v10» a «obras_v9»);
   las demás quedan como «Duplicado».
 - PEA-X02: estrategias del PMDG (y programas presupuestarios del catálogo) que ningún
   plan vigente atiende.
