@@ -19,6 +19,8 @@ import datetime as dt
 import re
 import warnings
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -69,22 +71,40 @@ def annotate_task(item: tuple[str, str, dict[str, Any], str]) -> str:
 
 def annotate_copy(src: Path, dst: Path, report: FileReport, rules_version: str) -> Path:
     """Escribe la copia anotada de `src` en `dst` (nunca la misma ruta)."""
-    from openpyxl import load_workbook
-
     if src.resolve() == dst.resolve():
         raise ValueError("la copia anotada no puede sobrescribir el original.")
-    keep_vba = src.suffix.lower() == ".xlsm"
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # «Data Validation extension is not supported…»
-        wb = load_workbook(src, keep_vba=keep_vba, rich_text=True)
-    _mark_cells(wb, report)
-    _validation_sheet(wb, report, rules_version)
-    _set_marker(wb, _PENDING + "|" + (report.archivo or src.name))
-    with atomic_output(dst) as tmp:
-        wb.save(tmp)
-        restore_ribbon(src, tmp)
-        stamp_fingerprint(tmp)
+    with _opened(src) as wb:
+        _mark_cells(wb, report)
+        _validation_sheet(wb, report, rules_version)
+        _set_marker(wb, _PENDING + "|" + (report.archivo or src.name))
+        with atomic_output(dst) as tmp:
+            wb.save(tmp)
+            restore_ribbon(src, tmp)
+            stamp_fingerprint(tmp)
     return dst
+
+
+@contextmanager
+def _opened(src: Path) -> Iterator[Any]:
+    """El libro abierto con openpyxl (``keep_vba`` en .xlsm). Al salir, también si la
+    lectura falla, se cierra lo que openpyxl deja abierto: el zip leído y la copia en
+    memoria del proyecto de macros (``vba_archive``), que si no se cierra termina el
+    proceso con trazas «Exception ignored … ZipFile.__del__»."""
+    from openpyxl.reader.excel import ExcelReader
+
+    with open(src, "rb") as fh:
+        reader = ExcelReader(fh, keep_vba=src.suffix.lower() == ".xlsm", rich_text=True)
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # «Data Validation extension is not supported…»
+                reader.read()
+            yield reader.wb
+        finally:
+            reader.archive.close()
+            wb = getattr(reader, "wb", None)
+            if wb is not None and wb.vba_archive is not None:
+                wb.vba_archive.close()
+                wb.vba_archive = None
 
 
 #: Marca provisional: se reemplaza por la huella de la hoja del plan ya guardada.
