@@ -16,6 +16,7 @@ definidos se conservan.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 import warnings
 import zipfile
@@ -62,11 +63,20 @@ def annotated_name(archivo: str, dependencia: str | None, taken: set[str]) -> st
     return name
 
 
-def annotate_task(item: tuple[str, str, dict[str, Any], str]) -> str:
-    """Para el proceso de trabajo: (original, destino, reporte JSON, versión de reglas)."""
+class NotAnnotated(Exception):
+    """La copia anotada no se escribió; el mensaje, en español, dice por qué."""
+
+
+def annotate_task(item: tuple[str, str, dict[str, Any], str]) -> tuple[str, str]:
+    """Para el proceso de trabajo: (original, destino, reporte JSON, versión de reglas).
+    Devuelve («copia», destino) o («aviso», por qué no se escribió la copia)."""
     src, dst, report_json, rules_version = item
-    annotate_copy(Path(src), Path(dst), FileReport.model_validate(report_json), rules_version)
-    return dst
+    try:
+        annotate_copy(Path(src), Path(dst), FileReport.model_validate(report_json),
+                      rules_version)
+    except NotAnnotated as exc:
+        return "aviso", str(exc)
+    return "copia", dst
 
 
 def annotate_copy(src: Path, dst: Path, report: FileReport, rules_version: str) -> Path:
@@ -80,8 +90,64 @@ def annotate_copy(src: Path, dst: Path, report: FileReport, rules_version: str) 
         with atomic_output(dst) as tmp:
             wb.save(tmp)
             restore_ribbon(src, tmp)
+            _check_plan_kept(tmp, report, src)
             stamp_fingerprint(tmp)
     return dst
+
+
+def _check_plan_kept(copy: Path, report: FileReport, src: Path) -> None:
+    """La copia debe tener la hoja del plan, legible como plan: si se perdió (un formato que
+    openpyxl no entiende), no se escribe una copia que solo tenga «Validación»."""
+    read = _read_copy(copy)
+    if report.hoja and (read is None or read.grid is None or read.grid.name != report.hoja):
+        raise NotAnnotated(
+            f"No se escribió la copia anotada de «{report.archivo or src.name}»: al guardarla "
+            f"se perdía la hoja del plan «{report.hoja}» (el formato del libro no se pudo "
+            "reproducir). Revise el libro original con sus observaciones en el maestro.")
+
+
+#: Espacios de nombres de OOXML «Strict» (ISO/IEC 29500 estricto): openpyxl solo entiende
+#: los «transicionales», así que antes de abrirlo se traducen (ECMA-376 Parte 1).
+_STRICT = b"http://purl.oclc.org/ooxml/"
+_STRICT_RENAMES = (
+    (rb"http://purl\.oclc\.org/ooxml/officeDocument/relationships/extendedProperties",
+     b"http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+     b"extended-properties"),
+    (rb"http://purl\.oclc\.org/ooxml/officeDocument/relationships/customProperties",
+     b"http://schemas.openxmlformats.org/officeDocument/2006/relationships/custom-properties"),
+    (rb"http://purl\.oclc\.org/ooxml/officeDocument/extendedProperties",
+     b"http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"),
+    (rb"http://purl\.oclc\.org/ooxml/officeDocument/customProperties",
+     b"http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"),
+    # el resto: «…/ooxml/<área>/<nombre>» es «…openxmlformats.org/<área>/2006/<nombre>»
+    (rb"http://purl\.oclc\.org/ooxml/(officeDocument|spreadsheetml|drawingml|schemaLibrary)/",
+     rb"http://schemas.openxmlformats.org/\1/2006/"),
+)
+
+
+def is_strict(parts: dict[str, bytes]) -> bool:
+    """¿El paquete es OOXML estricto? (su relación principal usa el espacio de Strict)."""
+    return _STRICT + b"officeDocument/relationships/officeDocument" in parts.get(ROOT_RELS, b"")
+
+
+def transitional(data: bytes) -> bytes | None:
+    """El libro Strict `data` con los espacios de nombres transicionales (lo que openpyxl
+    lee), o None si no es Strict."""
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        infos = z.infolist()
+        parts = {i.filename: z.read(i.filename) for i in infos}
+    if not is_strict(parts):
+        return None
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in infos:
+            body = parts[info.filename]
+            if info.filename.lower().endswith((".xml", ".rels", ".vml")):
+                for pattern, repl in _STRICT_RENAMES:
+                    body = re.sub(pattern, repl, body)
+                body = body.replace(b' conformance="strict"', b"")
+            zout.writestr(info.filename, body)
+    return out.getvalue()
 
 
 @contextmanager
@@ -92,7 +158,8 @@ def _opened(src: Path) -> Iterator[Any]:
     proceso con trazas «Exception ignored … ZipFile.__del__»."""
     from openpyxl.reader.excel import ExcelReader
 
-    with open(src, "rb") as fh:
+    data = src.read_bytes()
+    with io.BytesIO(transitional(data) or data) as fh:
         reader = ExcelReader(fh, keep_vba=src.suffix.lower() == ".xlsm", rich_text=True)
         try:
             with warnings.catch_warnings():

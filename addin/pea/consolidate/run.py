@@ -268,8 +268,12 @@ def annotate_all(c: Consolidation, opts: Options, config: RulesConfig,
     progress.phase(f"Escribiendo {len(items)} copia(s) anotada(s)", len(items))
     written: list[Path] = []
 
-    def done(_k: int, dst: str) -> None:
-        written.append(Path(dst))
+    def done(_k: int, result: tuple[str, str]) -> None:
+        kind, value = result  # («copia», destino) o («aviso», por qué no se escribió)
+        if kind == "aviso":
+            c.warnings.append(value)
+        else:
+            written.append(Path(value))
         progress.advance()
 
     def failed(k: int, kind: str, detail: str) -> None:
