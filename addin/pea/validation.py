@@ -25,6 +25,9 @@ log = logging.getLogger(__name__)
 AUXILIARY_SHEETS = frozenset({L.META_SHEET, L.CATALOG_SHEET, L.INSTRUCTIONS_SHEET,
                               L.VALIDATION_SHEET, L.MARKS_SHEET, L.DIAGNOSTIC_SHEET,
                               "xlwings.conf"})
+#: Las que no se buscan como plan. «Validación» sí: el reporte de PEA nunca tiene el
+#: encabezado del plan, y una dependencia puede haber llamado así a su hoja.
+NOT_PLAN_SHEETS = AUXILIARY_SHEETS - {L.VALIDATION_SHEET}
 
 
 class ReadResult:
@@ -64,7 +67,7 @@ def read_grid(path: Path, data: bytes, config: RulesConfig) -> ReadResult:
     avisos: list[str] = []
     candidates = []
     for entry in sorted(wb.entries, key=lambda e: e.hidden):
-        if entry.name in AUXILIARY_SHEETS:
+        if entry.name in NOT_PLAN_SHEETS:
             continue
         if find_header_row(wb.load(entry, nrows=L.HEADER_SEARCH_ROWS)) is not None:
             candidates.append(entry)

@@ -264,47 +264,98 @@ def _mark_cells(wb: Any, report: FileReport) -> None:
         except (ValueError, KeyError):
             continue
         cell.fill = fills[mark.severity]
-        text = mark.note
+        text = _xml_text(mark.note)
         if cell.comment is not None and cell.comment.author != NOTE_AUTHOR:
             text = f"{cell.comment.text}\n---\n{text}"
         lines = text.count("\n") + 1 + len(text) // 60
         cell.comment = Comment(text, NOTE_AUTHOR, width=360, height=min(400, 40 + 16 * lines))
 
 
+def _xml_text(text: str) -> str:
+    """El texto sin los caracteres de control que XML no admite (openpyxl rechaza el libro
+    entero por uno solo): se escriben como «\\x01»."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    return ILLEGAL_CHARACTERS_RE.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+def _put(ws: Any, row: int, column: int, value: str) -> Any:
+    """Escribe `value` como texto literal: openpyxl toma por fórmula todo texto que empieza
+    con «=», y lo escrito por una dependencia nunca debe volverse fórmula ni vínculo."""
+    cell = ws.cell(row=row, column=column, value=_xml_text(value))
+    if cell.data_type != "s":
+        cell.data_type = "s"
+    return cell
+
+
+#: Primera celda de la hoja de reporte que escribe PEA: aquí (copias anotadas) o el botón
+#: Validar de Excel (`pea.excel.report_sheet.TITLE`).
+_REPORT_FIRST_CELL = ("Resultado", "Validación del Plan Estratégico Anual")
+
+
+def _is_report_sheet(ws: Any) -> bool:
+    """¿La hoja es un reporte de PEA? (su primera celda y su fila de encabezados)."""
+    if getattr(ws, "cell", None) is None or ws.cell(1, 1).value not in _REPORT_FIRST_CELL:
+        return False
+    headers = list(VALIDATION_HEADERS)
+    return any([ws.cell(r, c).value for c in range(1, 5)] == headers for r in range(2, 60))
+
+
+#: Nombre de la hoja de reporte cuando el libro ya tiene una «Validación» de la dependencia.
+_REPORT_PREFIX = VALIDATION_SHEET + " PEA"
+
+
+def report_sheet_name(wb: Any, plan_sheet: str | None) -> tuple[str, int | None]:
+    """Nombre de la hoja de reporte y, si reemplaza a un reporte anterior de PEA, su lugar.
+
+    Nunca es una hoja de la dependencia: si el libro ya tiene una «Validación» que no es un
+    reporte de PEA (por ejemplo, su hoja del plan se llama así), el reporte va en
+    «Validación PEA» (o «Validación PEA (2)», …). Excel no distingue mayúsculas."""
+    taken = {name.casefold(): name for name in wb.sheetnames}
+    candidates = [VALIDATION_SHEET, _REPORT_PREFIX,
+                  *(f"{_REPORT_PREFIX} ({n})" for n in range(2, len(taken) + 3))]
+    for name in candidates:
+        existing = taken.get(name.casefold())
+        if existing is None:
+            return name, None
+        if existing != plan_sheet and _is_report_sheet(wb[existing]):
+            index = wb.sheetnames.index(existing)
+            del wb[existing]
+            return name, index
+    raise AssertionError("siempre hay un nombre libre")  # pragma: no cover
+
+
 def _validation_sheet(wb: Any, report: FileReport, rules_version: str) -> None:
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.worksheet.hyperlink import Hyperlink
 
-    index = None
-    if VALIDATION_SHEET in wb.sheetnames:
-        index = wb.sheetnames.index(VALIDATION_SHEET)
-        del wb[VALIDATION_SHEET]
-    ws = wb.create_sheet(VALIDATION_SHEET, index)
+    name, index = report_sheet_name(wb, report.hoja)
+    ws = wb.create_sheet(name, index)
     bold = Font(bold=True)
     row = 1
     for label, value in summary_rows(report, rules_version, dt.datetime.now()):
-        ws.cell(row=row, column=1, value=label).font = bold
-        ws.cell(row=row, column=2, value=value)
+        _put(ws, row, 1, label).font = bold
+        _put(ws, row, 2, value)
         row += 1
     row += 1
     head = PatternFill("solid", fgColor="7B2C3B")
     for i, h in enumerate(VALIDATION_HEADERS, start=1):
-        c = ws.cell(row=row, column=i, value=h)
+        c = _put(ws, row, i, h)
         c.font = Font(bold=True, color="FFFFFF")
         c.fill = head
     for f in report.hallazgos:
         row += 1
-        sev = ws.cell(row=row, column=1, value=SEVERITY_LABEL[f.severidad])
+        sev = _put(ws, row, 1, SEVERITY_LABEL[f.severidad])
         sev.fill = PatternFill("solid", fgColor=SEVERITY_FILL[f.severidad])
         sev.font = Font(color=SEVERITY_FONT[f.severidad])
-        cell = ws.cell(row=row, column=2, value=f.celda or "—")
-        if f.celda and f.hoja and f.hoja in wb.sheetnames:
-            cell.hyperlink = Hyperlink(ref=cell.coordinate, location=f"'{f.hoja}'!{f.celda}",
+        cell = _put(ws, row, 2, f.celda or "—")
+        if f.celda and f.hoja and f.hoja in wb.sheetnames and f.hoja != name:
+            target = f.hoja.replace("'", "''")
+            cell.hyperlink = Hyperlink(ref=cell.coordinate, location=f"'{target}'!{f.celda}",
                                        tooltip="Ir a la celda")
             cell.font = Font(color="0563C1", underline="single")
-        ws.cell(row=row, column=3, value=f.regla)
-        ws.cell(row=row, column=4, value=f.mensaje).alignment = Alignment(wrap_text=True,
-                                                                          vertical="top")
+        _put(ws, row, 3, f.regla)
+        _put(ws, row, 4, f.mensaje).alignment = Alignment(wrap_text=True, vertical="top")
     for letter, width in zip("ABCD", (16, 10, 11, 100), strict=True):
         ws.column_dimensions[letter].width = width
     ws.sheet_properties.tabColor = "C00000" if report.resumen["error"] else "FFC000"
