@@ -19,6 +19,18 @@ def visible(text: str) -> str:
     """El texto con sus caracteres de control escritos como ``\\xNN`` (seguro en terminal)."""
     return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
+
+#: Todos los caracteres de control, también tabulador y saltos de línea: una línea de
+#: encabezado (nombre de archivo, dependencia, hoja) nunca se parte ni se desalinea.
+_CONTROL_ALL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def visible_line(text: str) -> str:
+    """Como `visible`, también con ``\\n``, ``\\r`` y ``\\t`` escritos así (para nombres)."""
+    return _CONTROL_ALL.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
+                            else f"\\u{ord(m.group()):04x}", text)
+
+
 SEVERITY_STYLE = {"error": "bold red", "advertencia": "yellow", "info": "cyan"}
 SEVERITY_LABEL = {"error": "Error", "advertencia": "Advertencia", "info": "Info"}
 
@@ -36,11 +48,11 @@ def status_text(report: FileReport) -> Text:
 
 def print_report(console: Console, report: FileReport) -> None:
     """Un archivo: encabezado con su estado, avisos y la tabla de hallazgos."""
-    title = Text(visible(report.archivo), style="bold")
+    title = Text(visible_line(report.archivo), style="bold")
     if report.dependencia:
-        title.append(f"  ·  {visible(report.dependencia)}", style="")
+        title.append(f"  ·  {visible_line(report.dependencia)}", style="")
     if report.hoja:
-        title.append(f"  ·  hoja «{visible(report.hoja)}»", style="dim")
+        title.append(f"  ·  hoja «{visible_line(report.hoja)}»", style="dim")
     console.print(title)
     console.print(status_text(report))
     for aviso in report.avisos:

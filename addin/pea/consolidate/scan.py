@@ -1,7 +1,7 @@
 """Qué hay en la carpeta de entregas: libros a leer y archivos omitidos con su motivo.
 
-Nada se descarta en silencio: lo que no es un libro .xlsx/.xlsm ni la exportación de texto
-de un plan se lista como «Omitido» con el motivo. Solo se ignoran, sin listarlos, los
+Nada se descarta en silencio: lo que no es un plan (la regla es `pea.plan_files`, la misma
+de `pea validar`) se lista como «Omitido» con el motivo. Solo se ignoran, sin listarlos, los
 archivos que escribe el propio consolidador (el libro maestro, su caché, su candado, sus
 temporales y las carpetas de salida), porque no son entregas.
 """
@@ -12,19 +12,9 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from pea.reading import TEXT_SUFFIXES, WORKBOOK_SUFFIXES
+from pea.plan_files import skip_reason, text_export_reason
 
-_OTHER_FORMATS = {
-    ".xls": "libro de Excel 97-2003 (.xls): pida a la dependencia que lo guarde como "
-            "«Libro de Excel (.xlsx)» o que use la plantilla oficial.",
-    ".xlsb": "libro binario de Excel (.xlsb): pida a la dependencia que lo guarde como .xlsx.",
-    ".ods": "hoja de cálculo de LibreOffice (.ods): pida que la guarden como .xlsx.",
-    ".csv": "archivo CSV: pierde el formato del plan; pida el libro de Excel (.xlsx).",
-    ".pdf": "documento PDF: pida el libro de Excel (.xlsx) del plan.",
-    ".xltx": "plantilla de Excel (.xltx), no una entrega.",
-    ".xltm": "plantilla de Excel con macros (.xltm), no una entrega.",
-}
-
+__all__ = ["FoundFile", "foreign_files", "scan", "skip_reason", "text_export_reason"]
 
 @dataclass(frozen=True)
 class FoundFile:
@@ -39,51 +29,6 @@ class FoundFile:
     @property
     def is_input(self) -> bool:
         return self.motivo is None
-
-
-#: Hasta dónde se busca el encabezado del plan en un archivo de texto.
-_TEXT_HEAD = 64 * 1024
-
-
-def text_export_reason(path: Path) -> str | None:
-    """None si el archivo de texto es la exportación de un plan (tiene el encabezado «EJE
-    TEMÁTICO» en sus primeras filas, como la lee `pea validar`); si no, por qué se omite."""
-    from pea.config import Limits
-    from pea.reading.errors import UnreadableFile
-    from pea.reading.plan_parser import find_header_row
-    from pea.reading.text import read_text
-
-    try:
-        with open(path, "rb") as fh:
-            if find_header_row(read_text(fh.read(_TEXT_HEAD), Limits())) is not None:
-                return None
-    except (OSError, UnreadableFile):
-        pass
-    return ("archivo de texto sin el encabezado del plan («EJE TEMÁTICO»); no es una "
-            "exportación del plan.")
-
-
-def skip_reason(path: Path) -> str | None:
-    """Motivo para omitir un archivo, o None si es un plan a leer: por su nombre y, en un
-    .txt/.tsv, por su contenido (`text_export_reason`)."""
-    name = path.name
-    lower = name.lower()
-    if name.startswith("~$"):
-        return (f"archivo de bloqueo de Excel: indica que alguien tiene abierto "
-                f"«{name[2:]}»; no es una entrega.")
-    if name.startswith("."):
-        return "archivo oculto; no es una entrega."
-    if name.startswith("~") or lower.endswith((".tmp", ".temp", ".bak", ".part",
-                                                ".crdownload")):
-        return "archivo temporal; no es una entrega."
-    suffix = os.path.splitext(lower)[1]
-    if suffix in WORKBOOK_SUFFIXES:
-        return None
-    if suffix in TEXT_SUFFIXES:
-        return text_export_reason(path)
-    if suffix in _OTHER_FORMATS:
-        return _OTHER_FORMATS[suffix]
-    return "no es un libro de Excel (.xlsx/.xlsm)."
 
 
 def scan(folder: Path, *, recursive: bool, ignore: set[Path],

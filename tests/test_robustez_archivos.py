@@ -1,0 +1,133 @@
+"""Robustez II (§8): qué cuenta como plan es una sola regla para `pea validar` y `pea
+consolidar`; un archivo que no se puede leer recibe un mensaje en español; los nombres
+se muestran escapados."""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from pea.demo import demo_plans
+from pea.demo.writer import write_plan_xlsx
+from tests.conftest import SEED
+from tests.test_consolidar import pea
+
+
+def _rows(path: Path, sheet: str) -> list[dict[str, object]]:
+    ws = load_workbook(path, read_only=True)[sheet]
+    rows = list(ws.iter_rows(values_only=True))
+    return [dict(zip(rows[0], r, strict=False)) for r in rows[1:] if any(v is not None for v in r)]
+
+
+@pytest.fixture()
+def mixed(tmp_path: Path) -> Path:
+    """Una carpeta como las reales: planes, un leeme, plantillas, un complemento, un maestro."""
+    folder = tmp_path / "entregas"
+    folder.mkdir()
+    plan = write_plan_xlsx(demo_plans()[0], folder / "obras.xlsx")
+    shutil.copy(SEED, folder / "comunicacion.txt")
+    (folder / "leeme.txt").write_text("Entregar antes del viernes.\n", encoding="utf-8")
+    shutil.copy(plan, folder / "plantilla.xltx")
+    shutil.copy(plan, folder / "complemento.xlam")
+    shutil.copy(plan, folder / "~$obras.xlsx")
+    proc = pea("consolidar", str(folder), "--salida", str(tmp_path / "m.xlsx"), "-q")
+    assert proc.returncode == 0, proc.stderr
+    shutil.copy(tmp_path / "m.xlsx", folder / "maestro_anterior.xlsx")
+    return folder
+
+
+def test_validar_y_consolidar_leen_los_mismos_archivos(mixed: Path, tmp_path: Path) -> None:
+    """`pea validar CARPETA` reportaba cada leeme.txt como un plan fallido que consolidar
+    omite, y leía plantillas .xltx/.xlam que consolidar omite."""
+    proc = pea("validar", str(mixed), "--formato", "json")
+    assert proc.returncode in (0, 1), proc.stderr
+    validated = {Path(r["archivo"]).name for r in json.loads(proc.stdout)}
+    proc = pea("consolidar", str(mixed), "--salida", str(tmp_path / "m2.xlsx"), "-q")
+    assert proc.returncode == 0, proc.stderr
+    rows = _rows(tmp_path / "m2.xlsx", "Entregas")
+    read = {r["Archivo"] for r in rows if r["Estado"] != "Omitido"}
+    assert validated == read == {"obras.xlsx", "comunicacion.txt"}
+    # en texto, lo omitido se lista con el mismo motivo que en «Entregas»
+    text = pea("validar", str(mixed)).stdout
+    for r in rows:
+        if r["Estado"] == "Omitido":
+            assert f"Omitido: «{mixed / str(r['Archivo'])}»" in text.replace("\n", "")
+
+
+def test_archivo_nombrado_que_no_es_plan(mixed: Path) -> None:
+    """Un archivo dado por su nombre se valida siempre: si su formato no es de plan,
+    PEA-E00 con el motivo con que consolidar lo omite (antes .xltx/.xlam se leían)."""
+    proc = pea("validar", "--formato", "json", str(mixed / "plantilla.xltx"),
+               str(mixed / "complemento.xlam"), str(mixed / "leeme.txt"))
+    assert proc.returncode == 1, proc.stderr
+    xltx, xlam, leeme = json.loads(proc.stdout)
+    assert [h["regla"] for h in xltx["hallazgos"]] == ["PEA-E00"]
+    assert "plantilla de Excel (.xltx)" in xltx["hallazgos"][0]["mensaje"]
+    assert [h["regla"] for h in xlam["hallazgos"]] == ["PEA-E00"]
+    assert "no es un libro de Excel" in xlam["hallazgos"][0]["mensaje"]
+    assert not leeme["valido"]
+
+
+def _cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+         *args: str) -> tuple[int, str, str]:
+    from pea.cli.app import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(list(args))
+    out, err = capsys.readouterr()
+    return int(exc.value.code or 0), out, err
+
+
+def test_archivo_sin_permiso_en_espanol(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    """Un archivo sin permiso de lectura recibía el mensaje de click en inglés («is not
+    readable»), código 2. Las pruebas corren como root (que lee todo): se simula lo que ve
+    otra cuenta con `os.access` (lo que consulta click) y `os.open` (lo que lee PEA)."""
+    plan = write_plan_xlsx(demo_plans()[0], tmp_path / "obras.xlsx")
+    real_open = os.open
+
+    def denied(path: object, *a: object, **k: object) -> int:
+        if str(path) == str(plan):
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return real_open(path, *a, **k)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "access", lambda *a, **k: False)
+    monkeypatch.setattr(os, "open", denied)
+    code, out, err = _cli(monkeypatch, capsys, "validar", "--formato", "json", str(plan))
+    assert code == 1, err
+    [report] = json.loads(out)
+    [e00] = report["hallazgos"]
+    assert e00["regla"] == "PEA-E00" and "no hay permiso para leer" in e00["mensaje"]
+    assert "Permission denied" not in out + err and "not readable" not in out + err
+
+
+def test_archivo_que_desaparece_en_espanol(tmp_path: Path) -> None:
+    """Un archivo borrado entre la lista y la lectura: mensaje en español, no el del sistema."""
+    from pea.config import load_config
+    from pea.validation import validate_file
+
+    _p, report = validate_file(tmp_path / "ya_no_esta.xlsx", load_config())
+    [e00] = report.hallazgos
+    assert "ya no existe" in e00.mensaje and "No such file" not in e00.mensaje
+
+
+def test_nombres_con_controles_escapados_en_validar(tmp_path: Path) -> None:
+    """«\\n» y «\\t» en un nombre partían el encabezado de `pea validar`; ESC ya se escapaba."""
+    folder = tmp_path / "e"
+    folder.mkdir()
+    name = "obras\n\tfalso\x1b[2J.xlsx"
+    write_plan_xlsx(demo_plans()[0], folder / name)
+    proc = pea("validar", str(folder / name))
+    assert "\x1b" not in proc.stdout + proc.stderr
+    header = proc.stdout.split("NO VÁLIDO")[0].split("VÁLIDO")[0].replace("\n", "")
+    assert header.startswith(str(folder))
+    assert "obras\\x0a\\x09falso\\x1b[2J.xlsx" in header
+    # también en el error de uso de una ruta que no existe
+    proc = pea("validar", str(folder / "no\x1b]0;titulo\x07.xlsx"))
+    assert proc.returncode == 2 and "\x1b" not in proc.stderr and "\\x1b" in proc.stderr
