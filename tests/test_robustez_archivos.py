@@ -131,3 +131,44 @@ def test_nombres_con_controles_escapados_en_validar(tmp_path: Path) -> None:
     # también en el error de uso de una ruta que no existe
     proc = pea("validar", str(folder / "no\x1b]0;titulo\x07.xlsx"))
     assert proc.returncode == 2 and "\x1b" not in proc.stderr and "\\x1b" in proc.stderr
+
+
+@pytest.mark.parametrize("cached", [False, True])
+def test_archivo_reemplazado_a_media_corrida(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                             cached: bool) -> None:
+    """Un archivo reemplazado entre la lista de la carpeta y su lectura se listaba en
+    «Entregas» con el tamaño y la fecha del anterior: ahora con los del que se leyó."""
+    from pea.config import load_config
+    from pea.consolidate import run
+
+    folder = tmp_path / "entregas"
+    folder.mkdir()
+    target = folder / "obras.xlsx"
+    small = write_plan_xlsx(demo_plans()[0], tmp_path / "chico.xlsx")
+    plan = dict(demo_plans()[0])
+    plan["filas"] = plan["filas"] * 40
+    big = write_plan_xlsx(plan, tmp_path / "grande.xlsx")
+    output = tmp_path / "m.xlsx"
+    config = load_config()
+    if cached:  # el grande ya está en la caché: se toma de ahí, con la fecha del de ahora
+        shutil.copy(big, target)
+        run.consolidate(run.Options(folder, output, workers=1), config)
+    shutil.copy(small, target)
+    os.utime(target, (1_600_000_000, 1_600_000_000))  # 2020
+    real_scan = run.scan
+
+    def scan_then_replace(*a: object, **k: object) -> list[object]:
+        found = real_scan(*a, **k)  # type: ignore[arg-type]
+        shutil.copy(big, target)  # alguien guarda la versión nueva
+        os.utime(target, (1_800_000_000, 1_800_000_000))  # 2027
+        return found
+
+    monkeypatch.setattr(run, "scan", scan_then_replace)
+    result = run.consolidate(run.Options(folder, output, workers=1), config)
+    [sub] = result.consolidation.submissions
+    assert sub.from_cache is cached
+    assert sub.found.size == big.stat().st_size != small.stat().st_size
+    assert sub.found.mtime == 1_800_000_000
+    [row] = _rows(output, "Entregas")
+    assert row["Tamaño (KB)"] == round(big.stat().st_size / 1024)
+    assert row["Fecha de modificación"].year == 2027  # type: ignore[union-attr]

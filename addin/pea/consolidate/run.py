@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -28,6 +29,7 @@ from pea.consolidate.pool import TIMEOUT, default_workers, run_tasks
 from pea.consolidate.scan import scan
 from pea.consolidate.worker import (
     BLOB_KEY,
+    STAT_KEY,
     init_worker,
     process_file,
     share_strings,
@@ -83,9 +85,9 @@ def own_paths(opts: Options) -> set[Path]:
     return {p.resolve() for p in out}
 
 
-def _digest(path: Path) -> tuple[str | None, bool]:
-    """sha256 del contenido (por bloques, sin cargar el archivo entero) y si el libro es un
-    maestro de PEA (no una entrega)."""
+def _digest(path: Path) -> tuple[str | None, bool, tuple[int, float] | None]:
+    """sha256 del contenido (por bloques, sin cargar el archivo entero), si el libro es un
+    maestro de PEA (no una entrega) y el tamaño y la fecha del archivo que dio esos bytes."""
     h = hashlib.sha256()
     tail = b""
     try:
@@ -93,14 +95,22 @@ def _digest(path: Path) -> tuple[str | None, bool]:
             while chunk := fh.read(1 << 20):
                 h.update(chunk)
                 tail = (tail + chunk)[-(1 << 16):]  # el directorio del zip está al final
+            st = os.fstat(fh.fileno())
     except OSError:
-        return None, False
+        return None, False, None
     master = False
     if b"docProps/custom.xml" in tail:
         from pea.consolidate.master import is_master
 
         master = is_master(path)
-    return h.hexdigest(), master
+    return h.hexdigest(), master, (st.st_size, st.st_mtime)
+
+
+def _read_stat(sub: Submission, stat: tuple[int, float] | None) -> None:
+    """Tamaño y fecha de lo que se leyó (no de la lista de la carpeta: si el archivo se
+    reemplazó entre la lista y la lectura, «Entregas» dice lo que se validó)."""
+    if stat is not None:
+        sub.found = replace(sub.found, size=stat[0], mtime=stat[1])
 
 
 def read_submissions(opts: Options, config: RulesConfig, progress: Progress,
@@ -112,14 +122,16 @@ def read_submissions(opts: Options, config: RulesConfig, progress: Progress,
     inputs = [s for s in subs if s.found.is_input]
     progress.phase("Calculando huellas (sha256)", len(inputs))
     shas: dict[int, str | None] = {}
+    stats: dict[int, tuple[int, float] | None] = {}
     for i, s in enumerate(list(inputs)):
-        shas[i], is_master = _digest(s.found.path)
+        shas[i], is_master, stats[i] = _digest(s.found.path)
         if is_master:
             s.found = replace(s.found, motivo="es un libro maestro de PEA (resultado de otra "
                               "consolidación), no una entrega.")
         progress.advance()
     keep = [i for i, s in enumerate(inputs) if s.found.is_input]
     shas = {k: shas[i] for k, i in enumerate(keep)}
+    stats = {k: stats[i] for k, i in enumerate(keep)}
     inputs = [inputs[i] for i in keep]
     texts: dict[str, str] = {}
     cached = cache.get_many([h for h in shas.values() if h],
@@ -130,6 +142,7 @@ def read_submissions(opts: Options, config: RulesConfig, progress: Progress,
         if sha and sha in cached:
             s.payload = cached[sha]
             s.from_cache = True
+            _read_stat(s, stats[i])
         else:
             misses.append(i)
     if misses:
@@ -140,6 +153,7 @@ def read_submissions(opts: Options, config: RulesConfig, progress: Progress,
         def done(k: int, payload: dict[str, Any]) -> None:
             sub = inputs[misses[k]]
             blob = payload.pop(BLOB_KEY, None)
+            _read_stat(sub, payload.pop(STAT_KEY, None))
             if payload.get("sha256"):
                 cache.put(payload["sha256"], payload, blob)
             sub.payload = share_strings(payload, texts)

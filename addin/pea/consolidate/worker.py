@@ -21,6 +21,9 @@ log = logging.getLogger(__name__)
 #: Clave con el payload ya serializado para la caché (se quita antes de usarlo).
 BLOB_KEY = "_cache"
 
+#: Clave con (tamaño, fecha) del archivo que dio los bytes leídos (no va a la caché).
+STAT_KEY = "_leido"
+
 #: Cambia cuando cambia la forma del payload (invalida la caché).
 PAYLOAD_VERSION = 3  # 2: copia anotada en el reporte; 3: textos que no caben en una celda
 
@@ -58,10 +61,10 @@ def process_file(item: tuple[str, str]) -> dict[str, Any]:
     config = _CONFIG
     assert config is not None, "init_worker no se llamó"
     from pea.reading.errors import UnreadableFile
-    from pea.reading.source import read_input
+    from pea.reading.source import read_input_stat
 
     try:  # con tope de tamaño antes de leer; rechaza tuberías y archivos que se copian
-        data = read_input(Path(path), config.limites)
+        data, st = read_input_stat(Path(path), config.limites)
     except UnreadableFile as exc:
         return unreadable_payload(exc.message, config)
     except OSError as exc:
@@ -83,7 +86,7 @@ def process_file(item: tuple[str, str]) -> dict[str, Any]:
     # la forma de la caché se prepara aquí, en paralelo, y no en el proceso principal
     from pea.consolidate.cache import encode  # (cache importa este módulo)
 
-    return {**payload, BLOB_KEY: encode(payload)}
+    return {**payload, BLOB_KEY: encode(payload), STAT_KEY: (st.st_size, st.st_mtime)}
 
 
 def share_strings(payload: dict[str, Any], table: dict[str, str]) -> dict[str, Any]:
