@@ -172,3 +172,48 @@ def test_archivo_reemplazado_a_media_corrida(tmp_path: Path, monkeypatch: pytest
     [row] = _rows(output, "Entregas")
     assert row["Tamaño (KB)"] == round(big.stat().st_size / 1024)
     assert row["Fecha de modificación"].year == 2027  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("option", ["--csv", "--parquet"])
+def test_exportacion_no_sobrescribe_un_archivo_ajeno(tmp_path: Path, option: str) -> None:
+    """`--csv`/`--parquet` sobrescribían el «entregas.csv» de una persona fuera de las
+    entregas, mientras el maestro se niega a sobrescribir un libro ajeno: ahora igual."""
+    pytest.importorskip("pyarrow")
+    folder = tmp_path / "entregas"
+    folder.mkdir()
+    write_plan_xlsx(demo_plans()[0], folder / "obras.xlsx")
+    out = tmp_path / "mis_documentos"
+    out.mkdir()
+    ext = ".csv" if option == "--csv" else ".parquet"
+    mine = out / f"entregas{ext}"
+    mine.write_bytes(b"\xef\xbb\xbfMi lista de entregas,Fecha\nObras,lunes\n")
+    before = mine.read_bytes()
+    proc = pea("consolidar", str(folder), "--salida", str(tmp_path / "m.xlsx"), option,
+               str(out), "-q")
+    assert proc.returncode == 2, proc.stderr
+    assert f"«entregas{ext}»" in proc.stderr and "no escribió PEA" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert mine.read_bytes() == before
+    assert not (tmp_path / "m.xlsx").exists()
+    # la exportación anterior de PEA sí se reemplaza, en la misma carpeta o en otra
+    mine.unlink()
+    for _ in range(2):
+        proc = pea("consolidar", str(folder), "--salida", str(tmp_path / "m.xlsx"), option,
+                   str(out), "-q")
+        assert proc.returncode == 0, proc.stderr
+    assert (out / f"plan_consolidado{ext}").is_file()
+
+
+def test_carpeta_de_salida_dentro_con_un_csv_ajeno(tmp_path: Path) -> None:
+    """Dentro de la carpeta de entregas, un «entregas.csv» que no es de PEA en la carpeta
+    de --csv se escondía (no se leía como entrega) y se sobrescribía."""
+    folder = tmp_path / "entregas"
+    folder.mkdir()
+    write_plan_xlsx(demo_plans()[0], folder / "obras.xlsx")
+    out = folder / "csv"
+    out.mkdir()
+    (out / "entregas.csv").write_text("lo que anotó la persona\n", encoding="utf-8")
+    proc = pea("consolidar", str(folder), "--salida", str(tmp_path / "m.xlsx"), "--csv",
+               str(out), "-q")
+    assert proc.returncode == 2 and "«entregas.csv»" in proc.stderr
+    assert (out / "entregas.csv").read_text(encoding="utf-8") == "lo que anotó la persona\n"

@@ -61,6 +61,15 @@ def _check_output_dir(option: str, folder: Path, carpeta: Path, own: set[Path]) 
     if folder.resolve() == carpeta.resolve():
         raise usage_error(f"«{option}» no puede ser la carpeta de las entregas (sus archivos se "
                           "mezclarían con los de las dependencias); indique otra carpeta.")
+    if option != "--anotar" and folder.is_dir():
+        from pea.consolidate.scan import foreign_exports
+
+        taken = foreign_exports(folder, ".csv" if option == "--csv" else ".parquet")
+        if taken:
+            raise usage_error(
+                f"la carpeta «{folder}» de «{option}» ya tiene " + ", ".join(
+                    f"«{n}»" for n in taken) + ", que no escribió PEA; no se sobrescribe. "
+                "Indique otra carpeta o mueva ese archivo.")
     if folder.is_dir() and _inside(folder, carpeta):
         foreign = foreign_files(folder, own)
         if foreign:

@@ -8,6 +8,7 @@ temporales y las carpetas de salida), porque no son entregas.
 
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -106,14 +107,66 @@ def foreign_files(folder: Path, own: set[Path]) -> list[str]:
     persona: no se esconde ni se sobrescribe)."""
     from pea.atomic import TEMP_PREFIX
     from pea.consolidate.annotate import untouched_copy
-    from pea.consolidate.export import EXPORT_NAMES
 
-    exports = {f"{n}{ext}" for n in EXPORT_NAMES for ext in (".csv", ".parquet")}
     out = []
     for entry in sorted(folder.iterdir()):
         name = entry.name
-        if (name in exports or name.startswith((TEMP_PREFIX, "~$")) or entry.resolve() in own
-                or untouched_copy(entry)):
+        if (is_own_export(entry) or name.startswith((TEMP_PREFIX, "~$"))
+                or entry.resolve() in own or untouched_copy(entry)):
             continue
         out.append(name + ("/" if entry.is_dir() else ""))
+    return out
+
+
+@functools.cache
+def export_headers() -> dict[str, tuple[str, ...]]:
+    """Encabezados de cada exportación (`export.EXPORT_NAMES`), como los escribe PEA."""
+    from pea.config import load_config
+    from pea.consolidate.export import export_tables
+    from pea.consolidate.model import Consolidation
+
+    empty = Consolidation(folder=Path("."), output=Path("."), submissions=[], cross=[],
+                          rules_version="", config_version="", strategies=[])
+    return {name: tuple(c.header for c in cols)
+            for name, cols, _rows in export_tables(empty, load_config())}
+
+
+def is_own_export(path: Path) -> bool:
+    """¿`path` es una exportación que escribió PEA (--csv, --parquet)? Como el maestro se
+    reconoce por su marca, una exportación se reconoce por su nombre y su primera fila: los
+    encabezados exactos de esa tabla (en un .csv, UTF-8 con BOM). Un «entregas.csv» de la
+    persona no lo es: no se sobrescribe ni se esconde."""
+    import csv
+    import io
+
+    stem, ext = os.path.splitext(path.name)
+    headers = export_headers().get(stem)
+    if headers is None or ext not in (".csv", ".parquet") or not path.is_file() \
+            or path.is_symlink():
+        return False
+    try:
+        if ext == ".parquet":
+            try:
+                import pyarrow.parquet as pq
+            except ImportError:
+                return False
+            return tuple(pq.read_schema(path).names) == headers
+        with open(path, "rb") as fh:
+            head = fh.read(64 * 1024)
+    except Exception:  # ilegible o no es Parquet: no es de PEA
+        return False
+    if not head.startswith(b"\xef\xbb\xbf"):
+        return False
+    first = head[3:].decode("utf-8", "replace").splitlines()[:1]
+    return bool(first) and tuple(next(csv.reader(io.StringIO(first[0])), [])) == headers
+
+
+def foreign_exports(folder: Path, ext: str) -> list[str]:
+    """Los archivos de `folder` que una exportación (`ext`: .csv o .parquet) reemplazaría y
+    que no escribió PEA (el maestro se niega igual a sobrescribir un libro ajeno)."""
+    out = []
+    for name in export_headers():
+        target = folder / f"{name}{ext}"
+        if os.path.lexists(target) and not is_own_export(target):
+            out.append(target.name)
     return out
