@@ -217,3 +217,26 @@ def test_carpeta_de_salida_dentro_con_un_csv_ajeno(tmp_path: Path) -> None:
                str(out), "-q")
     assert proc.returncode == 2 and "«entregas.csv»" in proc.stderr
     assert (out / "entregas.csv").read_text(encoding="utf-8") == "lo que anotó la persona\n"
+
+
+def test_ruta_de_mas_de_2079_caracteres(tmp_path: Path) -> None:
+    """Una entrega con una ruta de más de 2,079 caracteres (el límite de Excel para un
+    vínculo) dejaba «Archivo» vacío en «Entregas» y un aviso en inglés de XlsxWriter."""
+    folder = tmp_path / "entregas"
+    deep = folder
+    for i in range(9):
+        deep = deep / (f"{i}_" + "subcarpeta_de_la_direccion_de_obras_" * 7)[:250]
+    deep.mkdir(parents=True)
+    plan = write_plan_xlsx(demo_plans()[0], deep / "obras.xlsx")
+    archivo = plan.relative_to(folder).as_posix()
+    assert len(archivo) > 2079
+    short = write_plan_xlsx(demo_plans()[1], folder / "tesoreria.xlsx")
+    output = tmp_path / "m.xlsx"
+    proc = pea("consolidar", str(folder), "--salida", str(output), "--recursivo", "-q")
+    assert proc.returncode == 0, proc.stderr
+    assert "Ignoring URL" not in proc.stderr and "Warning" not in proc.stderr, proc.stderr
+    rows = _rows(output, "Entregas")
+    assert {r["Archivo"] for r in rows} == {archivo, short.name}
+    wb = load_workbook(output)
+    links = {c.value: c.hyperlink for c in wb["Entregas"]["A"][1:]}
+    assert links[archivo] is None and links[short.name] is not None

@@ -230,6 +230,10 @@ _URL_ESCAPES = (("%", "%25"), ('"', "%22"), (" ", "%20"), ("<", "%3c"), (">", "%
                 ("}", "%7d"), ("#", "%23"))
 
 
+#: Largo máximo de un vínculo en Excel (en unidades UTF-16).
+MAX_URL = 2079
+
+
 def file_link(path: str) -> str:
     """Vínculo de XlsxWriter a un archivo por su ruta (que puede tener «#», «%», espacios…)."""
     for char, code in _URL_ESCAPES:
@@ -246,7 +250,11 @@ def _linked_entregas(c: Consolidation) -> Iterable[list[Any]]:
                 rel = os.path.relpath(sub.found.path.resolve(), base)
             except ValueError:  # otra unidad en Windows
                 rel = str(sub.found.path.resolve())
-            row[0] = Link(file_link(rel), sub.archivo)
+            url = file_link(rel)
+            # Excel no admite vínculos de más de 2,079 caracteres (XlsxWriter dejaría la celda
+            # vacía con un aviso en inglés): entonces queda el nombre, sin vínculo
+            if len(url.encode("utf-16-le")) // 2 <= MAX_URL:
+                row[0] = Link(url, sub.archivo)
         yield row
 
 
