@@ -240,3 +240,14 @@ def test_ruta_de_mas_de_2079_caracteres(tmp_path: Path) -> None:
     wb = load_workbook(output)
     links = {c.value: c.hyperlink for c in wb["Entregas"]["A"][1:]}
     assert links[archivo] is None and links[short.name] is not None
+
+
+def test_omitido_con_controles_escapado(tmp_path: Path) -> None:
+    """El motivo de un archivo omitido cita su nombre («~$…»): también va escapado."""
+    folder = tmp_path / "e"
+    folder.mkdir()
+    write_plan_xlsx(demo_plans()[0], folder / "obras.xlsx")
+    (folder / "~$ob\x1b]0;x\x07ras.xlsx").write_bytes(b"\x00" * 165)
+    proc = pea("validar", str(folder))
+    assert "\x1b" not in proc.stdout and "\x07" not in proc.stdout
+    assert "\\x1b]0;x\\x07" in proc.stdout.replace("\n", "")

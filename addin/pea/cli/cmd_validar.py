@@ -112,7 +112,7 @@ def validar(
         for r in reports:
             print_report(console, r)
         for name, reason in omitted:
-            console.print(Text(f"Omitido: «{visible_line(name)}»: {reason}", style="dim"))
+            console.print(Text(visible_line(f"Omitido: «{name}»: {reason}"), style="dim"))
         if len(reports) > 1:
             ok = sum(r.valido for r in reports)
             console.print(f"[bold]{ok} de {len(reports)} archivo(s) sin errores.[/bold]")
