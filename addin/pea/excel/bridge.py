@@ -104,8 +104,7 @@ def validate_book(book: Any, when: dt.datetime | None = None) -> Any:
 
 def clean_book(book: Any) -> int:
     """Restaura lo que tenían las celdas marcadas y borra las hojas de PEA; cuántas eran."""
-    from pea import layout as L
-    from pea.excel import marks
+    from pea.excel import marks, report_sheet
     from pea.excel import xl_api as X
 
     old = marks.load(book)
@@ -117,7 +116,7 @@ def clean_book(book: Any) -> int:
                 if ok:
                     marks.restore_all(all_sheets, [r for r in old if r.sheet == name])
         marks.save(book, [], after=None)
-        sheet = X.find_sheet(book, L.VALIDATION_SHEET)
+        sheet = report_sheet.find_report(book)  # nunca una hoja de la dependencia
         if sheet is not None:
             X.delete_sheet(sheet)
     finally:

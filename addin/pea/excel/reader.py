@@ -19,11 +19,12 @@ from pea import layout as L
 from pea.excel import xl_api as X
 from pea.reading.grid import SheetGrid
 
-#: Hojas que el puente crea (no son el plan).
+#: Hojas que el puente crea (no son el plan). «Validación» no está: el reporte de PEA nunca
+#: tiene el encabezado del plan, y una dependencia puede haber llamado así a su hoja.
 MARKS_SHEET = "PEA_marcas"
 DIAGNOSTIC_SHEET = "Diagnóstico"
 AUXILIARY = frozenset(s.casefold() for s in (
-    L.META_SHEET, L.CATALOG_SHEET, L.INSTRUCTIONS_SHEET, L.VALIDATION_SHEET,
+    L.META_SHEET, L.CATALOG_SHEET, L.INSTRUCTIONS_SHEET,
     "xlwings.conf", MARKS_SHEET, DIAGNOSTIC_SHEET))
 #: Columnas en las que se busca el encabezado del plan (el rango usado puede llegar a XFD).
 HEAD_COLUMNS = 200
@@ -235,13 +236,14 @@ def template_info(book: Any) -> dict[str, str] | None:
 
 def read_plan(book: Any, limits_rows: int, limits_cells: int) -> ExcelRead:
     """Elige la hoja del plan como el lector de archivos (por su encabezado) y la lee."""
+    from pea.excel import report_sheet
     from pea.reading.plan_parser import find_header_row
 
     avisos: list[str] = []
     entries = []
     for sheet in X.sheets(book):
         name = X.sheet_name(sheet)
-        if name.casefold() not in AUXILIARY:
+        if name.casefold() not in AUXILIARY and not report_sheet.is_report(sheet):
             entries.append((X.is_hidden(sheet), name, sheet))
     entries.sort(key=lambda e: e[0])  # visibles primero, en el orden del libro
     candidates = [e for e in entries if find_header_row(_head(e[2])) is not None]

@@ -55,14 +55,44 @@ def rows(report: FileReport, rules_version: str, archivo: str,
     return out, header_row
 
 
+#: Nombre del reporte si el libro ya tiene una «Validación» de la dependencia.
+ALT_NAME = L.VALIDATION_SHEET + " PEA"
+
+
+def is_report(sheet: Any) -> bool:
+    """¿La hoja es un reporte de PEA? (su nombre y su título en A1)."""
+    name = X.sheet_name(sheet).casefold()
+    if name != L.VALIDATION_SHEET.casefold() and not name.startswith(ALT_NAME.casefold()):
+        return False
+    try:
+        return X.read_values(sheet, 1, 1)[0][0] == TITLE
+    except Exception:  # hoja de gráfico u otra sin celdas
+        return False
+
+
+def find_report(book: Any) -> Any | None:
+    """El reporte de PEA del libro, o None: nunca una hoja de la dependencia, aunque se
+    llame «Validación» (por ejemplo, su hoja del plan)."""
+    return next((s for s in X.sheets(book) if is_report(s)), None)
+
+
+def _free_name(book: Any) -> str:
+    taken = {X.sheet_name(s).casefold() for s in X.sheets(book)}
+    names = [L.VALIDATION_SHEET, ALT_NAME,
+             *(f"{ALT_NAME} ({n})" for n in range(2, len(taken) + 3))]
+    return next(n for n in names if n.casefold() not in taken)
+
+
 def write(book: Any, report: FileReport, rules_version: str, archivo: str,
           notes_failed: list[str] | None = None, when: dt.datetime | None = None) -> Any:
-    """Reemplaza la hoja «Validación» (la agrega al final del libro)."""
-    old = X.find_sheet(book, L.VALIDATION_SHEET)
+    """Reemplaza el reporte anterior de PEA (o agrega «Validación» al final del libro; si
+    ya hay una «Validación» de la dependencia, «Validación PEA»)."""
+    old = find_report(book)
+    name = X.sheet_name(old) if old is not None else _free_name(book)
     if old is not None:
         X.delete_sheet(old)
     data, header_row = rows(report, rules_version, archivo, notes_failed, when)
-    sheet = X.add_sheet(book, L.VALIDATION_SHEET, after=X.sheets(book)[-1])
+    sheet = X.add_sheet(book, name, after=X.sheets(book)[-1])
     X.write_rows(sheet, data)
     X.set_bold(sheet, 1, 1, 1)
     X.set_bold(sheet, header_row, 1, len(VALIDATION_HEADERS))
