@@ -251,3 +251,15 @@ def test_omitido_con_controles_escapado(tmp_path: Path) -> None:
     proc = pea("validar", str(folder))
     assert "\x1b" not in proc.stdout and "\x07" not in proc.stdout
     assert "\\x1b]0;x\\x07" in proc.stdout.replace("\n", "")
+
+
+def test_acceso_directo_roto_en_carpeta(tmp_path: Path) -> None:
+    """Un acceso directo roto en la carpeta se omite con el mismo motivo que en consolidar."""
+    folder = tmp_path / "e"
+    folder.mkdir()
+    write_plan_xlsx(demo_plans()[0], folder / "obras.xlsx")
+    (folder / "roto.xlsx").symlink_to(tmp_path / "no_existe.xlsx")
+    proc = pea("validar", str(folder), "--formato", "json")
+    assert proc.returncode in (0, 1), proc.stderr
+    assert [Path(r["archivo"]).name for r in json.loads(proc.stdout)] == ["obras.xlsx"]
+    assert "roto.xlsx»: acceso directo roto." in pea("validar", str(folder)).stdout

@@ -11,6 +11,7 @@ es de plan, recibe PEA-E00 con ese mismo motivo (`explicit_reason`).
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 from pea.reading import TEXT_SUFFIXES, WORKBOOK_SUFFIXES
@@ -90,9 +91,17 @@ def folder_plans(folder: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
     plans: list[Path] = []
     omitted: list[tuple[Path, str]] = []
     for child in sorted(folder.iterdir(), key=lambda p: p.name.casefold()):
-        if os.path.isdir(child):
+        try:
+            mode = child.stat().st_mode
+        except OSError as exc:
+            from pea.reading.source import os_error_message
+
+            omitted.append((child, "acceso directo roto." if child.is_symlink() else
+                            f"no se pudo consultar: {os_error_message(exc).lower()}"))
             continue
-        if not os.path.isfile(child):
+        if stat.S_ISDIR(mode):
+            continue
+        if not stat.S_ISREG(mode):
             omitted.append((child, "no es un archivo regular."))
             continue
         reason = skip_reason(child)
