@@ -262,4 +262,4 @@ def test_acceso_directo_roto_en_carpeta(tmp_path: Path) -> None:
     proc = pea("validar", str(folder), "--formato", "json")
     assert proc.returncode in (0, 1), proc.stderr
     assert [Path(r["archivo"]).name for r in json.loads(proc.stdout)] == ["obras.xlsx"]
-    assert "roto.xlsx»: acceso directo roto." in pea("validar", str(folder)).stdout
+    assert "roto.xlsx»: acceso directo roto." in pea("validar", str(folder)).stdout.replace("\n", "")
