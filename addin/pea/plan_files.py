@@ -73,6 +73,10 @@ def skip_reason(path: Path) -> str | None:
     return "no es un libro de Excel (.xlsx/.xlsm)."
 
 
+#: Motivo con que se omite un libro maestro de PEA que está entre las entregas.
+MASTER_REASON = "es un libro maestro de PEA (resultado de otra consolidación), no una entrega."
+
+
 def explicit_reason(path: Path) -> str | None:
     """Para un archivo dado por su nombre: None si su formato es de plan (libro .xlsx/.xlsm o
     texto); si no, por qué no se valida como plan (el motivo con que `pea consolidar` lo
@@ -100,14 +104,15 @@ def folder_plans(folder: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
                             f"no se pudo consultar: {os_error_message(exc).lower()}"))
             continue
         if stat.S_ISDIR(mode):
+            omitted.append((child, "subcarpeta: no se revisa; indíquela aparte si tiene "
+                            "planes."))
             continue
         if not stat.S_ISREG(mode):
             omitted.append((child, "no es un archivo regular."))
             continue
         reason = skip_reason(child)
         if reason is None and child.suffix.lower() in WORKBOOK_SUFFIXES and is_master(child):
-            reason = ("es un libro maestro de PEA (resultado de otra consolidación), no una "
-                      "entrega.")
+            reason = MASTER_REASON
         if reason is None:
             plans.append(child)
         else:

@@ -90,20 +90,21 @@ def annotate_copy(src: Path, dst: Path, report: FileReport, rules_version: str) 
         with atomic_output(dst) as tmp:
             wb.save(tmp)
             restore_ribbon(src, tmp)
-            _check_plan_kept(tmp, report, src)
-            stamp_fingerprint(tmp)
+            stamp_fingerprint(tmp, _check_plan_kept(tmp, report, src))
     return dst
 
 
-def _check_plan_kept(copy: Path, report: FileReport, src: Path) -> None:
+def _check_plan_kept(copy: Path, report: FileReport, src: Path) -> Any:
     """La copia debe tener la hoja del plan, legible como plan: si se perdió (un formato que
-    openpyxl no entiende), no se escribe una copia que solo tenga «Validación»."""
+    openpyxl no entiende), no se escribe una copia que solo tenga «Validación». Devuelve la
+    copia leída (`_read_copy`)."""
     read = _read_copy(copy)
     if report.hoja and (read is None or read.grid is None or read.grid.name != report.hoja):
         raise NotAnnotated(
             f"No se escribió la copia anotada de «{report.archivo or src.name}»: al guardarla "
             f"se perdía la hoja del plan «{report.hoja}» (el formato del libro no se pudo "
             "reproducir). Revise el libro original con sus observaciones en el maestro.")
+    return read
 
 
 #: Espacios de nombres de OOXML «Strict» (ISO/IEC 29500 estricto): openpyxl solo entiende
@@ -214,11 +215,12 @@ def untouched_copy(path: Path) -> bool:
     return read is not None and read.copy_of is not None and read.copy_of.sin_cambios
 
 
-def stamp_fingerprint(copy: Path) -> bool:
+def stamp_fingerprint(copy: Path, read: Any = None) -> bool:
     """Pone en la marca de `copy` la huella de su hoja del plan, leída como la leería el
     consolidador. Así, si la copia vuelve a una carpeta de entregas, se sabe si alguien
-    cambió sus valores (es una corrección) o no (es la copia de PEA, no otra entrega)."""
-    read = _read_copy(copy)
+    cambió sus valores (es una corrección) o no (es la copia de PEA, no otra entrega).
+    `read`: la copia ya leída con `_read_copy`, si se tiene."""
+    read = read if read is not None else _read_copy(copy)
     if read is None or read.grid is None:
         return False  # sin huella: si vuelve, se valida como una entrega más
     with zipfile.ZipFile(copy) as z:

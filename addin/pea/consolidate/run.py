@@ -35,6 +35,7 @@ from pea.consolidate.worker import (
     share_strings,
     unreadable_payload,
 )
+from pea.plan_files import MASTER_REASON
 from pea.reading import TEXT_SUFFIXES
 
 log = logging.getLogger(__name__)
@@ -126,8 +127,7 @@ def read_submissions(opts: Options, config: RulesConfig, progress: Progress,
     for i, s in enumerate(list(inputs)):
         shas[i], is_master, stats[i] = _digest(s.found.path)
         if is_master:
-            s.found = replace(s.found, motivo="es un libro maestro de PEA (resultado de otra "
-                              "consolidación), no una entrega.")
+            s.found = replace(s.found, motivo=MASTER_REASON)
         progress.advance()
     keep = [i for i, s in enumerate(inputs) if s.found.is_input]
     shas = {k: shas[i] for k, i in enumerate(keep)}

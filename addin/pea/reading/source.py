@@ -72,21 +72,27 @@ def _read(path: Path, limits: Limits) -> tuple[bytes, os.stat_result]:
         raise UnreadableFile("Es una carpeta, no un archivo.", motivo="no_archivo")
     # O_NONBLOCK: abrir una tubería (FIFO) no espera a que alguien escriba en ella
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
-    with os.fdopen(fd, "rb") as fh:
+    try:
         before = os.fstat(fd)
+    except OSError:
+        os.close(fd)
+        raise
+    if not stat.S_ISREG(before.st_mode):
+        os.close(fd)
         if stat.S_ISDIR(before.st_mode):
             raise UnreadableFile("Es una carpeta, no un archivo.", motivo="no_archivo")
-        if not stat.S_ISREG(before.st_mode):
-            raise UnreadableFile("No es un archivo regular (es una tubería, un dispositivo u "
-                                 "otro objeto especial).", motivo="no_archivo")
-        limit = int(limits.tamano_archivo_mb * _MB)
-        if before.st_size > limit:
-            raise UnreadableFile(
-                f"El archivo pesa {before.st_size / _MB:,.0f} MB, más que el límite de "
-                f"{limits.tamano_archivo_mb:g} MB («limites.tamano_archivo_mb»); revise que "
-                "sea el plan correcto.", motivo="limite")
+        raise UnreadableFile("No es un archivo regular (es una tubería, un dispositivo u "
+                             "otro objeto especial).", motivo="no_archivo")
+    limit = int(limits.tamano_archivo_mb * _MB)
+    if before.st_size > limit:
+        os.close(fd)
+        raise UnreadableFile(
+            f"El archivo pesa {before.st_size / _MB:,.0f} MB, más que el límite de "
+            f"{limits.tamano_archivo_mb:g} MB («limites.tamano_archivo_mb»); revise que "
+            "sea el plan correcto.", motivo="limite")
+    with open(fd, "rb") as fh:  # cierra el descriptor
         data = fh.read(limit + 1)
-        after = os.fstat(fd)
+        after = os.fstat(fh.fileno())
     if len(data) > limit or len(data) != before.st_size or _signature(after) != _signature(before):
         raise UnreadableFile(
             "El archivo cambió mientras se leía (quizá todavía se está copiando o alguien lo "
