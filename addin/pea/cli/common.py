@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from pea.cli.app import usage_error
 from pea.config import ConfigError, RulesConfig, load_config
+
+if TYPE_CHECKING:
+    from rich.text import Text
 
 ReglasOption = Annotated[
     Path | None,
@@ -25,3 +28,21 @@ def config_or_exit(reglas: Path | None) -> RulesConfig:
         return load_config(reglas)
     except ConfigError as exc:
         raise usage_error(str(exc)) from None
+
+
+def shown(text: object) -> str:
+    """Un texto que viene de un archivo, de su nombre o de una ruta, listo para la terminal
+    en una sola línea: los caracteres de control (ESC, BEL…) como ``\\x1b`` (el mismo
+    `pea.report_text.visible` de `pea validar`) y los saltos de línea y tabuladores como
+    ``\\n`` y ``\\t``. Para `typer.echo`; con rich, `literal`."""
+    from pea.report_text import visible
+
+    return visible(str(text)).replace("\n", "\\n").replace("\t", "\\t")
+
+
+def literal(text: object, style: str = "") -> Text:
+    """`shown` como texto de rich: se imprime tal cual, sin interpretar «[/x]» ni «:emoji:»
+    (rich tomaría «[final]» de «Tesoreria [final].xlsx» como una etiqueta y lo borraría)."""
+    from rich.text import Text
+
+    return Text(shown(text), style=style)

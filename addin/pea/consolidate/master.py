@@ -15,12 +15,15 @@ from pathlib import Path
 from typing import IO, Any
 
 import xlsxwriter
+from xlsxwriter.exceptions import FileCreateError
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from pea import __version__
+from pea.atomic import temp_dir_next_to
 from pea.config import RulesConfig
 from pea.consolidate import bulk_sheet, tables
+from pea.consolidate.cells import as_text, fits
 from pea.consolidate.columns import (
     ACEPTADO,
     COBERTURA_COLUMNS,
@@ -97,20 +100,38 @@ class _Formats:
                          for s in SEVERITY_FILL}
 
 
-def write_master(c: Consolidation, config: RulesConfig, target: Path,
+def write_master(c: Consolidation, config: RulesConfig, target: Path | IO[bytes],
                  fast: bool | None = None) -> None:
-    """Escribe el maestro completo en `target` (la ruta temporal de `atomic_output`).
+    """Escribe el maestro completo en `target` (la ruta temporal de `atomic_output`, o un
+    archivo en memoria).
 
     `fast`: escribir las hojas grandes en bloque (`bulk_sheet`); por omisión, si la
     versión de XlsxWriter lo permite. Ambos caminos dan las mismas celdas.
+    Un error del disco (lleno, de solo lectura, sin permiso) llega como `OSError`, también
+    el que XlsxWriter envuelve en su `FileCreateError`. Con libros grandes, los archivos de
+    trabajo de XlsxWriter van en una carpeta temporal junto a `target`, que se borra
+    siempre al salir (nunca en $TMPDIR).
     """
+    in_memory = not isinstance(target, Path) or c.plan_rows <= IN_MEMORY_ROWS
+    if in_memory:
+        _write_master(c, config, target, fast, None)
+        return
+    with temp_dir_next_to(target) as work:
+        _write_master(c, config, target, fast, work)
+
+
+def _write_master(c: Consolidation, config: RulesConfig, target: Path | IO[bytes],
+                  fast: bool | None, work: Path | None) -> None:
     fast = bulk_sheet.available() if fast is None else fast
     big = c.plan_rows > CONSTANT_MEMORY_ROWS
-    wb = xlsxwriter.Workbook(str(target), {
+    options: dict[str, Any] = {
         "constant_memory": big and not fast, "strings_to_numbers": False,
         "strings_to_formulas": False, "strings_to_urls": False, "use_zip64": True,
-        "in_memory": c.plan_rows <= IN_MEMORY_ROWS,
-    })
+        "in_memory": work is None,
+    }
+    if work is not None:
+        options["tmpdir"] = str(work)
+    wb = xlsxwriter.Workbook(str(target) if isinstance(target, Path) else target, options)
     wb.set_properties({
         "title": "Plan Estratégico Anual — libro maestro",
         "subject": "Consolidación de los planes de las dependencias",
@@ -139,8 +160,12 @@ def write_master(c: Consolidation, config: RulesConfig, target: Path,
     _resumen(wb, ws_res, fmt, summary)
     _cobertura(ws_cob, fmt, c, use_table=not big)
     ws_res.activate()
-    with bulk_sheet.fast_close():
-        wb.close()
+    try:
+        with bulk_sheet.fast_close():
+            wb.close()
+    except FileCreateError as exc:  # XlsxWriter envuelve el OSError (disco lleno…)
+        cause = exc.args[0] if exc.args and isinstance(exc.args[0], OSError) else None
+        raise (cause or OSError(str(exc))) from None
 
 
 def _table_sheet(ws: Worksheet, fmt: _Formats, columns: list[MasterColumn],
@@ -205,6 +230,8 @@ def _write_rows(ws: Worksheet, fmt: _Formats, columns: list[MasterColumn],
             t = type(v)
             if t is str:
                 write_string(r, ci, v)
+            elif (t is float or t is int) and not fits(v):  # 1e308, inf, NaN: como texto
+                write_string(r, ci, as_text(v))
             elif t is float or t is int:
                 if ci in percent:
                     scaled = v * 100

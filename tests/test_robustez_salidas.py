@@ -1,0 +1,221 @@
+"""Robustez II: lo que escribe `pea consolidar` (maestro, CSV, Parquet, terminal).
+
+- Un archivo nunca detiene a los demás: un valor extremo (1e308, NaN, 400 cifras, 32,767
+  caracteres, cada carácter de control) en cualquier columna de un plan, o una falla
+  interna al escribir los datos de una entrega, deja esa entrega degradada en «Entregas»
+  (con lo que pasó, en español) y el maestro se escribe con todos los demás.
+- Nada de lo que escribe una dependencia llega vivo a otra parte: fórmulas en el CSV,
+  secuencias de terminal y markup de rich en la pantalla, vínculos UNC/http/mailto en
+  «Entregas».
+- Cada salida dice lo que de verdad falló (disco lleno, de solo lectura) y las
+  exportaciones son todo o nada.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from openpyxl import load_workbook
+
+from pea.config import load_config
+from pea.consolidate.run import Options, consolidate
+from tests.hostile.corpus import FORBIDDEN, plan_bytes
+from tests.hostile.master import sheet_rows
+from tests.hostile.runner import run_pea
+from tests.hostile.zipparts import read_parts, rezip
+
+#: Todos los caracteres de control (C0, DEL y C1), en un solo texto.
+CONTROLS = "".join(chr(i) for i in range(32)) + "".join(chr(i) for i in range(0x7f, 0xa0))
+#: Marcador en el libro que se cambia por los caracteres de control (openpyxl no los escribe).
+_CTRL = "\u2063CTRL\u2063"
+EXTREMES: list[Any] = [1e308, -1e308, 1e-320, float("nan"), float("inf"), float("-inf"),
+                       -0.0, "9" * 400, "-" + "9" * 400, "x" * 32_767, _CTRL, "=1+1",
+                       "[/x]", "\t=HYPERLINK(\"http://x\")", 0.5, None]
+#: Columnas de datos del plan (A–T) y la celda de la Dependencia.
+COLUMNS = [chr(c) for c in range(ord("A"), ord("T") + 1)]
+DEP_CELL = "B4"
+_BASE = plan_bytes(1)
+
+
+def _xml_escape_controls(text: str) -> str:
+    """Los caracteres de control como los escribe Excel en el XML («_x001B_»)."""
+    return "".join(f"_x{ord(ch):04X}_" if ord(ch) < 32 or 0x7f <= ord(ch) < 0xa0 else ch
+                   for ch in text)
+
+
+def extreme_plan(values: dict[str, Any], rows: tuple[int, ...] = (10,)) -> bytes:
+    """El plan del demo con `values` (celda → valor) en las filas de datos."""
+    wb = load_workbook(io.BytesIO(_BASE))
+    ws = wb.worksheets[0]
+    for ref, value in values.items():
+        for rng in list(ws.merged_cells.ranges):
+            if ref in rng:
+                ws.unmerge_cells(str(rng))
+        ws[ref] = value
+        if ref[0] in "MNOP" and isinstance(value, float):
+            ws[ref].number_format = "0%"
+    out = io.BytesIO()
+    wb.save(out)
+    data = out.getvalue()
+    parts = read_parts(data)
+    marker = _CTRL.encode()
+    changed = {name: body.replace(marker, _xml_escape_controls(CONTROLS).encode())
+               for name, body in parts.items() if marker in body}
+    return rezip(data, changed) if changed else data
+
+
+def _check_run(folder: Path, output: Path, names: list[str]) -> None:
+    """El maestro, los CSV y los Parquet se escribieron y cada archivo está en Entregas."""
+    assert output.is_file()
+    entregas = sheet_rows(output, "Entregas")
+    assert sorted(str(r["Archivo"]) for r in entregas) == sorted(names)
+    csv_dir, pq_dir = output.parent / "csv", output.parent / "pq"
+    assert len(list(csv_dir.glob("*.csv"))) == 7
+    assert len(list(pq_dir.glob("*.parquet"))) == 7
+    assert not [p for p in output.parent.rglob(".~pea-*")], "quedaron temporales"
+
+
+cell_values = st.sampled_from(EXTREMES)
+
+
+@settings(max_examples=8, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(values=st.fixed_dictionaries({c: cell_values for c in [*COLUMNS, DEP_CELL]}),
+       second=st.fixed_dictionaries({c: cell_values for c in COLUMNS}))
+def test_valores_extremos_en_cada_columna_no_detienen_la_corrida(
+        tmp_path_factory: pytest.TempPathFactory, values: dict[str, Any],
+        second: dict[str, Any]) -> None:
+    """Propiedad: cualquier combinación de valores extremos en las columnas A–T (fila
+    principal y continuación) y en la Dependencia; el maestro, el CSV y el Parquet se
+    escriben y cada archivo aparece en «Entregas»."""
+    base = tmp_path_factory.mktemp("extremos")
+    folder = base / "entregas"
+    folder.mkdir()
+    cells = {f"{c}10": v for c, v in values.items() if c != DEP_CELL}
+    cells.update({f"{c}11": v for c, v in second.items()})
+    cells[DEP_CELL] = values[DEP_CELL]
+    (folder / "extremo.xlsx").write_bytes(extreme_plan(cells))
+    (folder / "bueno.xlsx").write_bytes(plan_bytes(2))
+    output = base / "salida" / "maestro.xlsx"
+    output.parent.mkdir()
+    consolidate(Options(folder=folder, output=output, csv_dir=output.parent / "csv",
+                        parquet_dir=output.parent / "pq", workers=1), load_config())
+    _check_run(folder, output, ["bueno.xlsx", "extremo.xlsx"])
+    plan = sheet_rows(output, "Plan consolidado")
+    assert {r["Archivo"] for r in plan} >= {"bueno.xlsx"}
+
+
+def test_todos_los_extremos_por_la_linea_de_comandos(tmp_path: Path) -> None:
+    """Cada valor extremo en cada columna (un plan por valor), con --csv y --parquet, como
+    lo corre una persona: código 0, sin trazas, cada archivo en «Entregas»."""
+    folder = tmp_path / "entregas"
+    folder.mkdir()
+    names = []
+    for i, value in enumerate(EXTREMES):
+        cells = {f"{c}10": value for c in COLUMNS}
+        cells[DEP_CELL] = value if isinstance(value, str) else f"Dependencia {i}"
+        name = f"extremo_{i:02d}.xlsx"
+        (folder / name).write_bytes(extreme_plan(cells))
+        names.append(name)
+    output = tmp_path / "salida" / "maestro.xlsx"
+    proc = run_pea("consolidar", folder, "-o", output, "--csv", output.parent / "csv",
+                   "--parquet", output.parent / "pq", "--procesos", "2", timeout=300)
+    text = proc.stdout + proc.stderr
+    assert proc.returncode == 0, text
+    for bad in FORBIDDEN:
+        assert bad not in text, text
+    _check_run(folder, output, names)
+
+
+def _quarter_1e308() -> bytes:
+    """El caso reproducido: un trimestre con el número 1e308 (formato de porcentaje)."""
+    data = plan_bytes(10)
+    sheet = read_parts(data)["xl/worksheets/sheet1.xml"]
+    cell = re.search(rb'<c r="M10"[^>]*?(?:/>|>.*?</c>)', sheet, re.DOTALL)
+    assert cell
+    style = re.search(rb's="\d+"', cell.group(0))
+    assert style
+    new = b'<c r="M10" ' + style.group(0) + b' t="n"><v>1e308</v></c>'
+    return rezip(data, {"xl/worksheets/sheet1.xml": sheet.replace(cell.group(0), new)})
+
+
+def test_trimestre_1e308_no_deja_sin_maestro(tmp_path: Path) -> None:
+    """Antes: «Error interno (OverflowError…)», código 1 y ningún maestro."""
+    folder = tmp_path / "entregas"
+    folder.mkdir()
+    (folder / "grande.xlsx").write_bytes(_quarter_1e308())
+    (folder / "bueno.xlsx").write_bytes(plan_bytes(1))
+    output = tmp_path / "maestro.xlsx"
+    proc = run_pea("consolidar", folder, "-o", output, "-q")
+    assert proc.returncode == 0, proc.stderr
+    assert "Error interno" not in proc.stderr
+    entregas = {r["Archivo"]: r for r in sheet_rows(output, "Entregas")}
+    assert entregas["grande.xlsx"]["Estado"] == "Rechazado"  # PEA-Q02: fuera de 0–100 %
+    plan = [r for r in sheet_rows(output, "Plan consolidado") if r["Archivo"] == "grande.xlsx"]
+    assert plan and plan[0]["1° trimestre"] == "1e+308"  # el valor, como texto
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_numeros_que_excel_no_guarda_en_ambos_caminos_del_maestro(tmp_path: Path,
+                                                                  fast: bool) -> None:
+    """Aunque un número que Excel no guarda llegue a las líneas (caché de otra versión),
+    el camino rápido y el público escriben texto, nunca «INF» ni un OverflowError; el CSV
+    y el Parquet también se escriben."""
+    from pea.consolidate import export, master
+
+    folder = tmp_path / "entregas"
+    folder.mkdir()
+    (folder / "a.xlsx").write_bytes(plan_bytes(1))
+    config = load_config()
+    result = consolidate(Options(folder=folder, output=tmp_path / "m.xlsx", workers=1), config)
+    c = result.consolidation
+    line = c.submissions[0].lines[0]
+    line[14:18] = [float("inf"), float("nan"), 1e308, 1e-320]  # t1–t4
+    target = tmp_path / f"maestro_{fast}.xlsx"
+    master.write_master(c, config, target, fast=fast)
+    row = next(r for r in sheet_rows(target, "Plan consolidado"))
+    assert [row[k] for k in ("1° trimestre", "2° trimestre", "3° trimestre", "4° trimestre")] \
+        == ["inf", "nan", "1e+308", "1e-320"]
+    with zipfile.ZipFile(target) as z:
+        assert b"<v>INF" not in z.read("xl/worksheets/sheet1.xml").upper()
+    export.write_csv(c, config, tmp_path / "csv")
+    export.write_parquet(c, config, tmp_path / "pq")
+
+
+def test_una_falla_interna_con_los_datos_de_un_archivo_solo_degrada_ese_archivo(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cualquier defecto al armar las hojas con los datos de una entrega (aquí, uno
+    simulado en el Resumen) deja esa entrega Ilegible con el motivo en «Entregas» y un
+    aviso que la nombra; el maestro se escribe con las demás."""
+    from pea.consolidate import summary
+
+    original = summary._quarters
+
+    def broken(line: list[Any]) -> Any:
+        if "Dirección de Ingresos" in line:  # una línea de la Tesorería
+            raise ZeroDivisionError("defecto simulado")
+        return original(line)
+
+    monkeypatch.setattr(summary, "_quarters", broken)
+    folder = tmp_path / "entregas"
+    folder.mkdir()
+    (folder / "tesoreria.xlsx").write_bytes(plan_bytes(1))  # Tesorería Municipal
+    (folder / "otro.xlsx").write_bytes(plan_bytes(2))
+    output = tmp_path / "maestro.xlsx"
+    result = consolidate(Options(folder=folder, output=output, csv_dir=tmp_path / "csv",
+                                 workers=1), load_config())
+    entregas = {r["Archivo"]: r for r in sheet_rows(output, "Entregas")}
+    assert entregas["tesoreria.xlsx"]["Estado"] == "Ilegible"
+    assert "ZeroDivisionError" in str(entregas["tesoreria.xlsx"]["Motivo"])
+    assert "no se pudieron escribir" in str(entregas["tesoreria.xlsx"]["Motivo"])
+    assert entregas["otro.xlsx"]["Estado"] in ("Aceptado", "Con observaciones")
+    assert any("«tesoreria.xlsx»" in w for w in result.consolidation.warnings)
+    assert len(list((tmp_path / "csv").glob("*.csv"))) == 7
