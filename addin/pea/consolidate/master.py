@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import IO, Any
@@ -251,10 +252,16 @@ def _write_rows(ws: Worksheet, fmt: _Formats, columns: list[MasterColumn],
 
 
 #: Lo que Excel escapa en la ruta de un vínculo a un archivo (como `xlsxwriter.url`), y «#»,
-#: que XlsxWriter tomaría como el inicio de una celda dentro del libro.
+#: que XlsxWriter tomaría como el inicio de una celda dentro del libro, y «?».
 _URL_ESCAPES = (("%", "%25"), ('"', "%22"), (" ", "%20"), ("<", "%3c"), (">", "%3e"),
                 ("[", "%5b"), ("]", "%5d"), ("^", "%5e"), ("`", "%60"), ("{", "%7b"),
-                ("}", "%7d"), ("#", "%23"))
+                ("}", "%7d"), ("#", "%23"), ("?", "%3f"))
+#: Largo máximo de un vínculo en Excel (XlsxWriter rechaza uno más largo y deja la celda vacía).
+_URL_MAX = 2079
+#: Lo que no puede ir en una parte de la ruta de un vínculo seguro: la barra invertida (en
+#: Windows es un separador: dos al inicio serían una ruta UNC a otro equipo), «:» («http:»,
+#: «mailto:», «C:») y los caracteres de control.
+_UNSAFE_PART = re.compile(r"[\\:\x00-\x1f\x7f-\x9f]")
 
 
 def file_link(path: str) -> str:
@@ -264,16 +271,31 @@ def file_link(path: str) -> str:
     return f"external:{path}"
 
 
+def relative_link(path: Path, base: Path) -> str | None:
+    """Vínculo relativo de `base` (la carpeta del maestro) a la entrega `path`, armado con
+    las partes de la ruta; None si no hay uno seguro: el nombre de un archivo nunca se
+    vuelve un vínculo UNC, «http:», «mailto:» ni una ruta absoluta (otra unidad)."""
+    try:
+        rel = Path(os.path.relpath(path.resolve(), base))
+    except ValueError:  # otra unidad en Windows: sin vínculo
+        return None
+    parts = rel.parts
+    if not parts or rel.is_absolute() or rel.anchor:
+        return None
+    if any(not part or part == "." or _UNSAFE_PART.search(part) for part in parts):
+        return None
+    link = file_link("/".join(parts))
+    return link if len(link) <= _URL_MAX else None
+
+
 def _linked_entregas(c: Consolidation) -> Iterable[list[Any]]:
     """Filas de «Entregas» con la columna Archivo como vínculo al libro (ruta relativa)."""
     base = c.output.parent.resolve()
     for i, (sub, row) in enumerate(zip(c.submissions, tables.entregas_rows(c), strict=True)):
         if sub.payload is not None and i < 65_000:  # límite de vínculos por hoja de Excel
-            try:
-                rel = os.path.relpath(sub.found.path.resolve(), base)
-            except ValueError:  # otra unidad en Windows
-                rel = str(sub.found.path.resolve())
-            row[0] = Link(file_link(rel), sub.archivo)
+            link = relative_link(sub.found.path, base)
+            if link is not None:
+                row[0] = Link(link, sub.archivo)
         yield row
 
 
