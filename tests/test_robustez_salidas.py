@@ -15,8 +15,13 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
+import shutil
+import subprocess
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +34,7 @@ from pea.config import load_config
 from pea.consolidate.run import Options, consolidate
 from tests.hostile.corpus import FORBIDDEN, plan_bytes
 from tests.hostile.master import sheet_rows
-from tests.hostile.runner import run_pea
+from tests.hostile.runner import run_pea, tree_hashes
 from tests.hostile.zipparts import read_parts, rezip
 
 #: Todos los caracteres de control (C0, DEL y C1), en un solo texto.
@@ -396,3 +401,200 @@ def test_vinculo_relativo_armado_con_las_partes() -> None:
     assert relative_link(base / "x\\y.xlsx", base) is None
     assert relative_link(base / "mailto:a@b.xlsx", base) is None
     assert relative_link(base / ("a" * 2100 + ".xlsx"), base) is None
+
+
+# --- 5. Cada salida dice lo que de verdad falló ----------------------------------------
+
+
+@contextmanager
+def tmpfs(path: Path, size: str = "256k") -> Iterator[Path]:
+    """Un disco diminuto (tmpfs) en `path`; la prueba se salta si no se puede montar."""
+    path.mkdir(parents=True, exist_ok=True)
+    try:
+        proc = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)],
+                              capture_output=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        pytest.skip("no se puede montar un tmpfs aquí")
+    if proc.returncode != 0:
+        pytest.skip("no se puede montar un tmpfs aquí")
+    try:
+        yield path
+    finally:
+        subprocess.run(["umount", "-l", str(path)], capture_output=True, timeout=30)
+
+
+def _fill(disk: Path, leave: int = 2048) -> None:
+    """Llena el disco dejando unos pocos bytes libres."""
+    free = shutil.disk_usage(disk).free
+    with open(disk / "relleno.bin", "wb") as fh:
+        fh.write(b"\0" * max(0, free - leave))
+        with suppress(OSError):
+            fh.flush()
+
+
+def _read_only(disk: Path) -> None:
+    proc = subprocess.run(["mount", "-o", "remount,ro", str(disk)], capture_output=True)
+    if proc.returncode != 0:
+        pytest.skip("no se puede volver de solo lectura el tmpfs")
+
+
+def _folder(base: Path, n: int = 3) -> Path:
+    folder = base / "entregas"
+    folder.mkdir()
+    for i in range(n):
+        (folder / f"plan_{i}.xlsx").write_bytes(plan_bytes(i))
+    return folder
+
+
+def _cache_entries(output: Path) -> int:
+    import sqlite3
+
+    with sqlite3.connect(output.with_name(output.name + ".cache.sqlite")) as db:
+        return int(db.execute("SELECT count(*) FROM resultados").fetchone()[0])
+
+
+def test_csv_en_disco_lleno_todo_o_nada_y_el_maestro_y_la_cache_quedan(tmp_path: Path) -> None:
+    """Antes: «no se pudo escribir el libro maestro», código 1 (aunque el maestro sí se
+    escribió), la caché sin guardar y 4 de 7 CSV. Ahora: el error nombra la exportación,
+    el maestro y la caché quedan, y los CSV anteriores siguen intactos (todo o nada)."""
+    folder = _folder(tmp_path)
+    output = tmp_path / "salida" / "maestro.xlsx"
+    with tmpfs(tmp_path / "disco") as disk:
+        bi = disk / "bi"
+        first = run_pea("consolidar", folder, "-o", output, "--csv", bi, "-q")
+        assert first.returncode == 0, first.stderr
+        before = tree_hashes(bi)
+        assert len(before) == 7
+        (folder / "plan_9.xlsx").write_bytes(plan_bytes(9))  # más líneas: CSV más grandes
+        output.unlink()
+        _fill(disk)
+        proc = run_pea("consolidar", folder, "-o", output, "--csv", bi, "-q", "-f", "json")
+        assert tree_hashes(bi) == before, "los CSV anteriores cambiaron a medias"
+        assert not [p for p in bi.iterdir() if p.name.startswith(".~pea-")]
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr and "Error interno" not in proc.stderr
+    assert "no se pudo escribir el libro maestro" not in proc.stderr
+    assert "exportación CSV" in proc.stderr and "el disco está lleno" in proc.stderr
+    assert "El libro maestro sí se escribió" in proc.stderr
+    summary = json.loads(proc.stdout)
+    assert summary["salidas_fallidas"] and summary["exportados"] == []
+    assert output.is_file() and len(sheet_rows(output, "Entregas")) == 4
+    assert _cache_entries(output) == 4
+
+
+def test_salidas_en_disco_de_solo_lectura_cada_una_su_mensaje(tmp_path: Path) -> None:
+    """--csv, --parquet y --anotar en un disco de solo lectura: cada salida dice que el disco
+    es de solo lectura; el maestro (en otro disco) se escribe y la caché se guarda."""
+    folder = _folder(tmp_path)
+    (folder / "con_errores.xlsx").write_bytes(extreme_plan({"M10": "=1+1"}))
+    output = tmp_path / "maestro.xlsx"
+    with tmpfs(tmp_path / "disco") as disk:
+        for sub in ("bi", "pq", "anotados"):
+            (disk / sub).mkdir()
+        _read_only(disk)
+        proc = run_pea("consolidar", folder, "-o", output, "--csv", disk / "bi", "--parquet",
+                       disk / "pq", "--anotar", disk / "anotados", "-q")
+        assert [list((disk / sub).iterdir()) for sub in ("bi", "pq", "anotados")] == [[]] * 3
+    assert proc.returncode == 0, proc.stderr
+    assert "no se pudo escribir el libro maestro" not in proc.stderr
+    assert "exportación CSV" in proc.stderr and "exportación Parquet" in proc.stderr
+    assert "copia anotada" in proc.stderr
+    assert proc.stderr.count("el disco es de solo lectura") >= 3, proc.stderr
+    assert "Errno" not in proc.stderr and "Read-only" not in proc.stderr
+    assert output.is_file() and _cache_entries(output) == 4
+
+
+def test_maestro_en_disco_lleno_mensaje_documentado(tmp_path: Path) -> None:
+    """Antes: «Error interno… repórtelo» (XlsxWriter envuelve el OSError). Ahora el
+    mensaje documentado, código 1, sin temporales y el maestro anterior intacto."""
+    folder = _folder(tmp_path)
+    with tmpfs(tmp_path / "disco", "512k") as disk:
+        output = disk / "maestro.xlsx"
+        first = run_pea("consolidar", folder, "-o", output, "-q", "--sin-cache")
+        assert first.returncode == 0, first.stderr
+        old = output.read_bytes()
+        (folder / "plan_9.xlsx").write_bytes(plan_bytes(9))
+        _fill(disk, leave=4096)
+        proc = run_pea("consolidar", folder, "-o", output, "-q", "--sin-cache")
+        assert output.read_bytes() == old
+        assert not [p for p in disk.iterdir() if p.name.startswith(".~pea-")]
+    assert proc.returncode == 1, proc.stderr
+    assert "Error interno" not in proc.stderr
+    assert "no se pudo escribir el libro maestro" in proc.stderr
+    assert "el disco está lleno" in proc.stderr
+
+
+def test_archivos_de_trabajo_de_xlsxwriter_junto_al_maestro(tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """Con más de IN_MEMORY_ROWS líneas, XlsxWriter usa archivos de trabajo: van en una
+    carpeta junto al maestro (nunca en $TMPDIR) y se borran al terminar o fallar."""
+    import tempfile
+
+    import xlsxwriter.packager
+
+    from pea.consolidate import master
+
+    folder = _folder(tmp_path)
+    config = load_config()
+    output = tmp_path / "salida" / "maestro.xlsx"
+    output.parent.mkdir()
+    elsewhere = tmp_path / "tmpdir_del_sistema"
+    elsewhere.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(elsewhere))
+    monkeypatch.setattr(master, "IN_MEMORY_ROWS", 0)
+    used: list[str | None] = []
+    real = tempfile.mkstemp
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        used.append(kwargs.get("dir"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(xlsxwriter.packager.tempfile, "mkstemp", spy)
+    result = consolidate(Options(folder=folder, output=output, workers=1), config)
+    work = [Path(d) for d in used if d and Path(d) != output.parent]  # los de XlsxWriter
+    assert work and all(d.parent == output.parent and d.name.startswith(".~pea-maestro-")
+                        for d in work), used
+    assert list(elsewhere.iterdir()) == []
+    assert sorted(p.name for p in output.parent.iterdir()) == [
+        "maestro.xlsx", "maestro.xlsx.cache.sqlite"]
+
+    def broken(self: Any) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(master.bulk_sheet.BulkWorksheet, "_write_bulk", broken)
+    with pytest.raises(OSError):
+        master.write_master(result.consolidation, config, output.parent / "otro.xlsx")
+    assert not [p for p in output.parent.iterdir() if p.name.startswith(".~pea-")]
+
+
+def test_temporales_de_una_corrida_terminada_a_la_fuerza_se_borran(tmp_path: Path) -> None:
+    """Lo que deja un `kill -9` junto al maestro lo borra la siguiente corrida (con el
+    candado tomado); los temporales de otro maestro de nombre parecido no se tocan."""
+    folder = _folder(tmp_path, 1)
+    out = tmp_path / "salida"
+    out.mkdir()
+    (out / ".~pea-maestro-abcd1234.tmp").write_bytes(b"x" * 1000)
+    (out / ".~pea-maestro-efgh_678.d").mkdir()
+    (out / ".~pea-maestro-efgh_678.d" / "tmpxyz").write_bytes(b"y" * 1000)
+    (out / ".~pea-maestro-2-abcd1234.tmp").write_bytes(b"otro maestro")
+    proc = run_pea("consolidar", folder, "-o", out / "maestro.xlsx", "-q")
+    assert proc.returncode == 0, proc.stderr
+    assert sorted(p.name for p in out.iterdir() if p.name.startswith(".~pea-")) == [
+        ".~pea-maestro-2-abcd1234.tmp"]
+
+
+def test_sigterm_termina_como_ctrl_c() -> None:
+    """`kill` (SIGTERM) durante la corrida llega como KeyboardInterrupt: los `finally`
+    borran los temporales y sueltan el candado."""
+    import os
+    import signal
+
+    from pea.cli.cmd_consolidar import _terminate_cleanly
+
+    with pytest.raises(KeyboardInterrupt), _terminate_cleanly():
+        os.kill(os.getpid(), signal.SIGTERM)
+        import time
+
+        time.sleep(5)
+    assert signal.getsignal(signal.SIGTERM) in (signal.SIG_DFL, None) or callable(
+        signal.getsignal(signal.SIGTERM))

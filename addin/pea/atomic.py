@@ -77,7 +77,11 @@ def temp_dir_next_to(target: Path) -> Iterator[Path]:
     XlsxWriter en libros grandes, que si no irían a $TMPDIR), borrada al salir."""
     import shutil
 
-    path = Path(tempfile.mkdtemp(prefix=temp_prefix(target), suffix=".d", dir=target.parent))
+    if target.name.startswith(TEMP_PREFIX) and target.suffix == ".tmp":
+        path = target.with_suffix(".d")  # el temporal de `atomic_output` y su carpeta, pareja
+        path.mkdir()
+    else:
+        path = Path(tempfile.mkdtemp(prefix=temp_prefix(target), suffix=".d", dir=target.parent))
     try:
         yield path
     finally:

@@ -283,6 +283,14 @@ def os_reason(exc: OSError) -> str:
     return known.get(exc.errno or -1) or exc.strerror or type(exc).__name__
 
 
+def _spanish(detail: str) -> str:
+    """«OSError: [Errno 28] No space left on device: '…'» (de otro proceso) en español."""
+    import re
+
+    m = re.search(r"\[Errno (\d+)\]", detail)
+    return os_reason(OSError(int(m.group(1)), detail)) if m else detail
+
+
 def _culprits(subs: list[Submission], opts: Options,
               config: RulesConfig) -> list[tuple[Submission, Exception]]:
     """Las entregas que, solas, hacen fallar el armado o la escritura de las salidas (en
@@ -373,7 +381,7 @@ def annotate_all(c: Consolidation, opts: Options, config: RulesConfig,
 
     def failed(k: int, kind: str, detail: str) -> None:
         c.warnings.append(f"No se pudo escribir la copia anotada de «{Path(items[k][0]).name}» "
-                          f"({'tiempo agotado' if kind == TIMEOUT else detail}).")
+                          f"({'tiempo agotado' if kind == TIMEOUT else _spanish(detail)}).")
         progress.advance()
 
     run_tasks(annotate_task, items, workers=opts.workers or default_workers(),
