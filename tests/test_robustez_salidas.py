@@ -520,6 +520,7 @@ def test_maestro_en_disco_lleno_mensaje_documentado(tmp_path: Path) -> None:
         assert not [p for p in disk.iterdir() if p.name.startswith(".~pea-")]
     assert proc.returncode == 1, proc.stderr
     assert "Error interno" not in proc.stderr
+    assert "Traceback" not in proc.stderr and "Exception ignored" not in proc.stderr
     assert "no se pudo escribir el libro maestro" in proc.stderr
     assert "el disco está lleno" in proc.stderr
 
@@ -598,3 +599,30 @@ def test_sigterm_termina_como_ctrl_c() -> None:
         time.sleep(5)
     assert signal.getsignal(signal.SIGTERM) in (signal.SIG_DFL, None) or callable(
         signal.getsignal(signal.SIGTERM))
+
+
+def test_nombre_de_archivo_que_no_es_utf8(tmp_path: Path) -> None:
+    """Un nombre con bytes que no son UTF-8 (posible en Linux y en memorias USB) hacía
+    fallar el maestro, el CSV, el JSON y la terminal («surrogates not allowed»); ahora
+    sale con esos bytes como «\\xff», sin vínculo, y la corrida termina bien."""
+    import os
+
+    folder = tmp_path / "entregas"
+    folder.mkdir()
+    with open(os.path.join(os.fsencode(folder), b"plan\xff\x1b.xlsx"), "wb") as fh:
+        fh.write(plan_bytes(1))
+    (folder / "bueno.xlsx").write_bytes(plan_bytes(2))
+    output = tmp_path / "m.xlsx"
+    for extra in (["-f", "json"], []):
+        proc = run_pea("consolidar", folder, "-o", output, "--csv", tmp_path / "bi",
+                       "--parquet", tmp_path / "bi", *extra)
+        text = proc.stdout + proc.stderr
+        assert proc.returncode == 0, text
+        for bad in FORBIDDEN:
+            assert bad not in text, text
+        assert "\x1b" not in text
+    assert json.loads(run_pea("consolidar", folder, "-o", output, "-f", "json").stdout)
+    names = sorted(str(r["Archivo"]) for r in sheet_rows(output, "Entregas"))
+    assert names[0] == "bueno.xlsx" and names[1].startswith("plan\\xff")
+    ws = load_workbook(output)["Entregas"]
+    assert [ws.cell(r, 1).hyperlink is None for r in (2, 3)] == [False, True]

@@ -144,7 +144,8 @@ def consolidar(
                    f"({shown(os_reason(exc))}).", err=True)
         return EXIT_ERRORS
     if formato is Formato.json:
-        sys.stdout.write(json.dumps(summary_json(result), ensure_ascii=False, indent=2) + "\n")
+        sys.stdout.write(json.dumps(_unicode(summary_json(result)), ensure_ascii=False,
+                                    indent=2) + "\n")
     elif not silencioso:
         _print_summary(result)
     for warning in result.consolidation.warnings:
@@ -175,6 +176,20 @@ def _terminate_cleanly() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+def _unicode(data: Any) -> Any:
+    """Los textos del resumen JSON con los bytes que no eran UTF-8 como «\\xff» (un nombre
+    de archivo así haría fallar la escritura en la salida estándar)."""
+    from pea.consolidate.cells import unicode_name
+
+    if isinstance(data, str):
+        return unicode_name(data)
+    if isinstance(data, list):
+        return [_unicode(v) for v in data]
+    if isinstance(data, dict):
+        return {k: _unicode(v) for k, v in data.items()}
+    return data
 
 
 def summary_json(result: Any) -> dict[str, Any]:

@@ -32,12 +32,13 @@ def config_or_exit(reglas: Path | None) -> RulesConfig:
 
 def shown(text: object) -> str:
     """Un texto que viene de un archivo, de su nombre o de una ruta, listo para la terminal
-    en una sola línea: los caracteres de control (ESC, BEL…) como ``\\x1b`` (el mismo
+    en una sola línea: los bytes que no eran UTF-8 como ``\\xff``, los caracteres de control (ESC, BEL…) como ``\\x1b`` (el mismo
     `pea.report_text.visible` de `pea validar`) y los saltos de línea y tabuladores como
     ``\\n`` y ``\\t``. Para `typer.echo`; con rich, `literal`."""
+    from pea.consolidate.cells import unicode_name
     from pea.report_text import visible
 
-    return visible(str(text)).replace("\n", "\\n").replace("\t", "\\t")
+    return visible(unicode_name(str(text))).replace("\n", "\\n").replace("\t", "\\t")
 
 
 def literal(text: object, style: str = "") -> Text:

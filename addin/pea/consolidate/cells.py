@@ -32,6 +32,18 @@ def as_text(v: float | int) -> str:
     return repr(float(v))
 
 
+def unicode_name(text: str) -> str:
+    """Un nombre de archivo que no era UTF-8 válido (Python guarda cada byte malo como un
+    «surrogate», que ninguna salida puede escribir) con esos bytes como «\\xff»; los
+    demás nombres, tal cual."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raw = text.encode("utf-8", "surrogateescape")
+        return raw.decode("utf-8", "backslashreplace")
+    return text
+
+
 def fit(v: Any) -> Any:
     """El valor listo para cualquier salida: texto, número que cabe, fecha, o None."""
     t = type(v)

@@ -260,8 +260,8 @@ _URL_ESCAPES = (("%", "%25"), ('"', "%22"), (" ", "%20"), ("<", "%3c"), (">", "%
 _URL_MAX = 2079
 #: Lo que no puede ir en una parte de la ruta de un vínculo seguro: la barra invertida (en
 #: Windows es un separador: dos al inicio serían una ruta UNC a otro equipo), «:» («http:»,
-#: «mailto:», «C:») y los caracteres de control.
-_UNSAFE_PART = re.compile(r"[\\:\x00-\x1f\x7f-\x9f]")
+#: «mailto:», «C:»), los caracteres de control y los bytes que no eran UTF-8.
+_UNSAFE_PART = re.compile(r"[\\:\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 def file_link(path: str) -> str:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pea.consolidate.cells import unicode_name
 from pea.consolidate.columns import DUPLICADO, OMITIDO
 from pea.consolidate.scan import FoundFile
 from pea.rules.cross import CrossFinding
@@ -25,7 +26,8 @@ class Submission:
 
     @property
     def archivo(self) -> str:
-        return self.found.archivo
+        """Ruta relativa a la carpeta, como texto que toda salida puede escribir."""
+        return unicode_name(self.found.archivo)
 
     @property
     def report(self) -> dict[str, Any]:
