@@ -42,7 +42,8 @@ CONTROLS = "".join(chr(i) for i in range(32)) + "".join(chr(i) for i in range(0x
 #: Marcador en el libro que se cambia por los caracteres de control (openpyxl no los escribe).
 _CTRL = "\u2063CTRL\u2063"
 EXTREMES: list[Any] = [1e308, -1e308, 1e-320, float("nan"), float("inf"), float("-inf"),
-                       -0.0, "9" * 400, "-" + "9" * 400, "x" * 32_767, _CTRL, "=1+1",
+                       -0.0, "9" * 400, "-" + "9" * 400, "9" * 5000 + ". Eje", "1e999999",
+                       "x" * 32_767, _CTRL, "=1+1",
                        "[/x]", "\t=HYPERLINK(\"http://x\")", 0.5, None]
 #: Columnas de datos del plan (A–T) y la celda de la Dependencia.
 COLUMNS = [chr(c) for c in range(ord("A"), ord("T") + 1)]
@@ -151,6 +152,7 @@ def test_todos_los_extremos_por_la_linea_de_comandos(tmp_path: Path) -> None:
     assert proc.returncode == 0, text
     for bad in FORBIDDEN:
         assert bad not in text, text
+    assert "no se pudieron escribir" not in text, text  # ninguno degradado: es el último recurso
     _check_run(folder, output, names)
 
 
@@ -209,21 +211,32 @@ def test_numeros_que_excel_no_guarda_en_ambos_caminos_del_maestro(tmp_path: Path
     export.write_parquet(c, config, tmp_path / "pq")
 
 
+@pytest.mark.parametrize("where", ["resumen", "estados"])
 def test_una_falla_interna_con_los_datos_de_un_archivo_solo_degrada_ese_archivo(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str) -> None:
     """Cualquier defecto al armar las hojas con los datos de una entrega (aquí, uno
-    simulado en el Resumen) deja esa entrega Ilegible con el motivo en «Entregas» y un
-    aviso que la nombra; el maestro se escribe con las demás."""
-    from pea.consolidate import summary
+    simulado en el Resumen o al asignar los estados) deja esa entrega Ilegible con el
+    motivo en «Entregas» y un aviso que la nombra; el maestro se escribe con las demás."""
+    from pea.consolidate import status, summary
 
-    original = summary._quarters
+    if where == "resumen":
+        original = summary._quarters
 
-    def broken(line: list[Any]) -> Any:
-        if "Dirección de Ingresos" in line:  # una línea de la Tesorería
-            raise ZeroDivisionError("defecto simulado")
-        return original(line)
+        def broken(line: list[Any]) -> Any:
+            if "Dirección de Ingresos" in line:  # una línea de la Tesorería
+                raise ZeroDivisionError("defecto simulado")
+            return original(line)
 
-    monkeypatch.setattr(summary, "_quarters", broken)
+        monkeypatch.setattr(summary, "_quarters", broken)
+    else:
+        original_facts = status.facts
+
+        def broken_facts(sub: Any) -> Any:
+            if sub.archivo == "tesoreria.xlsx":
+                raise ZeroDivisionError("defecto simulado")
+            return original_facts(sub)
+
+        monkeypatch.setattr(status, "facts", broken_facts)
     folder = tmp_path / "entregas"
     folder.mkdir()
     (folder / "tesoreria.xlsx").write_bytes(plan_bytes(1))  # Tesorería Municipal

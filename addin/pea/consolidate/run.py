@@ -189,10 +189,10 @@ def _consolidate(opts: Options, config: RulesConfig, progress: Progress) -> RunR
     cache = ResultCache(cache_path(opts.output), config.fingerprint(), enabled=opts.use_cache)
     subs, read = read_submissions(opts, config, progress, cache)
     t1 = time.perf_counter()
-    result = RunResult(_assemble(opts, config, subs, read))
     notes: list[str] = []  # avisos de las entregas que no llegaron a las salidas
     for attempt in (1, 2):
         try:
+            result = RunResult(_assemble(opts, config, subs, read))
             _write_outputs(result, opts, config, progress)
             break
         except OSError:  # el maestro no se pudo escribir (disco lleno, permisos): código 1
@@ -207,7 +207,6 @@ def _consolidate(opts: Options, config: RulesConfig, progress: Progress) -> RunR
                 raise
             for sub, why in bad:
                 notes.append(_degrade(sub, config, why))
-            result = RunResult(_assemble(opts, config, subs, read))
     result.consolidation.warnings.extend(notes)
     t2 = time.perf_counter()
     if opts.annotate_dir is not None:

@@ -82,7 +82,9 @@ class _Groups:
 
 def _num(label: str) -> tuple[int, ...]:
     num = leading_number(label, EJE_NUM) or leading_number(label + " ", EJE_NUM)
-    return (int(num),) if num and num.isdigit() else (10**9,)
+    if not num or not num.isdigit():
+        return (10**9,)
+    return (int(num),) if len(num) <= 15 else (10**15,)  # miles de cifras: int() no puede
 
 
 def build_summary(c: Consolidation, config: RulesConfig) -> Summary:
