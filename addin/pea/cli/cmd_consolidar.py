@@ -34,15 +34,15 @@ def check_paths(opts: Options) -> None:
 
     carpeta, salida = opts.folder, opts.output
     if not carpeta.exists():
-        raise usage_error(f"la carpeta «{carpeta}» no existe.")
+        raise usage_error(f"la carpeta «{shown(carpeta)}» no existe.")
     if not carpeta.is_dir():
-        raise usage_error(f"«{carpeta}» no es una carpeta; indique la carpeta de entregas.")
+        raise usage_error(f"«{shown(carpeta)}» no es una carpeta; indique la carpeta de entregas.")
     if salida.suffix.lower() != ".xlsx":
-        raise usage_error(f"el libro maestro debe terminar en .xlsx («{salida}»).")
+        raise usage_error(f"el libro maestro debe terminar en .xlsx («{shown(salida)}»).")
     if salida.is_dir():
-        raise usage_error(f"«{salida}» es una carpeta; indique el nombre del libro maestro.")
+        raise usage_error(f"«{shown(salida)}» es una carpeta; indique el nombre del libro maestro.")
     if salida.exists() and not is_master(salida):
-        raise usage_error(f"«{salida}» ya existe y no es un libro maestro de PEA; no se "
+        raise usage_error(f"«{shown(salida)}» ya existe y no es un libro maestro de PEA; no se "
                           "sobrescribe. Elija otro nombre.")
     own = own_paths(opts)
     for option, folder in (("--anotar", opts.annotate_dir), ("--csv", opts.csv_dir),
@@ -58,7 +58,7 @@ def _check_output_dir(option: str, folder: Path, carpeta: Path, own: set[Path]) 
 
     existing = next((p for p in (folder, *folder.parents) if p.exists()), None)
     if existing is not None and not existing.is_dir():
-        raise usage_error(f"«{existing}» es un archivo, no una carpeta; indique en «{option}» "
+        raise usage_error(f"«{shown(existing)}» es un archivo, no una carpeta; indique en «{option}» "
                           "una carpeta.")
     if folder.resolve() == carpeta.resolve():
         raise usage_error(f"«{option}» no puede ser la carpeta de las entregas (sus archivos se "
@@ -126,12 +126,13 @@ def consolidar(
         if not parquet_available():
             raise usage_error(PARQUET_MISSING)
     from pea.atomic import OutputLock, OutputLocked
+    from pea.consolidate.run import os_reason
 
     try:
         salida.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise usage_error(f"no se pudo crear la carpeta de «{salida}» ({exc.strerror}).") from None
-    from pea.consolidate.run import os_reason
+        raise usage_error(f"no se pudo crear la carpeta de «{shown(salida)}» "
+                          f"({shown(os_reason(exc))}).") from None
 
     try:
         with _terminate_cleanly(), OutputLock(salida), \
