@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from pea.config import RulesConfig
-from pea.consolidate.cells import fit, fits
+from pea.consolidate.cells import EXCEL_MAX, EXCEL_MIN, fit
 from pea.consolidate.extract import plan_lines
 from pea.validation import unreadable_report, validate_bytes
 
@@ -95,9 +95,11 @@ def share_strings(payload: dict[str, Any], table: dict[str, str]) -> dict[str, A
     de un proceso de lectura o de la caché.
     """
     same = table.setdefault
+    low, high = EXCEL_MIN, EXCEL_MAX  # `cells.fits` en línea: ~4 números por línea
     for line in payload.get("lines") or ():
         line[:] = [same(v, v) if type(v) is str else
-                   v if v is None or ((type(v) is float or type(v) is int) and fits(v))
+                   v if v is None or (type(v) is float and (v == 0.0 or low <= abs(v) <= high))
+                   or (type(v) is int and -high <= v <= high)
                    else fit(v) for v in line]
     for f in payload.get("report", {}).get("hallazgos") or ():
         for k in ("regla", "severidad", "hoja", "mensaje"):
