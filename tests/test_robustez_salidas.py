@@ -639,3 +639,40 @@ def test_nombre_de_archivo_que_no_es_utf8(tmp_path: Path) -> None:
     assert names[0] == "bueno.xlsx" and names[1].startswith("plan\\xff")
     ws = load_workbook(output)["Entregas"]
     assert [ws.cell(r, 1).hyperlink is None for r in (2, 3)] == [False, True]
+
+
+def test_una_copia_anotada_que_falla_no_detiene_las_demas(tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Una falla al preparar la copia de una entrega deja su aviso; las demás copias se
+    escriben. Una falla de toda la carpeta de copias (un archivo ajeno que no se deja
+    leer) es un error de esa salida: el maestro y la caché quedan."""
+    from pea.consolidate import annotate
+
+    folder = tmp_path / "entregas"
+    folder.mkdir()
+    (folder / "a.xlsx").write_bytes(extreme_plan({"M10": "=1+1"}))
+    (folder / "b.xlsx").write_bytes(extreme_plan({"B4": "Otra dependencia", "N10": "x"}))
+    original = annotate.annotated_name
+
+    def broken(archivo: str, *args: Any) -> str:
+        if archivo == "a.xlsx":
+            raise RuntimeError("defecto simulado")
+        return original(archivo, *args)
+
+    monkeypatch.setattr(annotate, "annotated_name", broken)
+    output = tmp_path / "m.xlsx"
+    copies = tmp_path / "anotados"
+    result = consolidate(Options(folder=folder, output=output, annotate_dir=copies, workers=1),
+                         load_config())
+    assert [p.name for p in result.annotated] and len(result.annotated) == 1
+    assert any("«a.xlsx»" in w for w in result.consolidation.warnings)
+
+    def unreadable(path: Path) -> bool:
+        raise ValueError("archivo ajeno")
+
+    monkeypatch.setattr(annotate, "untouched_copy", unreadable)
+    output.unlink()
+    result = consolidate(Options(folder=folder, output=output, annotate_dir=copies, workers=1),
+                         load_config())
+    assert output.is_file() and _cache_entries(output) == 2
+    assert result.failures and "copias anotadas" in result.failures[0]

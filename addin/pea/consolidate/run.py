@@ -216,6 +216,11 @@ def _consolidate(opts: Options, config: RulesConfig, progress: Progress) -> RunR
             result.failures.append(
                 f"no se pudieron escribir las copias anotadas en «{opts.annotate_dir}» "
                 f"({os_reason(exc)}).")
+        except Exception as exc:  # p. ej. un archivo ajeno en la carpeta: el maestro ya está
+            log.debug("copias anotadas", exc_info=True)
+            result.failures.append(
+                f"no se pudieron escribir las copias anotadas en «{opts.annotate_dir}» "
+                f"(falla interna: {type(exc).__name__}); repórtelo al equipo de PEA.")
     cache.save()
     if cache.warning:
         result.consolidation.warnings.append(f"Caché: {cache.warning}")
