@@ -591,10 +591,14 @@ def test_temporales_de_una_corrida_terminada_a_la_fuerza_se_borran(tmp_path: Pat
     (out / ".~pea-maestro-efgh_678.d").mkdir()
     (out / ".~pea-maestro-efgh_678.d" / "tmpxyz").write_bytes(b"y" * 1000)
     (out / ".~pea-maestro-2-abcd1234.tmp").write_bytes(b"otro maestro")
-    proc = run_pea("consolidar", folder, "-o", out / "maestro.xlsx", "-q")
+    bi = tmp_path / "bi"
+    bi.mkdir()
+    (bi / ".~pea-entregas-abcd1234.tmp").write_bytes(b"csv a medias")
+    proc = run_pea("consolidar", folder, "-o", out / "maestro.xlsx", "--csv", bi, "-q")
     assert proc.returncode == 0, proc.stderr
     assert sorted(p.name for p in out.iterdir() if p.name.startswith(".~pea-")) == [
         ".~pea-maestro-2-abcd1234.tmp"]
+    assert not [p for p in bi.iterdir() if p.name.startswith(".~pea-")]
 
 
 def test_sigterm_termina_como_ctrl_c() -> None:

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import IO, Any
 
-from pea.atomic import atomic_outputs
+from pea.atomic import atomic_outputs, remove_stale_temps
 from pea.config import RulesConfig
 from pea.consolidate import tables
 from pea.consolidate.cells import fit
@@ -120,6 +120,8 @@ def write_csv(c: Consolidation, config: RulesConfig, folder: Path) -> list[Path]
     folder.mkdir(parents=True, exist_ok=True)
     tables_ = export_tables(c, config)
     targets = [folder / f"{name}.csv" for name, _cols, _rows in tables_]
+    for target in targets:  # los de una corrida terminada a la fuerza (`kill -9`)
+        remove_stale_temps(target)
     with atomic_outputs(targets) as temps:
         for (_name, cols, rows), tmp in zip(tables_, temps, strict=True):
             with open(tmp, "w", encoding="utf-8-sig", newline="") as fh:
@@ -144,6 +146,8 @@ def write_parquet(c: Consolidation, config: RulesConfig, folder: Path) -> list[P
     folder.mkdir(parents=True, exist_ok=True)
     tables_ = export_tables(c, config)
     targets = [folder / f"{name}.parquet" for name, _cols, _rows in tables_]
+    for target in targets:  # los de una corrida terminada a la fuerza (`kill -9`)
+        remove_stale_temps(target)
     with atomic_outputs(targets) as temps:
         for (_name, cols, rows), tmp in zip(tables_, temps, strict=True):
             pq.write_table(_parquet_table(cols, rows), tmp)
