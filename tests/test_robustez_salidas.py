@@ -680,3 +680,25 @@ def test_una_copia_anotada_que_falla_no_detiene_las_demas(tmp_path: Path,
                          load_config())
     assert output.is_file() and _cache_entries(output) == 2
     assert result.failures and "copias anotadas" in result.failures[0]
+
+
+def test_fecha_de_modificacion_imposible(tmp_path: Path) -> None:
+    """Un archivo con fecha del año 35,680,317 (o anterior a 1900) daba «Error interno
+    (ValueError: year … is out of range)» y ningún maestro; ahora su fecha queda vacía."""
+    import os
+
+    with tmpfs(tmp_path / "disco", "2m") as disk:  # ext4 no guarda fechas tan lejanas
+        folder = disk / "entregas"
+        folder.mkdir()
+        for name, when in (("futuro.xlsx", 2.0**50), ("pasado.xlsx", -2.0**50),
+                           ("antiguo.xlsx", -3e9), ("bueno.xlsx", 1.7e9)):
+            (folder / name).write_bytes(plan_bytes(len(name) % 5))
+            os.utime(folder / name, (when, when))
+        output = tmp_path / "m.xlsx"
+        proc = run_pea("consolidar", folder, "-o", output, "-q", "--csv", tmp_path / "bi")
+    assert proc.returncode == 0, proc.stderr
+    rows = {r["Archivo"]: r for r in sheet_rows(output, "Entregas")}
+    assert len(rows) == 4
+    assert rows["futuro.xlsx"]["Fecha de modificación"] is None
+    assert rows["antiguo.xlsx"]["Fecha de modificación"] is None
+    assert rows["bueno.xlsx"]["Fecha de modificación"] is not None

@@ -67,7 +67,15 @@ class Submission:
 
     @property
     def modified(self) -> dt.datetime | None:
-        return dt.datetime.fromtimestamp(self.found.mtime) if self.found.mtime else None
+        """Fecha de modificación; None si no hay o no es una fecha que Excel guarde (un
+        archivo con fecha del año 35,680,317 en una memoria USB hacía fallar la corrida)."""
+        if not self.found.mtime:
+            return None
+        try:
+            when = dt.datetime.fromtimestamp(self.found.mtime)
+        except (OverflowError, ValueError, OSError):
+            return None
+        return when if when.year >= 1900 else None
 
     def excluded(self, states: frozenset[str]) -> bool:
         """¿Sus líneas quedan fuera del «Plan consolidado»? (p. ej. `--excluir-rechazados`
