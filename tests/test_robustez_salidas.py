@@ -702,3 +702,14 @@ def test_fecha_de_modificacion_imposible(tmp_path: Path) -> None:
     assert rows["futuro.xlsx"]["Fecha de modificación"] is None
     assert rows["antiguo.xlsx"]["Fecha de modificación"] is None
     assert rows["bueno.xlsx"]["Fecha de modificación"] is not None
+
+
+def test_demo_en_disco_de_solo_lectura(tmp_path: Path) -> None:
+    """`pea demo` en un disco de solo lectura: mensaje en español y código 1 (antes
+    «Error interno»)."""
+    with tmpfs(tmp_path / "disco", "1m") as disk:
+        _read_only(disk)
+        proc = run_pea("demo", "--carpeta", disk / "demo")
+    assert proc.returncode == 1, proc.stderr
+    assert "Error interno" not in proc.stderr and "Traceback" not in proc.stderr
+    assert "el disco es de solo lectura" in proc.stderr

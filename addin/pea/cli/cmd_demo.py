@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from pea.cli.app import app, usage_error
-from pea.cli.common import config_or_exit, literal
+from pea.cli.common import config_or_exit, literal, shown
 from pea.config import RulesConfig
 
 
@@ -49,7 +49,14 @@ def demo(
 
     config = config_or_exit(None)
     console = Console(highlight=False)
-    files = write_demo(carpeta)
+    try:
+        files = write_demo(carpeta)
+    except OSError as exc:
+        from pea.consolidate.run import os_reason
+
+        typer.echo(f"Error: no se pudieron escribir los planes del demo en «{shown(carpeta)}» "
+                   f"({shown(os_reason(exc))}).", err=True)
+        return 1
     table = Table(title=literal(f"Municipio de demostración: {len(files)} planes en «{carpeta}»"))
     for col in ("Archivo", "Dependencia", "Errores", "Advert.", "Estado"):
         table.add_column(col, overflow="fold")
@@ -77,11 +84,17 @@ def _consolidate_demo(carpeta: Path, config: RulesConfig) -> Path:
 
     master = carpeta / "maestro.xlsx"
     if master.exists() and not is_master(master):
-        raise usage_error(f"«{master}» ya existe y no es un libro maestro de PEA; no se "
+        raise usage_error(f"«{shown(master)}» ya existe y no es un libro maestro de PEA; no se "
                           "sobrescribe.")
     try:
         with OutputLock(master):
             consolidate(Options(folder=carpeta, output=master, recursive=True), config)
     except OutputLocked as exc:
-        raise usage_error(str(exc)) from None
+        raise usage_error(shown(exc)) from None
+    except OSError as exc:
+        from pea.consolidate.run import os_reason
+
+        typer.echo(f"Error: no se pudo escribir el libro maestro «{shown(master)}» "
+                   f"({shown(os_reason(exc))}).", err=True)
+        raise typer.Exit(1) from None
     return master
