@@ -713,3 +713,36 @@ def test_demo_en_disco_de_solo_lectura(tmp_path: Path) -> None:
     assert proc.returncode == 1, proc.stderr
     assert "Error interno" not in proc.stderr and "Traceback" not in proc.stderr
     assert "el disco es de solo lectura" in proc.stderr
+
+
+def _unsupported_compression_zip() -> bytes:
+    """Un zip cuyas partes (entre ellas docProps/custom.xml) dicen usar un método de
+    compresión que zipfile no conoce (97): zipfile lanza NotImplementedError."""
+    import struct
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("docProps/custom.xml", "<Properties/>")
+    data = bytearray(buf.getvalue())
+    for signature, offset in ((b"PK\x03\x04", 8), (b"PK\x01\x02", 10)):
+        start = 0
+        while (j := data.find(signature, start)) >= 0:
+            data[j + offset:j + offset + 2] = struct.pack("<H", 97)
+            start = j + 4
+    return bytes(data)
+
+
+def test_zip_con_compresion_desconocida_no_detiene_la_corrida(tmp_path: Path) -> None:
+    """Antes de leer, PEA mira si cada libro es un maestro de otra corrida; un zip con un
+    método de compresión desconocido daba «Error interno (NotImplementedError)» a todos."""
+    folder = tmp_path / "entregas"
+    folder.mkdir()
+    (folder / "raro.xlsx").write_bytes(_unsupported_compression_zip())
+    (folder / "bueno.xlsx").write_bytes(plan_bytes(1))
+    output = tmp_path / "m.xlsx"
+    proc = run_pea("consolidar", folder, "-o", output, "-q")
+    assert proc.returncode == 0, proc.stderr
+    rows = {r["Archivo"]: r for r in sheet_rows(output, "Entregas")}
+    assert rows["raro.xlsx"]["Estado"] == "Ilegible"
+    assert rows["bueno.xlsx"]["Estado"] in ("Aceptado", "Con observaciones")

@@ -102,7 +102,10 @@ def _digest(path: Path) -> tuple[str | None, bool]:
     if b"docProps/custom.xml" in tail:
         from pea.consolidate.master import is_master
 
-        master = is_master(path)
+        try:  # un zip hostil aquí no detiene la corrida: se lee (y se reporta) como entrega
+            master = is_master(path)
+        except Exception:
+            log.debug("¿maestro? %s", path, exc_info=True)
     return h.hexdigest(), master
 
 
