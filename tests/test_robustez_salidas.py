@@ -746,3 +746,20 @@ def test_zip_con_compresion_desconocida_no_detiene_la_corrida(tmp_path: Path) ->
     rows = {r["Archivo"]: r for r in sheet_rows(output, "Entregas")}
     assert rows["raro.xlsx"]["Estado"] == "Ilegible"
     assert rows["bueno.xlsx"]["Estado"] in ("Aceptado", "Con observaciones")
+
+
+def test_fechas_de_entregas_en_csv_y_parquet(tmp_path: Path) -> None:
+    """La fecha de modificación sigue siendo fecha: ISO sin microsegundos en el CSV y
+    timestamp en el Parquet (`cells.fit` no la vuelve texto)."""
+    import pyarrow.parquet as pq
+
+    folder = tmp_path / "entregas"
+    folder.mkdir()
+    (folder / "a.xlsx").write_bytes(plan_bytes(1))
+    out = tmp_path / "bi"
+    consolidate(Options(folder=folder, output=tmp_path / "m.xlsx", csv_dir=out, parquet_dir=out,
+                        workers=1), load_config())
+    row = _csv_rows(out, "entregas")[0]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", row["Fecha de modificación"])
+    table = pq.read_table(out / "entregas.parquet").to_pylist()
+    assert table[0]["Fecha de modificación"] is not None

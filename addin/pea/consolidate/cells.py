@@ -9,6 +9,7 @@ fila del plan sigue en el maestro (su hallazgo está en «Observaciones»).
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from typing import Any
 
@@ -53,4 +54,6 @@ def fit(v: Any) -> Any:
         return v if fits(v) else as_text(v)
     if t is bool:
         return "X" if v else None
+    if isinstance(v, dt.date):  # fechas de «Entregas» y del Resumen, tal cual
+        return v
     return str(v)
