@@ -763,3 +763,18 @@ def test_fechas_de_entregas_en_csv_y_parquet(tmp_path: Path) -> None:
     assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", row["Fecha de modificación"])
     table = pq.read_table(out / "entregas.parquet").to_pylist()
     assert table[0]["Fecha de modificación"] is not None
+
+
+def test_json_de_consolidar_escapa_los_controles(tmp_path: Path) -> None:
+    """En `--formato json` ningún carácter de control llega crudo (json ya escapa los C0;
+    DEL y los C1, como U+009B, un CSI de terminal, también) y el JSON es el mismo."""
+    folder = tmp_path / "entregas"
+    folder.mkdir()
+    name = "plan \x9b2J\x7f\x1b.xlsx"
+    (folder / name).write_bytes(plan_bytes(1))
+    (folder / "plan.xlsx").write_bytes(plan_bytes(1))  # misma dependencia: PEA-X01 la nombra
+    proc = run_pea("consolidar", folder, "-o", tmp_path / "m.xlsx", "-f", "json")
+    assert proc.returncode == 0, proc.stderr
+    assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", proc.stdout)
+    data = json.loads(proc.stdout)
+    assert any(name in f["mensaje"] for f in data["entre_libros"]), data["entre_libros"]

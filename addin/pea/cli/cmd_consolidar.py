@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -145,8 +146,11 @@ def consolidar(
                    f"({shown(os_reason(exc))}).", err=True)
         return EXIT_ERRORS
     if formato is Formato.json:
-        sys.stdout.write(json.dumps(_unicode(summary_json(result)), ensure_ascii=False,
-                                    indent=2) + "\n")
+        data = json.dumps(_unicode(summary_json(result)), ensure_ascii=False, indent=2)
+        # json escapa los controles C0; DEL y los C1 (U+0080–U+009F; U+009B es un CSI de
+        # terminal) también, como «\u009b»: el mismo texto para un programa
+        sys.stdout.write(re.sub(r"[\x7f-\x9f]", lambda m: f"\\u{ord(m.group()):04x}", data)
+                         + "\n")
     elif not silencioso:
         _print_summary(result)
     for warning in result.consolidation.warnings:
