@@ -778,3 +778,21 @@ def test_json_de_consolidar_escapa_los_controles(tmp_path: Path) -> None:
     assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", proc.stdout)
     data = json.loads(proc.stdout)
     assert any(name in f["mensaje"] for f in data["entre_libros"]), data["entre_libros"]
+
+
+def test_pea_reglas_muestra_la_configuracion_literal(tmp_path: Path) -> None:
+    """La versión de la configuración (texto del archivo YAML) con markup y ESC: antes
+    rich la interpretaba («[/x]» → MarkupError) y el ESC llegaba crudo a la terminal."""
+    from pea.config import default_rules_dir
+
+    rules = tmp_path / "reglas"
+    shutil.copytree(default_rules_dir(), rules)
+    conf = rules / "configuracion.yaml"
+    text = conf.read_text(encoding="utf-8")
+    assert 'version: "2024.1"' in text
+    conf.write_text(text.replace('version: "2024.1"', 'version: "[/x] \\e[2J\\a v1"'),
+                    encoding="utf-8")
+    proc = run_pea("reglas", "--reglas", rules)
+    assert proc.returncode == 0, proc.stderr
+    assert "\x1b" not in proc.stdout and "\x07" not in proc.stdout
+    assert "[/x] \\x1b[2J\\x07 v1" in proc.stdout

@@ -23,22 +23,24 @@ ReglasOption = Annotated[
 def config_or_exit(reglas: Path | None) -> RulesConfig:
     """Carga la configuración o termina con un mensaje en español (código 2)."""
     if reglas is not None and not reglas.is_dir():
-        raise usage_error(f"el directorio de reglas «{reglas}» no existe.")
+        raise usage_error(f"el directorio de reglas «{shown(reglas)}» no existe.")
     try:
         return load_config(reglas)
-    except ConfigError as exc:
-        raise usage_error(str(exc)) from None
+    except ConfigError as exc:  # nombra claves y valores del archivo: escapados
+        raise usage_error(shown(exc, one_line=False)) from None
 
 
-def shown(text: object) -> str:
-    """Un texto que viene de un archivo, de su nombre o de una ruta, listo para la terminal
-    en una sola línea: los bytes que no eran UTF-8 como ``\\xff``, los caracteres de control (ESC, BEL…) como ``\\x1b`` (el mismo
-    `pea.report_text.visible` de `pea validar`) y los saltos de línea y tabuladores como
-    ``\\n`` y ``\\t``. Para `typer.echo`; con rich, `literal`."""
+def shown(text: object, one_line: bool = True) -> str:
+    """Un texto que viene de un archivo, de su nombre, de una ruta o de la configuración,
+    listo para la terminal: los bytes que no eran UTF-8 como ``\\xff``, los caracteres de
+    control (ESC, BEL…) como ``\\x1b`` (el mismo `pea.report_text.visible` de
+    `pea validar`) y, con `one_line`, los saltos de línea y tabuladores como ``\\n`` y
+    ``\\t``. Para `typer.echo`; con rich, `literal`."""
     from pea.consolidate.cells import unicode_name
     from pea.report_text import visible
 
-    return visible(unicode_name(str(text))).replace("\n", "\\n").replace("\t", "\\t")
+    out = visible(unicode_name(str(text)))
+    return out.replace("\n", "\\n").replace("\t", "\\t") if one_line else out
 
 
 def literal(text: object, style: str = "") -> Text:
