@@ -91,6 +91,8 @@ def _cell(v: Any) -> Any:
 #: «CSV Injection»): «=», «+», «-», «@», y el tabulador y el retorno de carro, que el lector
 #: quita antes de mirar («\t=1+1» llega como «=1+1»).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: Espacios y saltos que un lector de CSV puede saltarse antes del «=» (además de tab/CR).
+_BLANKS = " \n\x0b\x0c\u00a0\u3000"
 
 
 def csv_text(v: Any) -> Any:
@@ -102,9 +104,6 @@ def csv_text(v: Any) -> Any:
         return "'" + v
     return v
 
-
-#: Espacios y saltos que un lector de CSV puede saltarse antes del «=» (además de tab/CR).
-_BLANKS = " \n\x0b\x0c\u00a0\u3000"
 
 
 def _csv_file(fh: IO[str], cols: list[MasterColumn], rows: Iterable[list[Any]]) -> None:
