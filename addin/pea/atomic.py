@@ -46,6 +46,73 @@ def atomic_output(target: str | Path) -> Iterator[Path]:
             tmp_path.unlink()
 
 
+@contextlib.contextmanager
+def atomic_outputs(targets: list[Path]) -> Iterator[list[Path]]:
+    """Como `atomic_output`, para varios archivos que valen juntos (las exportaciones):
+    todos los temporales junto a su destino; solo si todos se escribieron se mueven a su
+    lugar. Ante cualquier error se borran y los archivos anteriores quedan como estaban."""
+    temps: list[Path] = []
+    try:
+        for target in targets:
+            fd, tmp = tempfile.mkstemp(prefix=temp_prefix(target), suffix=".tmp",
+                                       dir=target.parent)
+            os.close(fd)
+            temps.append(Path(tmp))
+            _set_mode(temps[-1], target)
+        yield list(temps)
+        for tmp in temps:
+            with open(tmp, "rb+") as fh:
+                os.fsync(fh.fileno())
+        for tmp, target in zip(temps, targets, strict=True):
+            os.replace(tmp, target)
+    finally:
+        for tmp in temps:
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
+
+
+@contextlib.contextmanager
+def temp_dir_next_to(target: Path) -> Iterator[Path]:
+    """Una carpeta temporal junto a `target` (p. ej. para los archivos de trabajo de
+    XlsxWriter en libros grandes, que si no irían a $TMPDIR), borrada al salir."""
+    import shutil
+
+    if target.name.startswith(TEMP_PREFIX) and target.suffix == ".tmp":
+        path = target.with_suffix(".d")  # el temporal de `atomic_output` y su carpeta, pareja
+        path.mkdir()
+    else:
+        path = Path(tempfile.mkdtemp(prefix=temp_prefix(target), suffix=".d", dir=target.parent))
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def remove_stale_temps(target: Path) -> list[Path]:
+    """Borra los temporales de `target` que dejó una corrida terminada a la fuerza (`kill -9`,
+    corte de luz). Solo se llama con el candado de `target` tomado: ningún proceso vivo los
+    usa. Nombres exactos de `tempfile` (8 caracteres), no los de otro archivo parecido."""
+    import re
+    import shutil
+
+    pattern = re.compile(re.escape(temp_prefix(target)) + r"[a-z0-9_]{8}\.(tmp|d)")
+    removed = []
+    try:
+        entries = list(os.scandir(target.parent))
+    except OSError:
+        return []
+    for entry in entries:
+        if pattern.fullmatch(entry.name):
+            path = Path(entry.path)
+            with contextlib.suppress(OSError):
+                if entry.is_dir(follow_symlinks=False):
+                    shutil.rmtree(path)
+                else:
+                    path.unlink()
+                removed.append(path)
+    return removed
+
+
 def _set_mode(tmp: Path, target: Path) -> None:
     """Permisos del destino si existe; si no, los normales (0666 menos la umask)."""
     try:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import re
 import zipfile
+import zlib
 from pathlib import Path
 from typing import IO
 
@@ -35,7 +36,8 @@ def read_property(path: Path | IO[bytes], name: str) -> str | None:
     try:
         with zipfile.ZipFile(path) as z, z.open(CUSTOM_PART) as fh:
             xml = fh.read(_CAP)
-    except (OSError, KeyError, ValueError, EOFError, zipfile.BadZipFile):
+    except (OSError, KeyError, ValueError, EOFError, zipfile.BadZipFile,
+            NotImplementedError, RuntimeError, zlib.error):  # método de compresión raro, cifrado
         return None
     return property_value(xml, name)
 

@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from pea.cli.app import EXIT_ERRORS, EXIT_OK, app, usage_error
+from pea.cli.common import shown
 
 
 def interpreter_value(exe: str) -> str:
@@ -131,10 +132,10 @@ def configurar_excel(
         return EXIT_ERRORS
     typer.echo(f"Configuración de xlwings para los botones de PEA: {target}")
     for line in changes or ["sin cambios: ya estaba configurado"]:
-        typer.echo(f"  · {line}")
+        typer.echo(f"  · {shown(line)}")
     kept = [k for k, _ in pairs if k.upper() not in {u.upper() for u in updates}]
     if kept:
-        typer.echo("  · se conservaron las demás claves: " + ", ".join(kept))
+        typer.echo("  · se conservaron las demás claves: " + shown(", ".join(kept)))
     typer.echo("Comprobaciones:")
     results = checks(exe, plantilla)
     for ok, text in results:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -11,7 +14,7 @@ import typer
 
 from pea.cli.app import EXIT_ERRORS, EXIT_OK, app, usage_error
 from pea.cli.cmd_validar import Formato
-from pea.cli.common import ReglasOption, config_or_exit
+from pea.cli.common import ReglasOption, config_or_exit, literal, shown
 
 if TYPE_CHECKING:
     from pea.consolidate.run import Options
@@ -32,15 +35,15 @@ def check_paths(opts: Options) -> None:
 
     carpeta, salida = opts.folder, opts.output
     if not carpeta.exists():
-        raise usage_error(f"la carpeta «{carpeta}» no existe.")
+        raise usage_error(f"la carpeta «{shown(carpeta)}» no existe.")
     if not carpeta.is_dir():
-        raise usage_error(f"«{carpeta}» no es una carpeta; indique la carpeta de entregas.")
+        raise usage_error(f"«{shown(carpeta)}» no es una carpeta; indique la carpeta de entregas.")
     if salida.suffix.lower() != ".xlsx":
-        raise usage_error(f"el libro maestro debe terminar en .xlsx («{salida}»).")
+        raise usage_error(f"el libro maestro debe terminar en .xlsx («{shown(salida)}»).")
     if salida.is_dir():
-        raise usage_error(f"«{salida}» es una carpeta; indique el nombre del libro maestro.")
+        raise usage_error(f"«{shown(salida)}» es una carpeta; indique el nombre del libro maestro.")
     if salida.exists() and not is_master(salida):
-        raise usage_error(f"«{salida}» ya existe y no es un libro maestro de PEA; no se "
+        raise usage_error(f"«{shown(salida)}» ya existe y no es un libro maestro de PEA; no se "
                           "sobrescribe. Elija otro nombre.")
     own = own_paths(opts)
     for option, folder in (("--anotar", opts.annotate_dir), ("--csv", opts.csv_dir),
@@ -56,7 +59,7 @@ def _check_output_dir(option: str, folder: Path, carpeta: Path, own: set[Path]) 
 
     existing = next((p for p in (folder, *folder.parents) if p.exists()), None)
     if existing is not None and not existing.is_dir():
-        raise usage_error(f"«{existing}» es un archivo, no una carpeta; indique en «{option}» "
+        raise usage_error(f"«{shown(existing)}» es un archivo, no una carpeta; indique en «{option}» "
                           "una carpeta.")
     if folder.resolve() == carpeta.resolve():
         raise usage_error(f"«{option}» no puede ser la carpeta de las entregas (sus archivos se "
@@ -73,10 +76,11 @@ def _check_output_dir(option: str, folder: Path, carpeta: Path, own: set[Path]) 
     if folder.is_dir() and _inside(folder, carpeta):
         foreign = foreign_files(folder, own)
         if foreign:
-            shown = ", ".join(f"«{n}»" for n in foreign[:3]) + (" …" if len(foreign) > 3 else "")
+            names = ", ".join(f"«{shown(n)}»" for n in foreign[:3]) + (
+                " …" if len(foreign) > 3 else "")
             raise usage_error(
-                f"la carpeta «{folder}» de «{option}» está dentro de la carpeta de entregas y ya "
-                f"tiene archivos que no escribió PEA ({shown}); no se leerían como entregas. "
+                f"la carpeta «{shown(folder)}» de «{option}» está dentro de la carpeta de entregas "
+                f"y ya tiene archivos que no escribió PEA ({names}); no se leerían como entregas. "
                 "Indique una carpeta nueva o fuera de la carpeta de entregas.")
 
 
@@ -132,27 +136,74 @@ def consolidar(
         if not parquet_available():
             raise usage_error(PARQUET_MISSING)
     from pea.atomic import OutputLock, OutputLocked
+    from pea.consolidate.run import os_reason
 
     try:
         salida.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise usage_error(f"no se pudo crear la carpeta de «{salida}» ({exc.strerror}).") from None
+        raise usage_error(f"no se pudo crear la carpeta de «{shown(salida)}» "
+                          f"({shown(os_reason(exc))}).") from None
+
     try:
-        with OutputLock(salida), _progress(silencioso or formato is Formato.json) as bar:
+        with _terminate_cleanly(), OutputLock(salida), \
+                _progress(silencioso or formato is Formato.json) as bar:
             result = consolidate(opts, config, bar)
     except OutputLocked as exc:
-        raise usage_error(str(exc)) from None
+        raise usage_error(shown(exc)) from None
     except OSError as exc:
-        typer.echo(f"Error: no se pudo escribir el libro maestro «{salida}» "
-                   f"({exc.strerror or exc}).", err=True)
+        typer.echo(f"Error: no se pudo escribir el libro maestro «{shown(salida)}» "
+                   f"({shown(os_reason(exc))}).", err=True)
         return EXIT_ERRORS
     if formato is Formato.json:
-        sys.stdout.write(json.dumps(summary_json(result), ensure_ascii=False, indent=2) + "\n")
+        data = json.dumps(_unicode(summary_json(result)), ensure_ascii=False, indent=2)
+        # json escapa los controles C0; DEL y los C1 (U+0080–U+009F; U+009B es un CSI de
+        # terminal) también, como «\u009b»: el mismo texto para un programa
+        sys.stdout.write(re.sub(r"[\x7f-\x9f]", lambda m: f"\\u{ord(m.group()):04x}", data)
+                         + "\n")
     elif not silencioso:
         _print_summary(result)
     for warning in result.consolidation.warnings:
-        typer.echo(f"Aviso: {warning}", err=True)
+        typer.echo(f"Aviso: {shown(warning)}", err=True)
+    for failure in result.failures:  # el maestro sí se escribió: código 0, como dice el contrato
+        typer.echo(f"Error: {shown(failure)} El libro maestro sí se escribió: "
+                   f"«{shown(salida)}».", err=True)
     return EXIT_OK
+
+
+@contextmanager
+def _terminate_cleanly() -> Iterator[None]:
+    """Mientras dura, `kill` (SIGTERM) termina como Ctrl+C: los temporales de la corrida se
+    borran y el candado se suelta (con `kill -9` no hay nada que hacer: los borra la
+    siguiente corrida)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(_signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _unicode(data: Any) -> Any:
+    """Los textos del resumen JSON con los bytes que no eran UTF-8 como «\\xff» (un nombre
+    de archivo así haría fallar la escritura en la salida estándar)."""
+    from pea.consolidate.cells import unicode_name
+
+    if isinstance(data, str):
+        return unicode_name(data)
+    if isinstance(data, list):
+        return [_unicode(v) for v in data]
+    if isinstance(data, dict):
+        return {k: _unicode(v) for k, v in data.items()}
+    return data
 
 
 def summary_json(result: Any) -> dict[str, Any]:
@@ -173,6 +224,7 @@ def summary_json(result: Any) -> dict[str, Any]:
                          for f in c.cross],
         "anotados": [str(p) for p in result.annotated],
         "exportados": [str(p) for p in result.exports],
+        "salidas_fallidas": list(result.failures),
         "avisos": c.warnings,
         "segundos": {k: round(v, 3) for k, v in result.seconds.items()},
     }
@@ -189,7 +241,7 @@ def _print_summary(result: Any) -> None:
     c = result.consolidation
     console = Console(highlight=False)
     estados = Counter(s.estado for s in c.submissions)
-    table = Table(title=f"Entregas en «{c.folder}»")
+    table = Table(title=literal(f"Entregas en «{c.folder}»"))
     table.add_column("Estado")
     table.add_column("Archivos", justify="right")
     for e in ESTADOS:
@@ -199,14 +251,16 @@ def _print_summary(result: Any) -> None:
     console.print(f"Líneas de meta en el plan consolidado: {c.plan_rows:,}")
     console.print(f"Archivos leídos: {c.read_count}; tomados de la caché: {c.cached_count}.")
     for f in c.cross:
-        if f.regla == "PEA-X01":
-            console.print(f"[yellow]{f.mensaje}[/yellow]")
+        if f.regla == "PEA-X01":  # nombra dependencias y archivos: nunca como markup
+            console.print(literal(f.mensaje, "yellow"))
     if result.annotated:
-        console.print(f"Copias anotadas: {len(result.annotated)} en «{result.annotated[0].parent}».")
+        console.print(literal(f"Copias anotadas: {len(result.annotated)} en "
+                              f"«{result.annotated[0].parent}»."))
     for p in result.exports:
-        console.print(f"Exportado: {p}")
-    console.print(f"[bold]Libro maestro: {c.output}[/bold] "
-                  f"({result.seconds.get('total', 0):.1f} s)")
+        console.print(literal(f"Exportado: {p}"))
+    line = literal(f"Libro maestro: {c.output}", "bold")
+    line.append(f" ({result.seconds.get('total', 0):.1f} s)")
+    console.print(line)
 
 
 class _RichProgress:
@@ -222,7 +276,7 @@ class _RichProgress:
             TimeElapsedColumn,
         )
 
-        self._progress = Progress(TextColumn("{task.description}"), BarColumn(),
+        self._progress = Progress(TextColumn("{task.description}", markup=False), BarColumn(),
                                   MofNCompleteColumn(), TimeElapsedColumn(),
                                   console=Console(stderr=True), auto_refresh=False,
                                   transient=True)

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from pea.cli.app import app, usage_error
-from pea.cli.common import config_or_exit
+from pea.cli.common import config_or_exit, literal, shown
 from pea.config import RulesConfig
 
 
@@ -49,19 +49,30 @@ def demo(
 
     config = config_or_exit(None)
     console = Console(highlight=False)
-    files = write_demo(carpeta)
-    table = Table(title=f"Municipio de demostración: {len(files)} planes en «{carpeta}»")
+    try:
+        files = write_demo(carpeta)
+    except OSError as exc:
+        from pea.consolidate.run import os_reason
+
+        typer.echo(f"Error: no se pudieron escribir los planes del demo en «{shown(carpeta)}» "
+                   f"({shown(os_reason(exc))}).", err=True)
+        return 1
+    table = Table(title=literal(f"Municipio de demostración: {len(files)} planes en «{carpeta}»"))
     for col in ("Archivo", "Dependencia", "Errores", "Advert.", "Estado"):
         table.add_column(col, overflow="fold")
     for path in files:
         _plan, rep = validate_file(path, config, archivo=str(path.relative_to(carpeta)))
-        table.add_row(rep.archivo, rep.dependencia or "—", str(rep.resumen["error"]),
+        table.add_row(literal(rep.archivo), literal(rep.dependencia or "—"), str(rep.resumen["error"]),
                       str(rep.resumen["advertencia"]), status_text(rep))
     console.print(table)
-    console.print(f"Para ver el detalle de un plan: [bold]pea validar {carpeta}/con_errores[/bold]")
+    hint = literal("Para ver el detalle de un plan: ")
+    hint.append(literal(f"pea validar {carpeta}/con_errores", "bold"))
+    console.print(hint)
     master = _consolidate_demo(carpeta, config)
-    console.print(f"Libro maestro del municipio (consolidado con «pea consolidar {carpeta} "
-                  f"--recursivo»): [bold]{master}[/bold]")
+    line = literal(f"Libro maestro del municipio (consolidado con «pea consolidar {carpeta} "
+                   "--recursivo»): ")
+    line.append(literal(master, "bold"))
+    console.print(line)
     return 0
 
 
@@ -73,11 +84,17 @@ def _consolidate_demo(carpeta: Path, config: RulesConfig) -> Path:
 
     master = carpeta / "maestro.xlsx"
     if master.exists() and not is_master(master):
-        raise usage_error(f"«{master}» ya existe y no es un libro maestro de PEA; no se "
+        raise usage_error(f"«{shown(master)}» ya existe y no es un libro maestro de PEA; no se "
                           "sobrescribe.")
     try:
         with OutputLock(master):
             consolidate(Options(folder=carpeta, output=master, recursive=True), config)
     except OutputLocked as exc:
-        raise usage_error(str(exc)) from None
+        raise usage_error(shown(exc)) from None
+    except OSError as exc:
+        from pea.consolidate.run import os_reason
+
+        typer.echo(f"Error: no se pudo escribir el libro maestro «{shown(master)}» "
+                   f"({shown(os_reason(exc))}).", err=True)
+        raise typer.Exit(1) from None
     return master

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from pea.cli.app import EXIT_ERRORS, app, usage_error
-from pea.cli.common import ReglasOption, config_or_exit
+from pea.cli.common import ReglasOption, config_or_exit, shown
 
 DEFAULT_OUTPUT = Path("workbook_template.xlsm")
 
@@ -34,13 +34,13 @@ def plantilla(
     try:
         build_template_from_config(config, salida)
     except TemplateBuildError as exc:
-        typer.echo(f"Error: {exc}", err=True)
+        typer.echo(f"Error: {shown(exc)}", err=True)
         raise typer.Exit(EXIT_ERRORS) from None
     except OSError as exc:
         typer.echo(f"Error: no se pudo escribir «{salida}»: {exc.strerror or exc}.", err=True)
         raise typer.Exit(EXIT_ERRORS) from None
     p = config.parametros
-    typer.echo(f"Plantilla escrita en {salida}: versión {L.TEMPLATE_VERSION}, "
-               f"{L.title_text(p.anio_plan)}, {p.municipio or 'municipio sin nombre'}, "
-               f"catálogos {config.catalogos.fingerprint()} (reglas {config.version}).")
+    typer.echo(shown(f"Plantilla escrita en {salida}: versión {L.TEMPLATE_VERSION}, "
+                     f"{L.title_text(p.anio_plan)}, {p.municipio or 'municipio sin nombre'}, "
+                     f"catálogos {config.catalogos.fingerprint()} (reglas {config.version})."))
     return 0

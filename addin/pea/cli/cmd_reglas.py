@@ -10,7 +10,7 @@ import typer
 
 from pea.cli.app import app
 from pea.cli.cmd_validar import Formato
-from pea.cli.common import ReglasOption, config_or_exit
+from pea.cli.common import ReglasOption, config_or_exit, literal
 
 
 @app.command("reglas")
@@ -38,7 +38,7 @@ def reglas_cmd(
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=f"Reglas PEA (configuración {config.version}: {config.source})")
+    table = Table(title=literal(f"Reglas PEA (configuración {config.version}: {config.source})"))
     for col in ("Regla", "Severidad", "Descripción", "Requiere"):
         table.add_column(col, overflow="fold")
     for r in rows:
@@ -47,6 +47,6 @@ def reglas_cmd(
         need = ", ".join(r["catalogos"])
         if need and not r["activa"] and r["severidad"] != "desactivada":
             need += " (catálogo ausente: se omite)"
-        table.add_row(r["regla"], sev, r["titulo"], need or "—")
+        table.add_row(*(literal(v) for v in (r["regla"], sev, r["titulo"], need or "—")))
     Console().print(table)
     return 0

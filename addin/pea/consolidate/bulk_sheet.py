@@ -29,6 +29,8 @@ from xlsxwriter.worksheet import Worksheet
 from xlsxwriter.xmlwriter import re_control_chars_1 as _RE_ESCAPE_1
 from xlsxwriter.xmlwriter import re_control_chars_2 as _RE_CONTROL_2
 
+from pea.consolidate.cells import as_text, fits
+
 SUPPORTED_VERSIONS = ("3.3.1",)
 _MAX_CHARS = 32767
 _ESCAPE = re.compile(r"[&<>\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -231,7 +233,13 @@ class BulkWorksheet(Worksheet):
 
 
 def _number_tail(v: float, style: tuple[str, str] | None) -> str:
-    """Final de una celda numérica: estilo (entero o con decimales en %) y valor."""
+    """Final de una celda numérica: estilo (entero o con decimales en %) y valor.
+
+    Un número que Excel no guarda (infinito, NaN, 1e308 en porcentaje) va como texto en
+    línea: nunca «INF» en el XML ni un error al redondear (`cells.fits`).
+    """
+    if not fits(v):
+        return _inline("", as_text(v))
     s = ""
     if style is not None:
         scaled = v * 100

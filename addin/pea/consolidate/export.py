@@ -11,11 +11,12 @@ import csv
 import datetime as dt
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
-from pea.atomic import atomic_output
+from pea.atomic import atomic_outputs, remove_stale_temps
 from pea.config import RulesConfig
 from pea.consolidate import tables
+from pea.consolidate.cells import fit
 from pea.consolidate.columns import (
     COBERTURA_COLUMNS,
     ENTREGAS_COLUMNS,
@@ -86,39 +87,84 @@ def _cell(v: Any) -> Any:
     return v
 
 
+#: Lo que una hoja de cálculo toma como inicio de fórmula al abrir un CSV (guía de OWASP
+#: «CSV Injection»): «=», «+», «-», «@», y el tabulador y el retorno de carro, que el lector
+#: quita antes de mirar («\t=1+1» llega como «=1+1»).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: Espacios y saltos que un lector de CSV puede saltarse antes del «=» (además de tab/CR).
+_BLANKS = " \n\x0b\x0c\u00a0\u3000"
+
+
+def csv_text(v: Any) -> Any:
+    """El valor para una celda de CSV: un texto que empieza como fórmula lleva un
+    apóstrofo delante («'=HYPERLINK(…)»), que la hoja de cálculo muestra como texto; los
+    números de verdad (trimestres, conteos) quedan como números."""
+    v = _cell(fit(v))
+    if type(v) is str and v.lstrip(_BLANKS).startswith(FORMULA_START):
+        return "'" + v
+    return v
+
+
+
+def _csv_file(fh: IO[str], cols: list[MasterColumn], rows: Iterable[list[Any]]) -> None:
+    w = csv.writer(fh)
+    w.writerow([csv_text(col.header) for col in cols])
+    for row in rows:
+        w.writerow([csv_text(v) for v in row])
+
+
 def write_csv(c: Consolidation, config: RulesConfig, folder: Path) -> list[Path]:
-    """Un CSV por hoja en `folder` (escritura atómica de cada archivo)."""
+    """Un CSV por hoja en `folder`: todos o ninguno (temporales junto al destino que se
+    mueven a su lugar solo si todos se escribieron)."""
     folder.mkdir(parents=True, exist_ok=True)
-    out = []
-    for name, cols, rows in export_tables(c, config):
-        target = folder / f"{name}.csv"
-        with atomic_output(target) as tmp, open(tmp, "w", encoding="utf-8-sig",
-                                                 newline="") as fh:
-            w = csv.writer(fh)
-            w.writerow([col.header for col in cols])
-            for row in rows:
-                w.writerow([_cell(v) for v in row])
-        out.append(target)
-    return out
+    tables_ = export_tables(c, config)
+    targets = [folder / f"{name}.csv" for name, _cols, _rows in tables_]
+    for target in targets:  # los de una corrida terminada a la fuerza (`kill -9`)
+        remove_stale_temps(target)
+    with atomic_outputs(targets) as temps:
+        for (_name, cols, rows), tmp in zip(tables_, temps, strict=True):
+            with open(tmp, "w", encoding="utf-8-sig", newline="") as fh:
+                _csv_file(fh, cols, rows)
+    return targets
+
+
+def _parquet_table(cols: list[MasterColumn], rows: Iterable[list[Any]]) -> Any:
+    import pyarrow as pa
+
+    data = [[fit(v) for v in r] for r in rows]
+    return pa.table({col.header: _column([r[i] for r in data], pa, col.kind)
+                     for i, col in enumerate(cols)})
 
 
 def write_parquet(c: Consolidation, config: RulesConfig, folder: Path) -> list[Path]:
-    """Un archivo Parquet por hoja, con el tipo de cada columna fijo (`_column`)."""
-    import pyarrow as pa
+    """Un archivo Parquet por hoja, con el tipo de cada columna fijo (`_column`); todos o
+    ninguno, como `write_csv`. Los textos van tal cual (columnas de texto tipadas: un
+    programa que lee Parquet no evalúa fórmulas)."""
     import pyarrow.parquet as pq
 
     folder.mkdir(parents=True, exist_ok=True)
-    out = []
-    for name, cols, rows in export_tables(c, config):
-        data = list(rows)
-        columns = {col.header: _column([r[i] for r in data], pa, col.kind)
-                   for i, col in enumerate(cols)}
-        table = pa.table(columns)
-        target = folder / f"{name}.parquet"
-        with atomic_output(target) as tmp:
-            pq.write_table(table, tmp)
-        out.append(target)
-    return out
+    tables_ = export_tables(c, config)
+    targets = [folder / f"{name}.parquet" for name, _cols, _rows in tables_]
+    for target in targets:  # los de una corrida terminada a la fuerza (`kill -9`)
+        remove_stale_temps(target)
+    with atomic_outputs(targets) as temps:
+        for (_name, cols, rows), tmp in zip(tables_, temps, strict=True):
+            pq.write_table(_parquet_table(cols, rows), tmp)
+    return targets
+
+
+def probe_exports(c: Consolidation, config: RulesConfig, csv_: bool, parquet: bool) -> None:
+    """Las exportaciones pedidas, en memoria (para hallar la entrega que hace fallar una)."""
+    import io
+
+    for _name, cols, rows in export_tables(c, config):
+        rows = list(rows)
+        if csv_:
+            _csv_file(io.StringIO(), cols, rows)
+        if parquet:
+            import pyarrow.parquet as pq
+
+            pq.write_table(_parquet_table(cols, rows), io.BytesIO())
 
 
 def _column(values: list[Any], pa: Any, kind: Kind) -> Any:

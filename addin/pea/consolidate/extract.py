@@ -13,6 +13,7 @@ from typing import Any
 
 from pea import layout as L
 from pea.config import RulesConfig
+from pea.consolidate.cells import as_text, fits
 from pea.models import Plan
 from pea.rules.context import Context
 
@@ -53,11 +54,15 @@ def plan_lines(plan: Plan, config: RulesConfig,
                 else:
                     row.append("X" if ok else None)
             elif col.kind == "percent":
-                if key in q.values:
-                    row.append(float(q.values[key] / _HUNDRED))
-                else:
+                value = float(q.values[key] / _HUNDRED) if key in q.values else None
+                if value is not None and fits(value):
+                    row.append(value)
+                else:  # sin número, o uno que Excel no guarda (1e308 %): el texto de la celda
                     cell = line.quarters.get(key)
-                    row.append(cell.text.strip() or None if cell is not None else None)
+                    if cell is not None and type(cell.value) is float:
+                        row.append(as_text(cell.value))  # «1e+308», no 309 cifras
+                    else:
+                        row.append(cell.text.strip() or None if cell is not None else None)
             else:
                 own = line.own.get(key)
                 if own is not None:

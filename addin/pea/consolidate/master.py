@@ -10,17 +10,21 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import IO, Any
 
 import xlsxwriter
+from xlsxwriter.exceptions import FileCreateError
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from pea import __version__
+from pea.atomic import temp_dir_next_to
 from pea.config import RulesConfig
 from pea.consolidate import bulk_sheet, tables
+from pea.consolidate.cells import as_text, fits
 from pea.consolidate.columns import (
     ACEPTADO,
     COBERTURA_COLUMNS,
@@ -97,20 +101,38 @@ class _Formats:
                          for s in SEVERITY_FILL}
 
 
-def write_master(c: Consolidation, config: RulesConfig, target: Path,
+def write_master(c: Consolidation, config: RulesConfig, target: Path | IO[bytes],
                  fast: bool | None = None) -> None:
-    """Escribe el maestro completo en `target` (la ruta temporal de `atomic_output`).
+    """Escribe el maestro completo en `target` (la ruta temporal de `atomic_output`, o un
+    archivo en memoria).
 
     `fast`: escribir las hojas grandes en bloque (`bulk_sheet`); por omisión, si la
     versión de XlsxWriter lo permite. Ambos caminos dan las mismas celdas.
+    Un error del disco (lleno, de solo lectura, sin permiso) llega como `OSError`, también
+    el que XlsxWriter envuelve en su `FileCreateError`. Con libros grandes, los archivos de
+    trabajo de XlsxWriter van en una carpeta temporal junto a `target`, que se borra
+    siempre al salir (nunca en $TMPDIR).
     """
+    in_memory = not isinstance(target, Path) or c.plan_rows <= IN_MEMORY_ROWS
+    if in_memory:
+        _write_master(c, config, target, fast, None)
+        return
+    with temp_dir_next_to(target) as work:
+        _write_master(c, config, target, fast, work)
+
+
+def _write_master(c: Consolidation, config: RulesConfig, target: Path | IO[bytes],
+                  fast: bool | None, work: Path | None) -> None:
     fast = bulk_sheet.available() if fast is None else fast
     big = c.plan_rows > CONSTANT_MEMORY_ROWS
-    wb = xlsxwriter.Workbook(str(target), {
+    options: dict[str, Any] = {
         "constant_memory": big and not fast, "strings_to_numbers": False,
         "strings_to_formulas": False, "strings_to_urls": False, "use_zip64": True,
-        "in_memory": c.plan_rows <= IN_MEMORY_ROWS,
-    })
+        "in_memory": work is None,
+    }
+    if work is not None:
+        options["tmpdir"] = str(work)
+    wb = xlsxwriter.Workbook(str(target) if isinstance(target, Path) else target, options)
     wb.set_properties({
         "title": "Plan Estratégico Anual — libro maestro",
         "subject": "Consolidación de los planes de las dependencias",
@@ -139,8 +161,12 @@ def write_master(c: Consolidation, config: RulesConfig, target: Path,
     _resumen(wb, ws_res, fmt, summary)
     _cobertura(ws_cob, fmt, c, use_table=not big)
     ws_res.activate()
-    with bulk_sheet.fast_close():
-        wb.close()
+    try:
+        with bulk_sheet.fast_close():
+            wb.close()
+    except FileCreateError as exc:  # XlsxWriter envuelve el OSError (disco lleno…)
+        cause = exc.args[0] if exc.args and isinstance(exc.args[0], OSError) else None
+        raise (cause or OSError(str(exc))) from None
 
 
 def _table_sheet(ws: Worksheet, fmt: _Formats, columns: list[MasterColumn],
@@ -205,6 +231,8 @@ def _write_rows(ws: Worksheet, fmt: _Formats, columns: list[MasterColumn],
             t = type(v)
             if t is str:
                 write_string(r, ci, v)
+            elif (t is float or t is int) and not fits(v):  # 1e308, inf, NaN: como texto
+                write_string(r, ci, as_text(v))
             elif t is float or t is int:
                 if ci in percent:
                     scaled = v * 100
@@ -224,14 +252,16 @@ def _write_rows(ws: Worksheet, fmt: _Formats, columns: list[MasterColumn],
 
 
 #: Lo que Excel escapa en la ruta de un vínculo a un archivo (como `xlsxwriter.url`), y «#»,
-#: que XlsxWriter tomaría como el inicio de una celda dentro del libro.
+#: que XlsxWriter tomaría como el inicio de una celda dentro del libro, y «?».
 _URL_ESCAPES = (("%", "%25"), ('"', "%22"), (" ", "%20"), ("<", "%3c"), (">", "%3e"),
                 ("[", "%5b"), ("]", "%5d"), ("^", "%5e"), ("`", "%60"), ("{", "%7b"),
-                ("}", "%7d"), ("#", "%23"))
-
-
-#: Largo máximo de un vínculo en Excel (en unidades UTF-16).
-MAX_URL = 2079
+                ("}", "%7d"), ("#", "%23"), ("?", "%3f"))
+#: Largo máximo de un vínculo en Excel (XlsxWriter rechaza uno más largo y deja la celda vacía).
+_URL_MAX = 2079
+#: Lo que no puede ir en una parte de la ruta de un vínculo seguro: la barra invertida (en
+#: Windows es un separador: dos al inicio serían una ruta UNC a otro equipo), «:» («http:»,
+#: «mailto:», «C:»), los caracteres de control y los bytes que no eran UTF-8.
+_UNSAFE_PART = re.compile(r"[\\:\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 def file_link(path: str) -> str:
@@ -241,20 +271,31 @@ def file_link(path: str) -> str:
     return f"external:{path}"
 
 
+def relative_link(path: Path, base: Path) -> str | None:
+    """Vínculo relativo de `base` (la carpeta del maestro) a la entrega `path`, armado con
+    las partes de la ruta; None si no hay uno seguro: el nombre de un archivo nunca se
+    vuelve un vínculo UNC, «http:», «mailto:» ni una ruta absoluta (otra unidad)."""
+    try:
+        rel = Path(os.path.relpath(path.resolve(), base))
+    except ValueError:  # otra unidad en Windows: sin vínculo
+        return None
+    parts = rel.parts
+    if not parts or rel.is_absolute() or rel.anchor:
+        return None
+    if any(not part or part == "." or _UNSAFE_PART.search(part) for part in parts):
+        return None
+    link = file_link("/".join(parts))
+    return link if len(link.encode("utf-16-le")) // 2 <= _URL_MAX else None
+
+
 def _linked_entregas(c: Consolidation) -> Iterable[list[Any]]:
     """Filas de «Entregas» con la columna Archivo como vínculo al libro (ruta relativa)."""
     base = c.output.parent.resolve()
     for i, (sub, row) in enumerate(zip(c.submissions, tables.entregas_rows(c), strict=True)):
         if sub.payload is not None and i < 65_000:  # límite de vínculos por hoja de Excel
-            try:
-                rel = os.path.relpath(sub.found.path.resolve(), base)
-            except ValueError:  # otra unidad en Windows
-                rel = str(sub.found.path.resolve())
-            url = file_link(rel)
-            # Excel no admite vínculos de más de 2,079 caracteres (XlsxWriter dejaría la celda
-            # vacía con un aviso en inglés): entonces queda el nombre, sin vínculo
-            if len(url.encode("utf-16-le")) // 2 <= MAX_URL:
-                row[0] = Link(url, sub.archivo)
+            link = relative_link(sub.found.path, base)
+            if link is not None:
+                row[0] = Link(link, sub.archivo)
         yield row
 
 

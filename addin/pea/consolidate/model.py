@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pea.consolidate.cells import unicode_name
 from pea.consolidate.columns import DUPLICADO, OMITIDO
 from pea.consolidate.scan import FoundFile
 from pea.rules.cross import CrossFinding
@@ -25,7 +26,8 @@ class Submission:
 
     @property
     def archivo(self) -> str:
-        return self.found.archivo
+        """Ruta relativa a la carpeta, como texto que toda salida puede escribir."""
+        return unicode_name(self.found.archivo)
 
     @property
     def report(self) -> dict[str, Any]:
@@ -65,7 +67,15 @@ class Submission:
 
     @property
     def modified(self) -> dt.datetime | None:
-        return dt.datetime.fromtimestamp(self.found.mtime) if self.found.mtime else None
+        """Fecha de modificación; None si no hay o no es una fecha que Excel guarde (un
+        archivo con fecha del año 35,680,317 en una memoria USB hacía fallar la corrida)."""
+        if not self.found.mtime:
+            return None
+        try:
+            when = dt.datetime.fromtimestamp(self.found.mtime)
+        except (OverflowError, ValueError, OSError):
+            return None
+        return when if when.year >= 1900 else None
 
     def excluded(self, states: frozenset[str]) -> bool:
         """¿Sus líneas quedan fuera del «Plan consolidado»? (p. ej. `--excluir-rechazados`

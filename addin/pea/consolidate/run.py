@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
-from pea.atomic import atomic_output, lock_path
+from pea.atomic import atomic_output, lock_path, remove_stale_temps
 from pea.config import RulesConfig
 from pea.consolidate import gctune, status
 from pea.consolidate.cache import ResultCache, cache_path
@@ -74,6 +74,9 @@ class RunResult:
     consolidation: Consolidation
     annotated: list[Path] = field(default_factory=list)
     exports: list[Path] = field(default_factory=list)
+    #: Salidas pedidas (exportaciones, copias anotadas) que no se pudieron escribir, en
+    #: español; el maestro sí se escribió.
+    failures: list[str] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
 
 
@@ -103,7 +106,10 @@ def _digest(path: Path) -> tuple[str | None, bool, tuple[int, float] | None]:
     if b"docProps/custom.xml" in tail:
         from pea.consolidate.master import is_master
 
-        master = is_master(path)
+        try:  # un zip hostil aquí no detiene la corrida: se lee (y se reporta) como entrega
+            master = is_master(path)
+        except Exception:
+            log.debug("¿maestro? %s", path, exc_info=True)
     return h.hexdigest(), master, (st.st_size, st.st_mtime)
 
 
@@ -196,9 +202,53 @@ def consolidate(opts: Options, config: RulesConfig, progress: Progress | None = 
 
 def _consolidate(opts: Options, config: RulesConfig, progress: Progress) -> RunResult:
     t0 = time.perf_counter()
+    remove_stale_temps(opts.output)  # de una corrida terminada a la fuerza (tenemos el candado)
     cache = ResultCache(cache_path(opts.output), config.fingerprint(), enabled=opts.use_cache)
     subs, read = read_submissions(opts, config, progress, cache)
     t1 = time.perf_counter()
+    notes: list[str] = []  # avisos de las entregas que no llegaron a las salidas
+    for attempt in (1, 2):
+        try:
+            result = RunResult(_assemble(opts, config, subs, read))
+            _write_outputs(result, opts, config, progress)
+            break
+        except OSError:  # el maestro no se pudo escribir (disco lleno, permisos): código 1
+            cache.save()  # lo leído sigue valiendo: la próxima corrida no lo vuelve a leer
+            raise
+        except Exception:
+            if attempt == 2:
+                raise
+            log.debug("falla al escribir las salidas", exc_info=True)
+            bad = _culprits(subs, opts, config)
+            if not bad:
+                raise
+            for sub, why in bad:
+                notes.append(_degrade(sub, config, why))
+    result.consolidation.warnings.extend(notes)
+    t2 = time.perf_counter()
+    if opts.annotate_dir is not None:
+        try:
+            result.annotated = annotate_all(result.consolidation, opts, config, progress)
+        except OSError as exc:
+            result.failures.append(
+                f"no se pudieron escribir las copias anotadas en «{opts.annotate_dir}» "
+                f"({os_reason(exc)}).")
+        except Exception as exc:  # p. ej. un archivo ajeno en la carpeta: el maestro ya está
+            log.debug("copias anotadas", exc_info=True)
+            result.failures.append(
+                f"no se pudieron escribir las copias anotadas en «{opts.annotate_dir}» "
+                f"(falla interna: {type(exc).__name__}); repórtelo al equipo de PEA.")
+    cache.save()
+    if cache.warning:
+        result.consolidation.warnings.append(f"Caché: {cache.warning}")
+    result.seconds = {"lectura": t1 - t0, "maestro": t2 - t1,
+                      "total": time.perf_counter() - t0}
+    return result
+
+
+def _assemble(opts: Options, config: RulesConfig, subs: list[Submission],
+              read: int) -> Consolidation:
+    """Estados, hallazgos entre libros y avisos de la corrida (lo que muestran las salidas)."""
     excluded = frozenset({RECHAZADO}) if opts.exclude_rejected else frozenset()
     cross = status.assign(subs, config, excluded)
     c = Consolidation(
@@ -213,31 +263,89 @@ def _consolidate(opts: Options, config: RulesConfig, progress: Progress) -> RunR
                           + ("" if opts.recursive else " (¿están en subcarpetas? use "
                              "«--recursivo»)") + "; el maestro quedó sin planes.")
     _warn_too_long(c)
-    progress.phase("Escribiendo el libro maestro", None)
+    return c
+
+
+def _write_outputs(result: RunResult, opts: Options, config: RulesConfig,
+                   progress: Progress) -> None:
+    """El maestro (un `OSError` aquí es del maestro) y las exportaciones pedidas; cada
+    exportación que el disco no deja escribir queda en `result.failures`, sin tocar las
+    demás salidas (todos sus archivos o ninguno)."""
+    from pea.consolidate.export import write_csv, write_parquet
     from pea.consolidate.master import write_master
 
+    c = result.consolidation
+    progress.phase("Escribiendo el libro maestro", None)
     with atomic_output(opts.output) as tmp:
         write_master(c, config, tmp)
-    t2 = time.perf_counter()
-    result = RunResult(c)
-    if opts.csv_dir is not None:
-        from pea.consolidate.export import write_csv
+    result.exports = []
+    result.failures = []
+    for folder, label, write in ((opts.csv_dir, "CSV", write_csv),
+                                 (opts.parquet_dir, "Parquet", write_parquet)):
+        if folder is None:
+            continue
+        progress.phase(f"Exportando {label}", None)
+        try:
+            result.exports += write(c, config, folder)
+        except OSError as exc:
+            result.failures.append(f"no se pudo escribir la exportación {label} en «{folder}» "
+                                   f"({os_reason(exc)}); no se cambió ningún archivo de esa "
+                                   "carpeta.")
 
-        progress.phase("Exportando CSV", None)
-        result.exports += write_csv(c, config, opts.csv_dir)
-    if opts.parquet_dir is not None:
-        from pea.consolidate.export import write_parquet
 
-        progress.phase("Exportando Parquet", None)
-        result.exports += write_parquet(c, config, opts.parquet_dir)
-    if opts.annotate_dir is not None:
-        result.annotated = annotate_all(c, opts, config, progress)
-    cache.save()
-    if cache.warning:
-        c.warnings.append(f"Caché: {cache.warning}")
-    result.seconds = {"lectura": t1 - t0, "maestro": t2 - t1,
-                      "total": time.perf_counter() - t0}
-    return result
+def os_reason(exc: OSError) -> str:
+    """El motivo de un error del disco, en español cuando es uno de los comunes."""
+    import errno
+
+    known = {errno.ENOSPC: "el disco está lleno", errno.EROFS: "el disco es de solo lectura",
+             errno.EACCES: "sin permiso de escritura", errno.EPERM: "sin permiso de escritura",
+             errno.EDQUOT: "se acabó la cuota de disco", errno.ENOENT: "la carpeta no existe",
+             errno.ENOTDIR: "una parte de la ruta no es una carpeta"}
+    return known.get(exc.errno or -1) or exc.strerror or type(exc).__name__
+
+
+def _spanish(detail: str) -> str:
+    """«OSError: [Errno 28] No space left on device: '…'» (de otro proceso) en español."""
+    import re
+
+    m = re.search(r"\[Errno (\d+)\]", detail)
+    return os_reason(OSError(int(m.group(1)), detail)) if m else detail
+
+
+def _culprits(subs: list[Submission], opts: Options,
+              config: RulesConfig) -> list[tuple[Submission, Exception]]:
+    """Las entregas que, solas, hacen fallar el armado o la escritura de las salidas (en
+    memoria). Solo se busca tras una falla: no cuesta nada en una corrida normal."""
+    import io
+
+    from pea.consolidate.export import probe_exports
+    from pea.consolidate.master import write_master
+
+    bad: list[tuple[Submission, Exception]] = []
+    for sub in subs:
+        if sub.payload is None:
+            continue
+        try:
+            single = _assemble(opts, config, [sub], 0)
+            write_master(single, config, io.BytesIO())
+            if opts.csv_dir is not None or opts.parquet_dir is not None:
+                probe_exports(single, config, opts.csv_dir is not None,
+                              opts.parquet_dir is not None)
+        except Exception as exc:  # lo que sea que la hace fallar, solo a ella
+            bad.append((sub, exc))
+    return bad
+
+
+def _degrade(sub: Submission, config: RulesConfig, exc: Exception) -> str:
+    """La entrega queda Ilegible con un PEA-E00 que dice qué pasó; la corrida sigue."""
+    detail = f"{type(exc).__name__}: {exc}"
+    if len(detail) > 200:
+        detail = detail[:200] + "…"
+    msg = (f"sus datos no se pudieron escribir en el maestro ni en las exportaciones "
+           f"({detail}); se lista sin sus líneas. Repórtelo al equipo de PEA con este archivo.")
+    sub.payload = unreadable_payload(msg, config, sub.sha256)
+    sub.from_cache = False
+    return f"«{sub.archivo}»: {msg}"
 
 
 def _warn_too_long(c: Consolidation) -> None:
@@ -270,8 +378,14 @@ def annotate_all(c: Consolidation, opts: Options, config: RulesConfig,
         if sub.found.path.suffix.lower() in TEXT_SUFFIXES:
             texts.append(sub.archivo)
             continue
-        name = annotated_name(sub.archivo, sub.dependencia, taken)
-        report = dict(sub.report, archivo=sub.archivo)
+        try:  # una entrega que no se deja preparar no detiene las copias de las demás
+            name = annotated_name(sub.archivo, sub.dependencia, taken)
+            report = dict(sub.report, archivo=sub.archivo)
+        except Exception as exc:
+            log.debug("copia anotada de %s", sub.archivo, exc_info=True)
+            c.warnings.append(f"No se pudo escribir la copia anotada de «{sub.archivo}» "
+                              f"({type(exc).__name__}).")
+            continue
         items.append((str(sub.found.path), str(folder / name), report, c.rules_version))
     if texts:
         c.warnings.append("Las exportaciones de texto no tienen un libro que anotar; sus "
@@ -292,7 +406,7 @@ def annotate_all(c: Consolidation, opts: Options, config: RulesConfig,
 
     def failed(k: int, kind: str, detail: str) -> None:
         c.warnings.append(f"No se pudo escribir la copia anotada de «{Path(items[k][0]).name}» "
-                          f"({'tiempo agotado' if kind == TIMEOUT else detail}).")
+                          f"({'tiempo agotado' if kind == TIMEOUT else _spanish(detail)}).")
         progress.advance()
 
     run_tasks(annotate_task, items, workers=opts.workers or default_workers(),

@@ -13,6 +13,7 @@ from typing import Any
 
 from pea import layout as L
 from pea.config import RulesConfig
+from pea.consolidate.cells import unicode_name
 from pea.consolidate.columns import ESTADOS
 from pea.consolidate.model import Consolidation
 from pea.rules.cross import item_key
@@ -81,7 +82,9 @@ class _Groups:
 
 def _num(label: str) -> tuple[int, ...]:
     num = leading_number(label, EJE_NUM) or leading_number(label + " ", EJE_NUM)
-    return (int(num),) if num and num.isdigit() else (10**9,)
+    if not num or not num.isdigit():
+        return (10**9,)
+    return (int(num),) if len(num) <= 15 else (10**15,)  # miles de cifras: int() no puede
 
 
 def build_summary(c: Consolidation, config: RulesConfig) -> Summary:
@@ -147,7 +150,7 @@ def build_summary(c: Consolidation, config: RulesConfig) -> Summary:
         ("Leídos en esta corrida", c.read_count),
         ("Tomados de la caché", c.cached_count),
         ("Fecha de consolidación", c.started),
-        ("Carpeta de entregas", str(c.folder)),
+        ("Carpeta de entregas", unicode_name(str(c.folder))),
         ("Versión de las reglas", f"{c.config_version} (huella {c.rules_version})"),
     ]
     return Summary(

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from pea.config import RulesConfig
+from pea.consolidate.cells import EXCEL_MAX, EXCEL_MIN, fit
 from pea.consolidate.extract import plan_lines
 from pea.validation import unreadable_report, validate_bytes
 
@@ -90,10 +91,19 @@ def process_file(item: tuple[str, str]) -> dict[str, Any]:
 
 
 def share_strings(payload: dict[str, Any], table: dict[str, str]) -> dict[str, Any]:
-    """Un solo objeto por texto repetido (continuaciones, ejes, mensajes): ~½ de memoria."""
+    """Un solo objeto por texto repetido (continuaciones, ejes, mensajes): ~½ de memoria.
+
+    De paso, cada valor de las líneas queda como lo aceptan todas las salidas
+    (`cells.fit`: un número que Excel no guarda, como 1e308 o NaN, pasa a texto), venga
+    de un proceso de lectura o de la caché.
+    """
     same = table.setdefault
+    low, high = EXCEL_MIN, EXCEL_MAX  # `cells.fits` en línea: ~4 números por línea
     for line in payload.get("lines") or ():
-        line[:] = [same(v, v) if type(v) is str else v for v in line]
+        line[:] = [same(v, v) if type(v) is str else
+                   v if v is None or (type(v) is float and (v == 0.0 or low <= abs(v) <= high))
+                   or (type(v) is int and -high <= v <= high)
+                   else fit(v) for v in line]
     for f in payload.get("report", {}).get("hallazgos") or ():
         for k in ("regla", "severidad", "hoja", "mensaje"):
             v = f.get(k)

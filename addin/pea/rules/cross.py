@@ -159,7 +159,9 @@ def shared_mir(plans: list[PlanFacts]) -> list[tuple[str, list[PlanFacts]]]:
 
 def _num_key(text: str) -> tuple[int, ...]:
     num = leading_number(text, CLAVE_NUM) or ""
-    return tuple(int(n) for n in num.split(".") if n.isdigit()) or (10**9,)
+    # un número de miles de cifras no cabe en int() (límite de Python): va al final
+    return tuple(int(n) if len(n) <= 15 else 10**15 for n in num.split(".")
+                 if n.isdigit()) or (10**9,)
 
 
 def cross_findings(plans: list[PlanFacts], groups: list[DuplicateGroup],
