@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from pea.atomic import atomic_output
+from pea.cell_text import xml_text
 from pea.docprops import CUSTOM_PART
 from pea.feedback import (
     NOTE_AUTHOR,
@@ -79,7 +80,7 @@ def annotate_copy(src: Path, dst: Path, report: FileReport, rules_version: str) 
         wb = load_workbook(src, keep_vba=keep_vba, rich_text=True)
     _mark_cells(wb, report)
     _validation_sheet(wb, report, rules_version)
-    _set_marker(wb, _PENDING + "|" + (report.archivo or src.name))
+    _set_marker(wb, _PENDING + "|" + xml_text(report.archivo or src.name))
     with atomic_output(dst) as tmp:
         wb.save(tmp)
         restore_ribbon(src, tmp)
@@ -180,6 +181,7 @@ def _mark_cells(wb: Any, report: FileReport) -> None:
         text = mark.note
         if cell.comment is not None and cell.comment.author != NOTE_AUTHOR:
             text = f"{cell.comment.text}\n---\n{text}"
+        text = xml_text(text)  # tope de Excel en unidades UTF-16 y solo caracteres de XML
         lines = text.count("\n") + 1 + len(text) // 60
         cell.comment = Comment(text, NOTE_AUTHOR, width=360, height=min(400, 40 + 16 * lines))
 
@@ -197,7 +199,7 @@ def _validation_sheet(wb: Any, report: FileReport, rules_version: str) -> None:
     row = 1
     for label, value in summary_rows(report, rules_version, dt.datetime.now()):
         ws.cell(row=row, column=1, value=label).font = bold
-        ws.cell(row=row, column=2, value=value)
+        ws.cell(row=row, column=2, value=xml_text(value) if isinstance(value, str) else value)
         row += 1
     row += 1
     head = PatternFill("solid", fgColor="7B2C3B")
@@ -210,13 +212,13 @@ def _validation_sheet(wb: Any, report: FileReport, rules_version: str) -> None:
         sev = ws.cell(row=row, column=1, value=SEVERITY_LABEL[f.severidad])
         sev.fill = PatternFill("solid", fgColor=SEVERITY_FILL[f.severidad])
         sev.font = Font(color=SEVERITY_FONT[f.severidad])
-        cell = ws.cell(row=row, column=2, value=f.celda or "—")
+        cell = ws.cell(row=row, column=2, value=xml_text(f.celda or "—"))
         if f.celda and f.hoja and f.hoja in wb.sheetnames:
             cell.hyperlink = Hyperlink(ref=cell.coordinate, location=f"'{f.hoja}'!{f.celda}",
                                        tooltip="Ir a la celda")
             cell.font = Font(color="0563C1", underline="single")
-        ws.cell(row=row, column=3, value=f.regla)
-        ws.cell(row=row, column=4, value=f.mensaje).alignment = Alignment(wrap_text=True,
+        ws.cell(row=row, column=3, value=xml_text(f.regla))
+        ws.cell(row=row, column=4, value=xml_text(f.mensaje)).alignment = Alignment(wrap_text=True,
                                                                           vertical="top")
     for letter, width in zip("ABCD", (16, 10, 11, 100), strict=True):
         ws.column_dimensions[letter].width = width
