@@ -24,7 +24,7 @@ from typing import Any
 
 from pea.atomic import atomic_output
 from pea.cell_text import xml_text
-from pea.docprops import CUSTOM_PART
+from pea.docprops import CUSTOM_PART, LPWSTR_OPEN
 from pea.feedback import (
     NOTE_AUTHOR,
     SEVERITY_FILL,
@@ -140,8 +140,10 @@ def stamp_fingerprint(copy: Path) -> bool:
     if CUSTOM_PART not in parts:
         return False
     info, custom = parts[CUSTOM_PART]
-    parts[CUSTOM_PART] = (info, custom.replace(f"<vt:lpwstr>{_PENDING}|".encode(),
-                                               f"<vt:lpwstr>{read.grid.fingerprint()}|".encode(), 1))
+    # con lxml, openpyxl escribe «<vt:lpwstr xmlns:vt="…">»: se busca la etiqueta con atributos
+    pending = re.compile(b"(" + LPWSTR_OPEN + b")" + _PENDING.encode() + rb"\|")
+    stamp = read.grid.fingerprint().encode()
+    parts[CUSTOM_PART] = (info, pending.sub(lambda m: m.group(1) + stamp + b"|", custom, 1))
     _rewrite(copy, parts)
     return True
 
