@@ -34,12 +34,26 @@ _CELL_CHARS = st.characters(blacklist_characters="\t\n\r", blacklist_categories=
 
 
 @st.composite
+def long_texts(draw: st.DrawFn) -> str:
+    """Un texto en el borde del tope, con emoji (dos unidades UTF-16) donde se corta."""
+    n = draw(st.sampled_from([CELL_MAX - 2, CELL_MAX - 1, CELL_MAX, CELL_MAX + 1]))
+    tail = draw(st.sampled_from(["", EMOJI, EMOJI * 3, "<r>x</r>", "\ufffe"]))
+    return "a" * (n - len(tail) + 1) + tail if draw(st.booleans()) else EMOJI * (n // 2 + 1)
+
+
+@st.composite
+def five_texts(draw: st.DrawFn) -> list[str]:
+    """Cinco textos hostiles cortos; a veces uno de ellos largo (el archivo no pasa del tope
+    de tamaño de una entrega)."""
+    texts = [draw(hostile_texts()) for _ in range(5)]
+    if draw(st.booleans()):
+        texts[draw(st.integers(0, 4))] = draw(long_texts())
+    return texts
+
+
+@st.composite
 def hostile_texts(draw: st.DrawFn) -> str:
-    """Un texto corto hostil o uno en el borde del tope (con emoji donde se corta)."""
-    if draw(st.integers(0, 4)) == 0:
-        n = draw(st.sampled_from([CELL_MAX - 2, CELL_MAX - 1, CELL_MAX, CELL_MAX + 1]))
-        tail = draw(st.sampled_from(["", EMOJI, EMOJI * 3, "<r>x</r>", "\ufffe"]))
-        return "a" * (n - len(tail) + 1) + tail if draw(st.booleans()) else EMOJI * (n // 2 + 1)
+    """Un texto corto hostil: marcado aparente, controles, no caracteres, Unicode al azar."""
     parts = draw(st.lists(st.one_of(st.sampled_from(MARKUP), st.text(_CELL_CHARS, max_size=8)),
                           min_size=1, max_size=8))
     text = "".join(parts).strip()
@@ -132,8 +146,7 @@ _SLOW = settings(max_examples=12, deadline=None,
 
 
 @_SLOW
-@given(st.lists(hostile_texts(), min_size=5, max_size=5), st.sampled_from(["rapido", "publico",
-                                                                            "en_linea"]))
+@given(five_texts(), st.sampled_from(["rapido", "publico", "en_linea"]))
 def test_maestro_bien_formado_con_cualquier_texto(tmp_path_factory: pytest.TempPathFactory,
                                                   texts: list[str], camino: str) -> None:
     from pea.consolidate import master
@@ -230,7 +243,7 @@ def plan_report(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, object]
 @settings(max_examples=10, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                                  HealthCheck.data_too_large])
-@given(st.lists(st.one_of(hostile_texts(), st.text(st.characters(), max_size=20),
+@given(st.lists(st.one_of(hostile_texts(), long_texts(), st.text(st.characters(), max_size=20),
                           st.sampled_from(["\ud800", "x\udfffy"])), min_size=2, max_size=2))
 def test_copia_anotada_bien_formada_con_cualquier_texto(
         plan_report: tuple[Path, object], tmp_path_factory: pytest.TempPathFactory,
@@ -245,3 +258,62 @@ def test_copia_anotada_bien_formada_con_cualquier_texto(
     dst = tmp_path_factory.mktemp("copia") / "copia.xlsx"
     annotate_copy(src, dst, hostile, "2024.1")
     check_parts(dst)
+
+
+# ---------------------------------------------------------------------------
+# Botones de formulario (dibujo VML que no es de PEA)
+# ---------------------------------------------------------------------------
+
+R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+BUTTONS_VML = Path(__file__).parent / "fixtures" / "botones_formulario.vml"
+
+
+def with_buttons(xlsm: Path) -> Path:
+    """Agrega a la hoja del plan dos botones de formulario (dibujo VML como el de Excel)."""
+    with zipfile.ZipFile(xlsm) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    sheet = "xl/worksheets/sheet1.xml"
+    parts[sheet] = parts[sheet].replace(
+        b"</worksheet>", f'<legacyDrawing xmlns:r="{R_NS}" r:id="rIdBotones"/></worksheet>'
+        .encode())
+    parts["xl/worksheets/_rels/sheet1.xml.rels"] = (
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        f'<Relationship Id="rIdBotones" Type="{R_NS}/vmlDrawing" '
+        'Target="../drawings/vmlDrawing1.vml"/></Relationships>').encode()
+    parts["xl/drawings/vmlDrawing1.vml"] = BUTTONS_VML.read_bytes()
+    parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(
+        b"</Types>", b'<Default Extension="vml" ContentType="application/vnd.openxmlformats-'
+        b'officedocument.vmlDrawing"/></Types>')
+    with zipfile.ZipFile(xlsm, "w") as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    return xlsm
+
+
+def test_botones_de_formulario_intactos_en_la_copia(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    from pea.consolidate.annotate import annotate_copy
+    from pea.template import fill_template
+    from pea.validation import validate_file
+    from tests.conftest import plan_by_name
+
+    root = Path(__file__).resolve().parent.parent
+    plan = dict(plan_by_name("Coordinación de Comunicación Social"))
+    plan["filas"] = [dict(plan["filas"][0], indicador=None)]
+    src = with_buttons(fill_template(root / "workbook_template.xlsm", plan,
+                                     tmp_path / "plan.xlsm"))
+    _plan, report = validate_file(src, load_config())
+    assert any(f.hoja == "PEA" and f.celda for f in report.hallazgos)
+    copy = annotate_copy(src, tmp_path / "copia.xlsm", report, "2024.1")
+    check_parts(copy)
+    with zipfile.ZipFile(copy) as z:
+        vml = z.read("xl/drawings/vmlDrawing1.vml")
+        sheet = z.read("xl/worksheets/sheet1.xml")
+        rels = z.read("xl/worksheets/_rels/sheet1.xml.rels")
+    assert vml == BUTTONS_VML.read_bytes()  # el dibujo de la dependencia, tal cual
+    assert b"legacyDrawing" in sheet and b"vmlDrawing1.vml" in rels
+    ids = re.findall(rb'(?:o:spid|\sid)="(_x0000_s\d+)"', vml)
+    assert len(ids) == len(set(ids))
+    ws = load_workbook(copy)["Validación"]
+    assert any(c.value == "Sin notas" for c in ws["A"])

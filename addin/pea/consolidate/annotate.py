@@ -24,6 +24,7 @@ from typing import Any
 
 from pea.atomic import atomic_output
 from pea.cell_text import xml_text
+from pea.consolidate.legacy_vml import sheets_with_controls
 from pea.docprops import CUSTOM_PART, LPWSTR_OPEN
 from pea.feedback import (
     NOTE_AUTHOR,
@@ -78,8 +79,9 @@ def annotate_copy(src: Path, dst: Path, report: FileReport, rules_version: str) 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # «Data Validation extension is not supported…»
         wb = load_workbook(src, keep_vba=keep_vba, rich_text=True)
-    _mark_cells(wb, report)
-    _validation_sheet(wb, report, rules_version)
+    controls = sheets_with_controls(src)  # sus dibujos VML no se tocan: sin notas ahí
+    _mark_cells(wb, report, controls)
+    _validation_sheet(wb, report, rules_version, controls)
     _set_marker(wb, _PENDING + "|" + xml_text(report.archivo or src.name))
     with atomic_output(dst) as tmp:
         wb.save(tmp)
@@ -166,7 +168,8 @@ def _anchor(ws: Any, address: str) -> Any:
     return ws[address]
 
 
-def _mark_cells(wb: Any, report: FileReport) -> None:
+def _mark_cells(wb: Any, report: FileReport,
+                no_notes: frozenset[str] | set[str] = frozenset()) -> None:
     from openpyxl.comments import Comment
     from openpyxl.styles import PatternFill
 
@@ -180,6 +183,8 @@ def _mark_cells(wb: Any, report: FileReport) -> None:
         except (ValueError, KeyError):
             continue
         cell.fill = fills[mark.severity]
+        if mark.sheet in no_notes:
+            continue
         text = mark.note
         if cell.comment is not None and cell.comment.author != NOTE_AUTHOR:
             text = f"{cell.comment.text}\n---\n{text}"
@@ -188,7 +193,8 @@ def _mark_cells(wb: Any, report: FileReport) -> None:
         cell.comment = Comment(text, NOTE_AUTHOR, width=360, height=min(400, 40 + 16 * lines))
 
 
-def _validation_sheet(wb: Any, report: FileReport, rules_version: str) -> None:
+def _validation_sheet(wb: Any, report: FileReport, rules_version: str,
+                      no_notes: frozenset[str] | set[str] = frozenset()) -> None:
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.worksheet.hyperlink import Hyperlink
 
@@ -202,6 +208,13 @@ def _validation_sheet(wb: Any, report: FileReport, rules_version: str) -> None:
     for label, value in summary_rows(report, rules_version, dt.datetime.now()):
         ws.cell(row=row, column=1, value=label).font = bold
         ws.cell(row=row, column=2, value=xml_text(value) if isinstance(value, str) else value)
+        row += 1
+    for name in sorted(no_notes & {m.sheet for m in cell_marks(report)}):
+        ws.cell(row=row, column=1, value="Sin notas").font = bold
+        ws.cell(row=row, column=2, value=xml_text(
+            f"La hoja «{name}» tiene botones u otros controles de formulario: para no "
+            "dañarlos, sus celdas con hallazgos solo van coloreadas, sin nota. Cada "
+            "hallazgo está abajo, con vínculo a su celda."))
         row += 1
     row += 1
     head = PatternFill("solid", fgColor="7B2C3B")
