@@ -317,3 +317,21 @@ def test_botones_de_formulario_intactos_en_la_copia(tmp_path: Path) -> None:
     assert len(ids) == len(set(ids))
     ws = load_workbook(copy)["Validación"]
     assert any(c.value == "Sin notas" for c in ws["A"])
+
+
+def test_copia_xlsx_avisa_que_no_conserva_los_botones(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    from pea.consolidate.annotate import annotate_copy
+    from pea.demo.writer import write_plan_xlsx
+    from pea.validation import validate_file
+    from tests.conftest import plan_by_name
+
+    plan = dict(plan_by_name("Coordinación de Comunicación Social"))
+    plan["filas"] = [dict(plan["filas"][0], indicador=None)]
+    src = with_buttons(write_plan_xlsx(plan, tmp_path / "plan.xlsx"))
+    _plan, report = validate_file(src, load_config())
+    copy = annotate_copy(src, tmp_path / "copia.xlsx", report, "2024.1")
+    check_parts(copy)
+    ws = load_workbook(copy)["Validación"]
+    assert any(c.value == "Botones" for c in ws["A"])

@@ -79,9 +79,11 @@ def annotate_copy(src: Path, dst: Path, report: FileReport, rules_version: str) 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # «Data Validation extension is not supported…»
         wb = load_workbook(src, keep_vba=keep_vba, rich_text=True)
-    controls = sheets_with_controls(src)  # sus dibujos VML no se tocan: sin notas ahí
-    _mark_cells(wb, report, controls)
-    _validation_sheet(wb, report, rules_version, controls)
+    # Hojas con botones de formulario: en un .xlsm su dibujo VML se conserva si no se ponen
+    # notas ahí; en un .xlsx openpyxl no lo conserva y la hoja «Validación» lo avisa
+    controls = sheets_with_controls(src)
+    _mark_cells(wb, report, controls if keep_vba else frozenset())
+    _validation_sheet(wb, report, rules_version, controls, kept=keep_vba)
     _set_marker(wb, _PENDING + "|" + xml_text(report.archivo or src.name))
     with atomic_output(dst) as tmp:
         wb.save(tmp)
@@ -194,7 +196,8 @@ def _mark_cells(wb: Any, report: FileReport,
 
 
 def _validation_sheet(wb: Any, report: FileReport, rules_version: str,
-                      no_notes: frozenset[str] | set[str] = frozenset()) -> None:
+                      controls: frozenset[str] | set[str] = frozenset(), *,
+                      kept: bool = True) -> None:
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.worksheet.hyperlink import Hyperlink
 
@@ -209,12 +212,15 @@ def _validation_sheet(wb: Any, report: FileReport, rules_version: str,
         ws.cell(row=row, column=1, value=label).font = bold
         ws.cell(row=row, column=2, value=xml_text(value) if isinstance(value, str) else value)
         row += 1
-    for name in sorted(no_notes & {m.sheet for m in cell_marks(report)}):
-        ws.cell(row=row, column=1, value="Sin notas").font = bold
+    marked = {m.sheet for m in cell_marks(report)}
+    for name in sorted(controls if not kept else controls & marked):
+        ws.cell(row=row, column=1, value="Sin notas" if kept else "Botones").font = bold
         ws.cell(row=row, column=2, value=xml_text(
             f"La hoja «{name}» tiene botones u otros controles de formulario: para no "
             "dañarlos, sus celdas con hallazgos solo van coloreadas, sin nota. Cada "
-            "hallazgo está abajo, con vínculo a su celda."))
+            "hallazgo está abajo, con vínculo a su celda." if kept else
+            f"La hoja «{name}» del original tiene botones u otros controles de formulario "
+            "que esta copia (.xlsx) no conserva; el original los tiene intactos."))
         row += 1
     row += 1
     head = PatternFill("solid", fgColor="7B2C3B")
