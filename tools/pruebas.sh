@@ -17,3 +17,17 @@ fi
 python3 -m pip install --quiet --disable-pip-version-check -e ".[dev]"
 python3 -m ruff check addin tests bench
 python3 -m pytest -q "$@"
+
+# --- Con lxml (H4) ---------------------------------------------------------------------------
+# openpyxl serializa distinto si lxml se puede importar, y openxml-audit (validación contra los
+# esquemas de Office) necesita lxml. Se prueban en un entorno virtual aparte que ve los paquetes
+# del sistema: lxml nunca se instala para todos (cambiaría la salida de openpyxl en cada prueba).
+if [ "$#" -eq 0 ]; then
+  VENV_LXML="${PEA_VENV_LXML:-${TMPDIR:-/tmp}/pea-venv-lxml}"
+  [ -x "$VENV_LXML/bin/python" ] || python3 -m venv --system-site-packages "$VENV_LXML"
+  "$VENV_LXML/bin/python" -m pip install --quiet --disable-pip-version-check \
+    "lxml==6.1.3" "openxml-audit==0.8.0"
+  "$VENV_LXML/bin/python" -m pytest -q -p no:cacheprovider tests/test_lxml.py \
+    tests/test_esquemas.py tests/test_consolidar_anotar.py tests/test_plantilla.py \
+    tests/test_plantilla_vba.py
+fi

@@ -2,7 +2,8 @@
 
 El libro maestro lleva «PEA libro maestro» y cada copia anotada «PEA copia anotada»; así
 ninguno de los dos se toma por una entrega. Excel, LibreOffice, openpyxl y XlsxWriter
-escriben la propiedad con otros prefijos, comillas u orden de atributos: se aceptan todos.
+escriben la propiedad con otros prefijos, comillas u orden de atributos (openpyxl con lxml
+declara el espacio de nombres en el propio ``<vt:lpwstr>``): se aceptan todos.
 """
 
 from __future__ import annotations
@@ -16,9 +17,12 @@ from typing import IO
 
 CUSTOM_PART = "docProps/custom.xml"
 #: Cada intento se detiene en el fin de su etiqueta (tiempo lineal con XML hostil).
+#: Apertura de `<vt:lpwstr>` con cualquier prefijo y con atributos: openpyxl con lxml
+#: declara ahí el espacio de nombres (``<vt:lpwstr xmlns:vt="…">``).
+LPWSTR_OPEN = rb"<(?:[\w.\-]+:)?lpwstr\b[^<>]*>"
 _PROPERTY = re.compile(
     rb"<(?:[\w.\-]+:)?property\b[^<>]*?\sname\s*=\s*([\"'])([^<>]*?)\1[^<>]*>\s*"
-    rb"<(?:[\w.\-]+:)?lpwstr>([^<]*)</(?:[\w.\-]+:)?lpwstr>")
+    + LPWSTR_OPEN + rb"([^<]*)</(?:[\w.\-]+:)?lpwstr>")
 #: Tope de lectura de la parte: el archivo puede no ser confiable.
 _CAP = 1 << 16
 

@@ -26,7 +26,9 @@ from pathlib import Path
 from typing import Any
 
 from pea.atomic import atomic_output
-from pea.docprops import CUSTOM_PART
+from pea.cell_text import xml_text
+from pea.consolidate.legacy_vml import sheets_with_controls
+from pea.docprops import CUSTOM_PART, LPWSTR_OPEN
 from pea.feedback import (
     NOTE_AUTHOR,
     SEVERITY_FILL,
@@ -83,10 +85,14 @@ def annotate_copy(src: Path, dst: Path, report: FileReport, rules_version: str) 
     """Escribe la copia anotada de `src` en `dst` (nunca la misma ruta)."""
     if src.resolve() == dst.resolve():
         raise ValueError("la copia anotada no puede sobrescribir el original.")
+    keep_vba = src.suffix.lower() == ".xlsm"
     with _opened(src) as wb:
-        _mark_cells(wb, report)
-        _validation_sheet(wb, report, rules_version)
-        _set_marker(wb, _PENDING + "|" + (report.archivo or src.name))
+        # Hojas con botones de formulario: en un .xlsm su dibujo VML se conserva si no se ponen
+        # notas ahí; en un .xlsx openpyxl no lo conserva y la hoja «Validación» lo avisa
+        controls = sheets_with_controls(src)
+        _mark_cells(wb, report, controls if keep_vba else frozenset())
+        _validation_sheet(wb, report, rules_version, controls, kept=keep_vba)
+        _set_marker(wb, _PENDING + "|" + xml_text(report.archivo or src.name))
         with atomic_output(dst) as tmp:
             wb.save(tmp)
             restore_ribbon(src, tmp)
@@ -228,8 +234,10 @@ def stamp_fingerprint(copy: Path, read: Any = None) -> bool:
     if CUSTOM_PART not in parts:
         return False
     info, custom = parts[CUSTOM_PART]
-    parts[CUSTOM_PART] = (info, custom.replace(f"<vt:lpwstr>{_PENDING}|".encode(),
-                                               f"<vt:lpwstr>{read.grid.fingerprint()}|".encode(), 1))
+    # con lxml, openpyxl escribe «<vt:lpwstr xmlns:vt="…">»: se busca la etiqueta con atributos
+    pending = re.compile(b"(" + LPWSTR_OPEN + b")" + _PENDING.encode() + rb"\|")
+    stamp = read.grid.fingerprint().encode()
+    parts[CUSTOM_PART] = (info, pending.sub(lambda m: m.group(1) + stamp + b"|", custom, 1))
     _rewrite(copy, parts)
     return True
 
@@ -252,7 +260,8 @@ def _anchor(ws: Any, address: str) -> Any:
     return ws[address]
 
 
-def _mark_cells(wb: Any, report: FileReport) -> None:
+def _mark_cells(wb: Any, report: FileReport,
+                no_notes: frozenset[str] | set[str] = frozenset()) -> None:
     from openpyxl.comments import Comment
     from openpyxl.styles import PatternFill
 
@@ -266,9 +275,12 @@ def _mark_cells(wb: Any, report: FileReport) -> None:
         except (ValueError, KeyError):
             continue
         cell.fill = fills[mark.severity]
+        if mark.sheet in no_notes:
+            continue
         text = _xml_text(mark.note)
         if cell.comment is not None and cell.comment.author != NOTE_AUTHOR:
             text = f"{cell.comment.text}\n---\n{text}"
+        text = xml_text(text)  # tope de Excel en unidades UTF-16 y solo caracteres de XML
         lines = text.count("\n") + 1 + len(text) // 60
         cell.comment = Comment(text, NOTE_AUTHOR, width=360, height=min(400, 40 + 16 * lines))
 
@@ -284,8 +296,10 @@ def _xml_text(text: str) -> str:
 def _put(ws: Any, row: int, column: int, value: str) -> Any:
     """Escribe `value` como texto literal: openpyxl toma por fórmula todo texto que empieza
     con «=», y lo escrito por una dependencia nunca debe volverse fórmula ni vínculo."""
-    cell = ws.cell(row=row, column=column, value=_xml_text(value))
-    if cell.data_type != "s":
+    if isinstance(value, str):
+        value = xml_text(_xml_text(value))  # y dentro del tope de Excel en unidades UTF-16
+    cell = ws.cell(row=row, column=column, value=value)
+    if isinstance(value, str) and cell.data_type != "s":
         cell.data_type = "s"
     return cell
 
@@ -327,7 +341,9 @@ def report_sheet_name(wb: Any, plan_sheet: str | None) -> tuple[str, int | None]
     raise AssertionError("siempre hay un nombre libre")  # pragma: no cover
 
 
-def _validation_sheet(wb: Any, report: FileReport, rules_version: str) -> None:
+def _validation_sheet(wb: Any, report: FileReport, rules_version: str,
+                      controls: frozenset[str] | set[str] = frozenset(), *,
+                      kept: bool = True) -> None:
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.worksheet.hyperlink import Hyperlink
 
@@ -338,6 +354,16 @@ def _validation_sheet(wb: Any, report: FileReport, rules_version: str) -> None:
     for label, value in summary_rows(report, rules_version, dt.datetime.now()):
         _put(ws, row, 1, label).font = bold
         _put(ws, row, 2, value)
+        row += 1
+    marked = {m.sheet for m in cell_marks(report)}
+    for name_ in sorted(controls if not kept else controls & marked):
+        _put(ws, row, 1, "Sin notas" if kept else "Botones").font = bold
+        _put(ws, row, 2,
+             f"La hoja «{name_}» tiene botones u otros controles de formulario: para no "
+             "dañarlos, sus celdas con hallazgos solo van coloreadas, sin nota. Cada "
+             "hallazgo está abajo, con vínculo a su celda." if kept else
+             f"La hoja «{name_}» del original tiene botones u otros controles de formulario "
+             "que esta copia (.xlsx) no conserva; el original los tiene intactos.")
         row += 1
     row += 1
     head = PatternFill("solid", fgColor="7B2C3B")

@@ -16,7 +16,6 @@ maestro se escribe con la API pública (más lento, mismo resultado).
 
 from __future__ import annotations
 
-import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -29,12 +28,10 @@ from xlsxwriter.worksheet import Worksheet
 from xlsxwriter.xmlwriter import re_control_chars_1 as _RE_ESCAPE_1
 from xlsxwriter.xmlwriter import re_control_chars_2 as _RE_CONTROL_2
 
+from pea.cell_text import cell_text
 from pea.consolidate.cells import as_text, fits
 
 SUPPORTED_VERSIONS = ("3.3.1",)
-_MAX_CHARS = 32767
-_ESCAPE = re.compile(r"[&<>\x00-\x08\x0b\x0c\x0e-\x1f]")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def available() -> bool:
@@ -84,9 +81,8 @@ class _FastSharedStrings(SharedStrings):
             # «\s$» solo puede coincidir en los dos últimos caracteres
             preserve = (s[:1].isspace() or s[-1:].isspace() or s[-2:-1].isspace()) and \
                 _preserve_whitespace(s)
-            if s.startswith("<r>") and s.endswith("</r>"):
-                add(f"<si>{s}</si>")
-                continue
+            # XlsxWriter copia tal cual un texto «<r>…</r>» (lo toma por texto enriquecido
+            # suyo): el maestro no escribe texto enriquecido, así que todo texto se escapa.
             if "&" in s or "<" in s or ">" in s:
                 s = s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
             add(f'<si><t xml:space="preserve">{s}</t></si>' if preserve else f"<si><t>{s}</t></si>")
@@ -115,12 +111,23 @@ def fast_close() -> Iterator[None]:
         xp.SharedStrings = SharedStrings  # type: ignore[misc]
 
 
-def _escape(text: str) -> str:
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _CONTROL.sub(lambda m: f"_x{ord(m.group(0)):04X}_", text)
+class SafeWorksheet(Worksheet):
+    """Hoja de XlsxWriter para textos que no son de fiar (todas las del maestro).
+
+    Cada texto pasa por `cell_text` (tope de 32,767 unidades UTF-16, sin sustitutos
+    sueltos) y ninguno se escribe como XML crudo: XlsxWriter 3.3.1 copia sin escapar un
+    texto que empieza con «<r>» y termina con «</r>» (su texto enriquecido), en las
+    cadenas en línea y en la tabla de cadenas (esa la escribe `_FastSharedStrings`).
+    """
+
+    def _write_string(self, row: int, col: int, string: str, cell_format: Any = None) -> Any:
+        return super()._write_string(row, col, cell_text(string), cell_format)
+
+    def _xml_rich_inline_string(self, string: str, attributes: Any = ()) -> None:
+        self._xml_inline_string(string, _preserve_whitespace(string), list(attributes))
 
 
-class BulkWorksheet(Worksheet):
+class BulkWorksheet(SafeWorksheet):
     """Hoja cuyas filas de datos se escriben en bloque al cerrar el libro."""
 
     def __init__(self) -> None:
@@ -184,7 +191,7 @@ class BulkWorksheet(Worksheet):
                  if v is not None and type(v) is not float and type(v) is not int]
         new = [v for v in dict.fromkeys(texts) if v not in index]  # en orden de aparición
         for v in new:
-            index[v] = f'" t="s"><v>{sst(v[:_MAX_CHARS])}</v></c>'
+            index[v] = f'" t="s"><v>{sst(cell_text(v))}</v></c>'
         table.count += len(texts) - len(new)  # cada referencia cuenta, como en la API pública
 
     def _write_rows(self) -> None:
@@ -248,10 +255,18 @@ def _number_tail(v: float, style: tuple[str, str] | None) -> str:
 
 
 def _inline(start: str, text: str) -> str:
-    """Celda con texto en línea (sin tabla de cadenas compartidas); `start` = «<c r="A1»."""
-    if len(text) > _MAX_CHARS:
-        text = text[:_MAX_CHARS]
-    if _ESCAPE.search(text):
-        text = _escape(text)
-    space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
+    """Celda con texto en línea (sin tabla de cadenas compartidas); `start` = «<c r="A1».
+
+    El mismo XML que XlsxWriter en memoria constante: «_xHHHH_» literal escapado, controles
+    y U+FFFE/U+FFFF como «_xHHHH_», «&<>» como entidades; nunca texto enriquecido crudo.
+    """
+    text = cell_text(text)
+    if "_x" in text:
+        text = _RE_ESCAPE_1.sub(r"_x005F\1", text)
+    if not text.isprintable():
+        text = _RE_CONTROL_2.sub(lambda m: f"_x{ord(m.group(1)):04X}_", text)
+        text = text.replace("\ufffe", "_xFFFE_").replace("\uffff", "_xFFFF_")
+    space = ' xml:space="preserve"' if _preserve_whitespace(text) else ""
+    if "&" in text or "<" in text or ">" in text:
+        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return f'{start}" t="inlineStr"><is><t{space}>{text}</t></is></c>'

@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from pea import layout as L
+from pea.cell_text import CELL_MAX, utf16_len
 from pea.config import RulesConfig
 from pea.consolidate.cells import as_text, fits
 from pea.models import Plan
@@ -20,8 +21,7 @@ from pea.rules.context import Context
 _HUNDRED = Decimal(100)
 
 
-#: Caracteres que caben en una celda de Excel; lo demás se recorta en el libro maestro.
-CELL_MAX = 32_767
+__all__ = ["CELL_MAX", "plan_lines"]  # CELL_MAX: unidades UTF-16 que caben en una celda
 
 
 def plan_lines(plan: Plan, config: RulesConfig,
@@ -41,7 +41,7 @@ def plan_lines(plan: Plan, config: RulesConfig,
             block_texts = {k: c.text.strip() or None for k, c in block.fields.items()}
             if too_long is not None:
                 too_long.extend([block.fields[k].row or block.row, L.BY_KEY[k].label, len(t)]
-                                for k, t in block_texts.items() if t and len(t) > CELL_MAX)
+                                for k, t in block_texts.items() if t and utf16_len(t) > CELL_MAX)
         q = ctx.quarters(line)
         marks = ctx.marks(line)
         row: list[Any] = [line.row, line.kind]
@@ -67,7 +67,7 @@ def plan_lines(plan: Plan, config: RulesConfig,
                 own = line.own.get(key)
                 if own is not None:
                     text = own.text.strip() or None
-                    if too_long is not None and text and len(text) > CELL_MAX:
+                    if too_long is not None and text and utf16_len(text) > CELL_MAX:
                         too_long.append([line.row, col.label, len(text)])
                     row.append(text)
                 else:

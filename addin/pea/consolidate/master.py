@@ -143,12 +143,13 @@ def _write_master(c: Consolidation, config: RulesConfig, target: Path | IO[bytes
     wb.set_custom_property(MASTER_PROPERTY, __version__)
     fmt = _Formats(wb)
     summary = build_summary(c, config)
-    bulk_class = bulk_sheet.BulkWorksheet if fast else None
+    safe = bulk_sheet.SafeWorksheet  # textos de las dependencias: tope y XML bien formado
+    bulk_class = bulk_sheet.BulkWorksheet if fast else safe
     ws_plan = wb.add_worksheet(SHEET_PLAN, worksheet_class=bulk_class)
-    ws_ent = wb.add_worksheet(SHEET_ENTREGAS)
+    ws_ent = wb.add_worksheet(SHEET_ENTREGAS, worksheet_class=safe)
     ws_obs = wb.add_worksheet(SHEET_OBSERVACIONES, worksheet_class=bulk_class)
-    ws_res = wb.add_worksheet(SHEET_RESUMEN)
-    ws_cob = wb.add_worksheet(SHEET_COBERTURA)
+    ws_res = wb.add_worksheet(SHEET_RESUMEN, worksheet_class=safe)
+    ws_cob = wb.add_worksheet(SHEET_COBERTURA, worksheet_class=safe)
     _table_sheet(ws_plan, fmt, PLAN_COLUMNS, lambda: tables.plan_rows(c), c.plan_rows,
                  "PlanConsolidado",
                  use_table=not big, freeze_col=1, estado_col=1)

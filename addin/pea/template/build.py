@@ -9,6 +9,8 @@ Pasos: openpyxl escribe las hojas → pyOpenVBA agrega el proyecto VBA →
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -49,13 +51,40 @@ def build_workbook(cfg: RulesConfig) -> Workbook:
     return wb
 
 
+def save_sheets(cfg: RulesConfig, path: Path) -> None:
+    """Guarda las hojas con el escritor de openpyxl sin lxml, esté o no lxml instalado.
+
+    Con lxml importable openpyxl serializa otro XML (declaraciones de espacios de nombres
+    en cada elemento, «/>» sin espacio): la plantilla dejaría de salir byte a byte igual.
+    openpyxl decide al importarse (variable OPENPYXL_LXML), así que con lxml las hojas se
+    escriben en un proceso aparte con OPENPYXL_LXML=False.
+    """
+    from openpyxl.xml import LXML
+
+    if not LXML:
+        build_workbook(cfg).save(path)
+        return
+    import pea
+
+    env = dict(os.environ, OPENPYXL_LXML="False")
+    env["PYTHONPATH"] = os.pathsep.join(
+        [str(Path(pea.__file__).resolve().parents[1]), env.get("PYTHONPATH", "")])
+    proc = subprocess.run([sys.executable, "-m", "pea.template.build", str(path)],
+                          input=cfg.model_dump_json(), capture_output=True, text=True,
+                          env=env, timeout=300, check=False)
+    if proc.returncode != 0 or not path.is_file():
+        raise vba.TemplateBuildError(
+            "No se pudieron escribir las hojas de la plantilla (proceso sin lxml): "
+            + (proc.stderr.strip().splitlines() or ["sin mensaje"])[-1])
+
+
 def build_template_from_config(cfg: RulesConfig, output: Path) -> Path:
     """Construye la plantilla con una configuración ya cargada; escribe `output` de una vez."""
     sources = vba.modules()  # falla antes de escribir nada si xlwings no coincide
     output = Path(output)
     with tempfile.TemporaryDirectory(prefix="pea-plantilla-") as tmp:
         sheets = Path(tmp) / "hojas.xlsm"
-        build_workbook(cfg).save(sheets)
+        save_sheets(cfg, sheets)
         with_vba = Path(tmp) / "con_vba.xlsm"
         vba.add_vba_project(sheets, with_vba, sources)
         package.finalize_package(with_vba)
@@ -75,3 +104,10 @@ def _default_permissions(path: Path) -> None:
 def build_template(rules_dir: Path | None, output: Path) -> Path:
     """Construye la plantilla con las reglas de `rules_dir` (None: las incluidas) en `output`."""
     return build_template_from_config(load_config(rules_dir), output)
+
+
+if __name__ == "__main__":  # el proceso aparte de `save_sheets`
+    from openpyxl.xml import LXML
+
+    assert not LXML, "OPENPYXL_LXML=False no llegó al proceso"
+    build_workbook(RulesConfig.model_validate_json(sys.stdin.read())).save(sys.argv[1])

@@ -59,10 +59,15 @@ def _core_props(text: str) -> str:
     return text
 
 
+def read_parts(path: Path) -> dict[str, bytes]:
+    """Todas las partes del paquete, por nombre."""
+    with zipfile.ZipFile(path) as zin:
+        return {name: zin.read(name) for name in zin.namelist()}
+
+
 def finalize_package(path: Path, ribbon: bytes | None = None) -> None:
     """Reescribe `path`: tipo de contenido con macros, cinta con su relación, zip fijo."""
-    with zipfile.ZipFile(path) as zin:
-        parts = {name: zin.read(name) for name in zin.namelist()}
+    parts = read_parts(path)
     if "xl/vbaProject.bin" not in parts:
         raise ValueError(f"{path} no tiene proyecto VBA (xl/vbaProject.bin).")
     rels = parts["xl/_rels/workbook.xml.rels"].decode("utf-8")

@@ -2,6 +2,11 @@
 
 pyOpenVBA escribe el proyecto VBA a partir del texto de los módulos. El texto debe
 ir con saltos CRLF y caber en cp1252 (otros caracteres se vuelven «?»).
+
+El proyecto se deja en la forma que MS-OVBA manda escribir (§2.3.4.1, §2.3.4.2): el
+flujo `_VBA_PROJECT` de 7 bytes (versión 0xFFFF, sin PerformanceCache) y cada módulo
+solo con su fuente comprimida (MODULEOFFSET 0, sin p-code). Así Office compila desde
+la fuente en cualquier versión y arquitectura, en vez de confiar en una caché ajena.
 """
 
 from __future__ import annotations
@@ -9,6 +14,7 @@ from __future__ import annotations
 import re
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from pea import layout as L
 
@@ -103,12 +109,70 @@ def modules() -> dict[str, str]:
     return {XLWINGS_MODULE: xlwings_source, PEA_MODULE: pea_module_source()}
 
 
+#: `_VBA_PROJECT` según MS-OVBA §2.3.4.1 al escribir: Reserved1 0x61CC, Version 0xFFFF,
+#: Reserved2 0x00, Reserved3 (2 bytes) y ninguna PerformanceCache.
+INTEROPERABLE_VBA_PROJECT = b"\xcc\x61\xff\xff\x00\x00\x00"
+VBA_PROJECT_PART = "xl/vbaProject.bin"
+
+
+def source_only_project(data: bytes) -> bytes:
+    """`vbaProject.bin` sin cachés compiladas: `_VBA_PROJECT` de 7 bytes y módulos sin p-code.
+
+    Los módulos que traen p-code (los de documento que pyOpenVBA toma de su libro
+    base) se reescriben solo con su fuente comprimida y MODULEOFFSET 0; el flujo `dir`
+    se vuelve a escribir con esos desplazamientos. Todo con pyOpenVBA: su lector del
+    proyecto, su compresor (MS-OVBA §2.4.1) y su escritor del archivo compuesto.
+    """
+    from pyopenvba.cfb import CFB
+    from pyopenvba.vba import (
+        compress,
+        parse_vba_project,
+        serialize_dir_stream,
+        write_back_modules,
+    )
+
+    cfb = CFB.from_bytes(data)
+    project = parse_vba_project(cfb)
+    for module in project.modules:
+        if module.text_offset:
+            module.source = module.source  # carga la fuente antes de marcarlo
+            module.dirty = True
+    write_back_modules(cfb, project)
+    if project.dir_structure_dirty:
+        cfb.write_stream_in_storage("VBA", "dir", compress(serialize_dir_stream(project)))
+    cfb.write_stream_in_storage("VBA", "_VBA_PROJECT", INTEROPERABLE_VBA_PROJECT)
+    _all_black(cfb)
+    return cfb.to_bytes()
+
+
+_COLOR_OFFSET = 67  # MS-CFB §2.6.1: Color Flag de la entrada de 128 bytes
+_BLACK = 1
+
+
+def _all_black(cfb: Any) -> None:
+    """Todas las entradas del directorio en negro (MS-CFB §2.6.4 lo permite expresamente).
+
+    pyOpenVBA 6.5.0 reequilibra el árbol de hermanos al agregar módulos pero conserva
+    el color que cada entrada traía del libro base: quedan rojos seguidos, un árbol
+    rojo-negro inválido. Con todo en negro el árbol es un árbol binario de búsqueda,
+    que es lo que la norma llama la implementación más simple válida.
+    """
+    for entry in cfb._directory:
+        if len(entry.raw) > _COLOR_OFFSET:
+            entry.raw = entry.raw[:_COLOR_OFFSET] + bytes([_BLACK]) + entry.raw[_COLOR_OFFSET + 1:]
+
+
 def add_vba_project(source: Path, output: Path, sources: dict[str, str] | None = None) -> None:
     """Copia `source` (.xlsm sin macros) a `output` con un proyecto VBA con los módulos."""
     from pyopenvba import ExcelFile
+
+    from pea.template.package import read_parts, write_zip
 
     with ExcelFile(source) as book:
         project = book.add_vba_project()
         for name, text in (sources or modules()).items():
             project.add_module(name, text)
         book.save(output)
+    parts = read_parts(output)
+    parts[VBA_PROJECT_PART] = source_only_project(parts[VBA_PROJECT_PART])
+    write_zip(output, parts)
