@@ -256,6 +256,7 @@ class Measure:
     maxrss_mb: float  # máximo de un solo proceso del árbol
     pss_mb: float  # suma de PSS del árbol, máximo muestreado
     returncode: int
+    cpu_s: float = 0.0  # CPU (usuario + sistema) del proceso y sus hijos: pesa menos la carga
 
 
 def _tree(pid: int) -> list[int]:
@@ -283,7 +284,10 @@ def run_measured(name: str, cmd: list[str]) -> Measure:
     """Corre `cmd` y mide tiempo de pared, ru_maxrss y la PSS total del árbol."""
     use_time = Path("/usr/bin/time").exists()
     stats = Path(tempfile.mkstemp(prefix="pea_bench_time_")[1])
-    full = ["/usr/bin/time", "-f", "%M", "-o", str(stats), *cmd] if use_time else cmd
+    full = ["/usr/bin/time", "-f", "%M %U %S", "-o", str(stats), *cmd] if use_time else cmd
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     peak = [0]
     t0 = time.perf_counter()
     proc = subprocess.Popen(full, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -300,14 +304,19 @@ def run_measured(name: str, cmd: list[str]) -> Measure:
     elapsed = time.perf_counter() - t0
     stop.set()
     th.join()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     maxrss = 0.0
     if use_time:
         text = stats.read_text().strip().splitlines()
-        maxrss = float(text[-1]) / 1024 if text and text[-1].isdigit() else 0.0
+        fields = text[-1].split() if text else []
+        if len(fields) == 3 and fields[0].isdigit():
+            maxrss = float(fields[0]) / 1024
+            cpu = float(fields[1]) + float(fields[2])
     stats.unlink(missing_ok=True)
     if proc.returncode != 0:
         sys.stderr.write(err.decode("utf-8", "replace")[-2000:])
-    return Measure(name, elapsed, maxrss, peak[0] / 1024, proc.returncode)
+    return Measure(name, elapsed, maxrss, peak[0] / 1024, proc.returncode, cpu)
 
 
 def _median(runs: list[Measure]) -> Measure:
@@ -315,7 +324,7 @@ def _median(runs: list[Measure]) -> Measure:
     ordered = sorted(runs, key=lambda m: m.seconds)
     mid = ordered[len(ordered) // 2]
     return Measure(mid.name, mid.seconds, max(m.maxrss_mb for m in runs),
-                   max(m.pss_mb for m in runs), max(m.returncode for m in runs))
+                   max(m.pss_mb for m in runs), max(m.returncode for m in runs), mid.cpu_s)
 
 
 def pea_findings(master: Path) -> dict[str, Any]:
@@ -414,9 +423,10 @@ def report(data: dict[str, Any], markdown: bool) -> str:
              "Corridas (s): " + "; ".join(
                  f"{k} " + ", ".join(f"{m['seconds']:.2f}" for m in v)
                  for k, v in data["runs"].items() if v)]
-    rows = [("Medición", "Segundos", "× piso", "RSS máx. proceso (MB)", "PSS total (MB)")]
+    rows = [("Medición", "Segundos", "× piso", "CPU (s)", "RSS máx. proceso (MB)",
+             "PSS total (MB)")]
     for m in r.values():
-        rows.append((m.name, f"{m.seconds:.2f}", f"{m.seconds / a:.1f}",
+        rows.append((m.name, f"{m.seconds:.2f}", f"{m.seconds / a:.1f}", f"{m.cpu_s:.1f}",
                      f"{m.maxrss_mb:.0f}", f"{m.pss_mb:.0f}"))
     if markdown:
         lines.append("")
@@ -432,8 +442,9 @@ def report(data: dict[str, Any], markdown: bool) -> str:
     lines.append(f"(c′)/(a) lectura + validación = {r['c2'].seconds / a:.1f}× el piso (meta ≤ 4×)")
     lines.append(f"(c) = {c:.2f} s (meta ≤ 10 s con 1,000); (d) = {d:.2f} s (meta ≤ 2 s)")
     if "e" in r:
+        cpu = (f"; en CPU, {r['e'].cpu_s / r['c'].cpu_s:.1f}×" if r["c"].cpu_s else "")
         lines.append(f"(e)/(c) = {r['e'].seconds / c:.1f}× (frictionless contra pea consolidar, "
-                     "que además escribe el maestro)")
+                     f"que además escribe el maestro){cpu}")
     lines += _comparison(data)
     peak = max(m.pss_mb for k, m in r.items() if k.startswith(("c", "d")))
     lines.append(f"Memoria máxima de pea (PSS del árbol): {peak:.0f} MB (meta ≤ 400 MB)")

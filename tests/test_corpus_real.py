@@ -73,6 +73,9 @@ class Run:
     validar_carpeta: subprocess.CompletedProcess[str]
     validar_archivos: subprocess.CompletedProcess[str]
     consolidar: subprocess.CompletedProcess[str]
+    states: dict[str, str]
+    reconsolidar: subprocess.CompletedProcess[str]
+    restates: dict[str, str]
     master: Path
     annotated: Path
     csv_dir: Path
@@ -92,10 +95,36 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Run:
     annotated, csv_dir = base / "anotadas", base / "csv"
     cons = _pea("consolidar", folder, "--salida", master, "--anotar", annotated,
                 "--csv", csv_dir, "--procesos", "2")
+    states = _states(master)
+    # Otra vez sobre el mismo maestro (con su caché): los veredictos no cambian.
+    again = _pea("consolidar", folder, "--salida", master, "--procesos", "2", "--formato",
+                 "json")
+    restates = _states(master)
     listing = sorted(p.name for p in folder.iterdir())
     after = {n: _sha(folder / n) for n in listing if (folder / n).is_file()}
-    return Run(folder, names, before, after, listing, v_dir, v_files, cons, master, annotated,
-               csv_dir)
+    return Run(folder, names, before, after, listing, v_dir, v_files, cons, states, again,
+               restates, master, annotated, csv_dir)
+
+
+def _entregas(master: Path) -> list[tuple[Any, ...]]:
+    from openpyxl import load_workbook
+
+    if not master.is_file():
+        return []
+    wb = load_workbook(master, read_only=True)
+    try:
+        return list(wb["Entregas"].iter_rows(values_only=True))
+    finally:
+        wb.close()
+
+
+def _states(master: Path) -> dict[str, str]:
+    rows = _entregas(master)
+    if not rows:
+        return {}
+    header = list(rows[0])
+    archivo, estado = header.index("Archivo"), header.index("Estado")
+    return {str(r[archivo]): str(r[estado]) for r in rows[1:] if r[archivo] is not None}
 
 
 # --- el corpus mismo ---------------------------------------------------------------------
@@ -178,13 +207,8 @@ def test_consolidar_anotar_csv_sin_trazas(run: Run) -> None:
 
 
 def test_cada_archivo_aparece_en_entregas(run: Run) -> None:
-    from openpyxl import load_workbook
-
-    wb = load_workbook(run.master, read_only=True)
-    try:
-        rows = list(wb["Entregas"].iter_rows(values_only=True))
-    finally:
-        wb.close()
+    rows = _entregas(run.master)
+    assert rows, "no hay maestro"
     header = list(rows[0])
     archivo, estado = header.index("Archivo"), header.index("Estado")
     listed = Counter(str(r[archivo]) for r in rows[1:] if r[archivo] is not None)
@@ -192,6 +216,16 @@ def test_cada_archivo_aparece_en_entregas(run: Run) -> None:
                                            sorted(set(listed) - set(run.names))[:10])
     assert max(listed.values()) == 1, listed.most_common(3)
     assert all(r[estado] for r in rows[1:]), "renglón de «Entregas» sin estado"
+
+
+def test_la_segunda_consolidacion_da_los_mismos_veredictos(run: Run) -> None:
+    proc = run.reconsolidar
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert not _leaks(proc), _leaks(proc)[:5]
+    json.loads(proc.stdout)
+    changed = {n: (run.states.get(n), run.restates.get(n)) for n in run.names
+               if run.states.get(n) != run.restates.get(n)}
+    assert not changed, changed
 
 
 def test_las_entradas_no_cambian(run: Run) -> None:
