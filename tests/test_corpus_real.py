@@ -10,7 +10,8 @@ por el comando instalado (`python -m pea`):
 - `validar` sobre la carpeta y sobre cada archivo: sin traza de Python en la salida,
   código 0/1 del contrato, un objeto JSON por archivo;
 - `consolidar --anotar --csv` sobre una copia de la carpeta: código 0, cada archivo con
-  su renglón en «Entregas», sin traza;
+  su renglón en «Entregas», sin traza; otra vez sobre el mismo maestro (con su caché), los
+  mismos veredictos;
 - los archivos de entrada quedan idénticos (sha256 antes y después) y la carpeta no gana
   archivos.
 """
@@ -83,7 +84,7 @@ class Run:
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory: pytest.TempPathFactory) -> Run:
-    """Una sola corrida de los tres comandos sobre una copia del corpus."""
+    """Una sola corrida de los comandos sobre una copia del corpus (se comparte entre pruebas)."""
     base = tmp_path_factory.mktemp("corpus_real")
     folder = base / "entregas"
     shutil.copytree(FILES, folder)
