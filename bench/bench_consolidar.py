@@ -19,7 +19,11 @@ intercaladas (`--repeticiones`, 3 por omisión; se informa la mediana):
   (b) línea base ingenua: pandas.read_excel(engine="openpyxl") por archivo + concat +
       to_excel;
   (c) `pea consolidar` desde cero (sin caché);
-  (d) `pea consolidar` otra vez tras cambiar un archivo (usa la caché).
+  (d) `pea consolidar` otra vez tras cambiar un archivo (usa la caché);
+  (e) frictionless, el validador genérico que elegiría una oficina, con un Table Schema de
+      la tabla del plan (`bench/frictionless_plan.py`) sobre los mismos archivos y con el
+      mismo número de procesos; se compara lo que encontró con lo que encontró PEA
+      (`--sin-frictionless` la omite; `pip install 'pea[bench]'`).
 Memoria: máximo por proceso (ru_maxrss de /usr/bin/time o getrusage) y suma de PSS de
 todo el árbol de procesos, muestreada cada 50 ms (Linux).
 """
@@ -45,6 +49,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
+FRICTIONLESS = Path(__file__).resolve().parent / "frictionless_plan.py"
 TEMPLATE = ROOT / "workbook_template.xlsm"
 TOKEN = "§ID§"
 LINES = 30
@@ -251,6 +256,7 @@ class Measure:
     maxrss_mb: float  # máximo de un solo proceso del árbol
     pss_mb: float  # suma de PSS del árbol, máximo muestreado
     returncode: int
+    cpu_s: float = 0.0  # CPU (usuario + sistema) del proceso y sus hijos: pesa menos la carga
 
 
 def _tree(pid: int) -> list[int]:
@@ -278,7 +284,10 @@ def run_measured(name: str, cmd: list[str]) -> Measure:
     """Corre `cmd` y mide tiempo de pared, ru_maxrss y la PSS total del árbol."""
     use_time = Path("/usr/bin/time").exists()
     stats = Path(tempfile.mkstemp(prefix="pea_bench_time_")[1])
-    full = ["/usr/bin/time", "-f", "%M", "-o", str(stats), *cmd] if use_time else cmd
+    full = ["/usr/bin/time", "-f", "%M %U %S", "-o", str(stats), *cmd] if use_time else cmd
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     peak = [0]
     t0 = time.perf_counter()
     proc = subprocess.Popen(full, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -295,14 +304,19 @@ def run_measured(name: str, cmd: list[str]) -> Measure:
     elapsed = time.perf_counter() - t0
     stop.set()
     th.join()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     maxrss = 0.0
     if use_time:
         text = stats.read_text().strip().splitlines()
-        maxrss = float(text[-1]) / 1024 if text and text[-1].isdigit() else 0.0
+        fields = text[-1].split() if text else []
+        if len(fields) == 3 and fields[0].isdigit():
+            maxrss = float(fields[0]) / 1024
+            cpu = float(fields[1]) + float(fields[2])
     stats.unlink(missing_ok=True)
     if proc.returncode != 0:
         sys.stderr.write(err.decode("utf-8", "replace")[-2000:])
-    return Measure(name, elapsed, maxrss, peak[0] / 1024, proc.returncode)
+    return Measure(name, elapsed, maxrss, peak[0] / 1024, proc.returncode, cpu)
 
 
 def _median(runs: list[Measure]) -> Measure:
@@ -310,11 +324,38 @@ def _median(runs: list[Measure]) -> Measure:
     ordered = sorted(runs, key=lambda m: m.seconds)
     mid = ordered[len(ordered) // 2]
     return Measure(mid.name, mid.seconds, max(m.maxrss_mb for m in runs),
-                   max(m.pss_mb for m in runs), max(m.returncode for m in runs))
+                   max(m.pss_mb for m in runs), max(m.returncode for m in runs), mid.cpu_s)
+
+
+def pea_findings(master: Path) -> dict[str, Any]:
+    """Lo que encontró PEA, contado en la hoja «Observaciones» del maestro."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(master, read_only=True)
+    try:
+        rows = wb["Observaciones"].iter_rows(values_only=True)
+        header = list(next(rows))
+        arch, rule, sev = (header.index(k) for k in ("Archivo", "Regla", "Severidad"))
+        by_rule: dict[str, int] = {}
+        by_sev: dict[str, int] = {}
+        error_files: set[str] = set()
+        sum_files: set[str] = set()
+        for r in rows:
+            by_rule[r[rule]] = by_rule.get(r[rule], 0) + 1
+            by_sev[r[sev]] = by_sev.get(r[sev], 0) + 1
+            if r[sev] == "error":
+                error_files.add(r[arch])
+            if r[rule] == "PEA-Q03":
+                sum_files.add(r[arch])
+    finally:
+        wb.close()
+    return {"por_regla": dict(sorted(by_rule.items())), "por_severidad": by_sev,
+            "archivos_con_error": len(error_files), "archivos_con_suma_mal": len(sum_files),
+            "sumas_mal": by_rule.get("PEA-Q03", 0)}
 
 
 def bench(n: int, workdir: Path, skip_naive: bool, reps: int = 3,
-          naive_reps: int = 1) -> dict[str, Any]:
+          naive_reps: int = 1, skip_frictionless: bool = False) -> dict[str, Any]:
     folder = build_corpus(n, workdir)
     files = sorted(p for p in folder.iterdir() if p.suffix in (".xlsx", ".xlsm"))
     size_mb = sum(p.stat().st_size for p in files) / 1e6
@@ -324,7 +365,7 @@ def bench(n: int, workdir: Path, skip_naive: bool, reps: int = 3,
     master = out / "maestro.xlsx"
     pea = [sys.executable, "-m", "pea", "consolidar", str(folder), "--salida", str(master),
            "--silencioso"]
-    runs: dict[str, list[Measure]] = {"a": [], "b": [], "c": [], "c2": [], "d": []}
+    runs: dict[str, list[Measure]] = {"a": [], "b": [], "c": [], "c2": [], "d": [], "e": []}
     try:
         import pandas  # noqa: F401  (extra opcional de pea; solo para la línea base)
     except ImportError:
@@ -335,6 +376,21 @@ def bench(n: int, workdir: Path, skip_naive: bool, reps: int = 3,
             runs["b"].append(run_measured(
                 "(b) ingenuo: pandas.read_excel(openpyxl) + concat + to_excel",
                 [sys.executable, "-c", NAIVE, str(folder), str(out / "ingenuo.xlsx")]))
+    try:
+        import frictionless  # noqa: F401  (extra opcional «bench»; solo para (e))
+    except ImportError:
+        print("frictionless no está instalado: se omite la medición (e).", file=sys.stderr)
+        skip_frictionless = True
+    peer: dict[str, Any] | None = None
+    if not skip_frictionless:
+        peer_json = out / "frictionless.json"
+        runs["e"].append(run_measured(
+            "(e) frictionless: Table Schema del plan + suma por fila (mismos procesos)",
+            [sys.executable, str(FRICTIONLESS), str(folder), "--procesos",
+             str(os.cpu_count() or 1), "--json", str(peer_json)]))
+        if peer_json.is_file():
+            peer = json.loads(peer_json.read_text())
+            peer.pop("resultados", None)
     changed = files[0]
     for _ in range(reps):  # intercaladas: el ruido de la máquina reparte parejo
         runs["a"].append(run_measured("(a) piso: descomprimir y leer cada parte XML",
@@ -350,8 +406,10 @@ def bench(n: int, workdir: Path, skip_naive: bool, reps: int = 3,
     results = {k: _median(v) for k, v in runs.items() if v}
     summary = json.loads(subprocess.run([*pea[:-1], "--formato", "json"], capture_output=True,
                                         text=True, check=True).stdout)
+    found = pea_findings(master)
     return {"n": n, "size_mb": size_mb, "results": results, "summary": summary, "reps": reps,
-            "runs": {k: [vars(m) for m in v] for k, v in runs.items()}}
+            "runs": {k: [vars(m) for m in v] for k, v in runs.items()}, "pea": found,
+            "frictionless": peer}
 
 
 def report(data: dict[str, Any], markdown: bool) -> str:
@@ -365,9 +423,10 @@ def report(data: dict[str, Any], markdown: bool) -> str:
              "Corridas (s): " + "; ".join(
                  f"{k} " + ", ".join(f"{m['seconds']:.2f}" for m in v)
                  for k, v in data["runs"].items() if v)]
-    rows = [("Medición", "Segundos", "× piso", "RSS máx. proceso (MB)", "PSS total (MB)")]
+    rows = [("Medición", "Segundos", "× piso", "CPU (s)", "RSS máx. proceso (MB)",
+             "PSS total (MB)")]
     for m in r.values():
-        rows.append((m.name, f"{m.seconds:.2f}", f"{m.seconds / a:.1f}",
+        rows.append((m.name, f"{m.seconds:.2f}", f"{m.seconds / a:.1f}", f"{m.cpu_s:.1f}",
                      f"{m.maxrss_mb:.0f}", f"{m.pss_mb:.0f}"))
     if markdown:
         lines.append("")
@@ -382,6 +441,11 @@ def report(data: dict[str, Any], markdown: bool) -> str:
         lines.append(f"(b)/(c) = {r['b'].seconds / c:.1f}× (meta ≥ 5×)")
     lines.append(f"(c′)/(a) lectura + validación = {r['c2'].seconds / a:.1f}× el piso (meta ≤ 4×)")
     lines.append(f"(c) = {c:.2f} s (meta ≤ 10 s con 1,000); (d) = {d:.2f} s (meta ≤ 2 s)")
+    if "e" in r:
+        cpu = (f"; en CPU, {r['e'].cpu_s / r['c'].cpu_s:.1f}×" if r["c"].cpu_s else "")
+        lines.append(f"(e)/(c) = {r['e'].seconds / c:.1f}× (frictionless contra pea consolidar, "
+                     f"que además escribe el maestro){cpu}")
+    lines += _comparison(data)
     peak = max(m.pss_mb for k, m in r.items() if k.startswith(("c", "d")))
     lines.append(f"Memoria máxima de pea (PSS del árbol): {peak:.0f} MB (meta ≤ 400 MB)")
     if data["n"] != 7500:
@@ -389,6 +453,28 @@ def report(data: dict[str, Any], markdown: bool) -> str:
         lines.append(f"Estimación lineal para 7,500 entregas: (c) ≈ {c * scale:.0f} s, "
                      f"(d) ≈ {d * scale:.0f} s")
     return "\n".join(lines)
+
+
+def _comparison(data: dict[str, Any]) -> list[str]:
+    """Lo que encontró cada uno sobre los mismos archivos."""
+    peer, found, n = data.get("frictionless"), data["pea"], data["n"]
+    if not peer:
+        return []
+    tipos = ", ".join(f"{k} {v:,}" for k, v in peer["por_tipo"].items())
+    sev = found["por_severidad"]
+    return [
+        "",
+        f"Lo que encontró cada uno en las {n:,} entregas:",
+        f"- frictionless: {peer['invalidos']:,} de {peer['archivos']:,} archivos inválidos; "
+        f"{peer['errores']:,} errores ({tipos}) en {peer['filas_con_error']:,} filas; "
+        f"filas con los cuatro trimestres llenos que no suman 100 %: {peer['sumas_mal']:,} "
+        f"en {peer['archivos_con_suma_mal']:,} archivos.",
+        f"- pea: {found['archivos_con_error']:,} archivos con errores (estados: "
+        f"{data['summary']['estados']}); {sev.get('error', 0):,} errores, "
+        f"{sev.get('advertencia', 0):,} advertencias, {sev.get('info', 0):,} notas; "
+        f"programación que no suma 100 % (PEA-Q03): {found['sumas_mal']:,} en "
+        f"{found['archivos_con_suma_mal']:,} archivos.",
+    ]
 
 
 def main() -> int:
@@ -401,12 +487,13 @@ def main() -> int:
                     help="corridas de (a), (c), (c′) y (d); se informa la mediana (3)")
     ap.add_argument("--repeticiones-ingenuo", type=int, default=1,
                     help="corridas de (b), la más lenta (~25 s con 1,000 entregas) (1)")
+    ap.add_argument("--sin-frictionless", action="store_true", help="omitir la medición (e)")
     ap.add_argument("--markdown", action="store_true", help="tabla en Markdown")
     ap.add_argument("--json", type=Path, help="guardar las cifras en este archivo")
     args = ap.parse_args()
     args.dir.mkdir(parents=True, exist_ok=True)
     data = bench(args.n, args.dir, args.sin_ingenuo, max(1, args.repeticiones),
-                 max(1, args.repeticiones_ingenuo))
+                 max(1, args.repeticiones_ingenuo), args.sin_frictionless)
     print(report(data, args.markdown))
     if args.json:
         args.json.write_text(json.dumps(
