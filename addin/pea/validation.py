@@ -17,7 +17,7 @@ from pea.reading.errors import UnreadableFile
 from pea.reading.grid import SheetGrid
 from pea.reading.plan_parser import find_header_row, parse_plan
 from pea.rules.context import Context
-from pea.rules.registry import RULES, load_all
+from pea.rules.registry import RULES, effective_severity, is_active, load_all, run_check
 
 log = logging.getLogger(__name__)
 
@@ -136,14 +136,11 @@ def run_rules(plan: Plan, config: RulesConfig, reader_hits: list[Hit],
     ctx = Context.of(plan, config)
     hits = list(reader_hits)
     if plan.header_row is not None:
-        cats = config.catalogos
         for rule in rules.values():
-            if rule.check is None or config.severidades.get(rule.id) == "desactivada":
-                continue
-            if any(getattr(cats, name) is None for name in rule.needs):
+            if rule.check is None or not is_active(rule, config):
                 continue
             try:
-                hits.extend(rule.check(ctx))
+                hits.extend(run_check(rule, ctx))
             except Exception:  # una regla defectuosa no oculta las demás
                 log.exception("La regla %s falló", rule.id)
                 if avisos is not None:
@@ -158,7 +155,7 @@ def to_findings(hits: list[Hit], hoja: str | None, config: RulesConfig) -> list[
     seen: set[tuple[str, str | None, str]] = set()
     for hit in hits:
         rule = RULES[hit.rule]
-        severity = config.severidades.get(rule.id) or rule.severity_for(hit.variant)
+        severity = effective_severity(rule, config, hit.variant)
         if severity == "desactivada":
             continue
         params = {"fila": hit.row, **hit.params}
