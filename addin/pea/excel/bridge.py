@@ -54,7 +54,6 @@ def validate_book(book: Any, when: dt.datetime | None = None) -> Any:
     from pea.excel import marks, reader, report_sheet
     from pea.excel import xl_api as X
     from pea.feedback import cell_marks, message_box_text
-    from pea.models import FileReport, Hit
     from pea.reading.errors import UnreadableFile
 
     config = _config()
@@ -65,10 +64,8 @@ def validate_book(book: Any, when: dt.datetime | None = None) -> Any:
         raise UserError(f"No se pudo validar: {exc.message}") from exc
     template = V.template_info_from_meta(read.template)
     if read.grid is None:
-        hoja = ", ".join(read.hojas) or "(sin hojas)"
-        findings = V.to_findings([Hit("PEA-E01", hoja=hoja)], None, config)
-        report = FileReport.build(archivo, None, findings, avisos=read.avisos,
-                                  plantilla=template)
+        report = V.report_without_plan(archivo, [V.no_plan_sheet(read.hojas)], config,
+                                       read.avisos, template)
     else:
         _plan, report = V.validate_grid(read.grid, config, archivo, read.avisos, template)
     all_sheets = {X.sheet_name(s): s for s in X.sheets(book)}
