@@ -170,3 +170,24 @@ def test_claves_nuevas_con_valor_por_omision_no_cambian_la_huella(tmp_path: Path
     assert str(cfg.parametros.fecha_limite_entrega) == "2024-01-31"
     assert cfg.ventanilla.revisar_anonimo is False
     assert base.fingerprint() == load_config(_rules(tmp_path / "otra")).fingerprint()
+
+
+def test_clave_repetida_es_un_error(plan: Path, tmp_path: Path) -> None:
+    rules = _rules(tmp_path)
+    _edit(rules / "configuracion.yaml", "  PEA-Q04: advertencia",
+          "  PEA-Q04: advertencia\n  PEA-Q04: error")
+    proc = pea("validar", str(plan), "--reglas", str(rules))
+    assert proc.returncode == 2
+    assert "repite la clave «PEA-Q04»" in proc.stderr and "configuracion.yaml" in proc.stderr
+
+
+def test_boton_con_configuracion_mala(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """El botón Validar dice lo mismo, en español, sin traza."""
+    from pea.excel import bridge
+    from pea.excel.guard import UserError
+
+    rules = _rules(tmp_path)
+    _edit(rules / "configuracion.yaml", "tolerancia_suma: 0.5", 'tolerancia_suma: "abc"')
+    monkeypatch.setenv("PEA_REGLAS", str(rules))
+    with pytest.raises(UserError, match="tolerancia_suma"):
+        bridge._config()

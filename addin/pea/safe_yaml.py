@@ -5,6 +5,7 @@ compartida, un correo). Un «alias bomb» (anclas `&a` que se repiten con `*a` e
 pesa unos cientos de bytes, pero lo que describe crece exponencialmente: validarlo o
 sacarle la huella no terminaría. Aquí se acota el archivo (tamaño) y el documento
 (nodos que resultan al expandir los alias, sin ciclos) antes de construir un solo objeto.
+Una clave repetida en un mismo mapa (YAML se queda con la última en silencio) es un error.
 """
 
 from __future__ import annotations
@@ -23,7 +24,20 @@ _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class YamlLimitError(ValueError):
-    """El documento excede los límites (mensaje en español, sin la ruta)."""
+    """El documento excede los límites o repite una clave (mensaje en español, sin la ruta)."""
+
+
+def _check_duplicate_keys(node: yaml.MappingNode) -> None:
+    """Una clave repetida en el mismo mapa: YAML se queda con la última sin avisar."""
+    seen: dict[str, int] = {}
+    for key, _value in node.value:
+        if not isinstance(key, yaml.ScalarNode) or key.value == "<<":
+            continue
+        line = key.start_mark.line + 1
+        if key.value in seen:
+            raise YamlLimitError(f"repite la clave «{key.value}» (renglones {seen[key.value]} "
+                                 f"y {line}); deje una sola")
+        seen[key.value] = line
 
 
 def _expanded_size(root: yaml.Node, limit: int) -> int:
@@ -40,6 +54,8 @@ def _expanded_size(root: yaml.Node, limit: int) -> int:
             children = list(node.value)
         elif isinstance(node, yaml.MappingNode):
             children = [n for pair in node.value for n in pair]
+            if not done:
+                _check_duplicate_keys(node)
         if done:
             on_path.discard(key)
             total = 1 + sum(sizes[id(c)] for c in children)
