@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from openpyxl import load_workbook
 
 from pea import layout as L
@@ -47,7 +48,7 @@ def test_sin_hoja_del_plan_el_mismo_pea_e01(tmp_path: Path, config: RulesConfig)
 def test_eleccion_por_encabezado_y_visibilidad() -> None:
     from pea.reading.sheet_choice import Candidate, choose_plan_sheet
 
-    sheets = [Candidate("Oculta", True, "o"), Candidate("Validación", False, "v"),
+    sheets = [Candidate("Oculta", True, "o"), Candidate("pea_META", False, "v"),
               Candidate("Plan", False, "p"), Candidate("Otra", False, "x")]
     choice = choose_plan_sheet(sheets, lambda h: h in {"o", "v", "p", "x"})
     assert choice.sheet is not None and choice.sheet.name == "Plan"
@@ -70,3 +71,25 @@ def test_un_solo_lugar_para_la_eleccion() -> None:
     assert hits == ["reading/sheet_choice.py"]
     source = (ADDIN / "validation.py").read_text(encoding="utf-8")
     assert "open_workbook" not in source and "find_header_row" not in source
+
+
+def test_plan_en_una_hoja_llamada_validacion(tmp_path: Path, config: RulesConfig) -> None:
+    """El archivo se valida con esa hoja; el botón no la borra al escribir su reporte: pide
+    cambiarle el nombre (la misma elección, sin perder la hoja de la dependencia)."""
+    from pea.excel import bridge
+    from pea.excel.guard import UserError
+    from pea.validation import validate_file
+    from tests.puente_fake import FakeBook
+
+    path = write_plan_xlsx(demo_plans()[1], tmp_path / "validacion.xlsx")
+    wb = load_workbook(path)
+    wb[L.PLAN_SHEET].title = L.VALIDATION_SHEET
+    wb.save(path)
+    _plan, ref = validate_file(path, config)
+    assert ref.hoja == L.VALIDATION_SHEET
+    assert not [f for f in ref.hallazgos if f.regla == "PEA-E01"]
+    book = FakeBook._from_xlsx(path)
+    before = dict(book._sheet(L.VALIDATION_SHEET)._cells)
+    with pytest.raises(UserError, match="cámbiele el nombre"):
+        bridge.validate_book(book)
+    assert book._sheet(L.VALIDATION_SHEET)._cells == before

@@ -2,7 +2,8 @@
 en Excel (el botón Validar).
 
 La hoja se reconoce por su encabezado («EJE TEMÁTICO»…), no por su nombre. Las hojas que
-PEA o la plantilla crean nunca son el plan (sin distinguir mayúsculas). Entre varias con el
+PEA o la plantilla crean nunca son el plan (sin distinguir mayúsculas), salvo «Validación»
+si tiene el encabezado del plan (el reporte de PEA nunca lo tiene). Entre varias con el
 encabezado gana la primera visible, en el orden del libro; una oculta solo si no hay otra.
 Cada lector da sus hojas como `Candidate` y una función que lee las primeras filas.
 """
@@ -23,6 +24,10 @@ XLWINGS_CONF_SHEET = "xlwings.conf"
 AUXILIARY = frozenset(n.casefold() for n in (
     L.META_SHEET, L.CATALOG_SHEET, L.INSTRUCTIONS_SHEET, L.VALIDATION_SHEET,
     L.MARKS_SHEET, L.DIAGNOSTIC_SHEET, XLWINGS_CONF_SHEET))
+
+#: Las que ni se buscan como plan. «Validación» sí se busca: el reporte de PEA nunca tiene
+#: el encabezado del plan, y una dependencia puede haber llamado así a su hoja.
+NOT_SEARCHED = AUXILIARY - {L.VALIDATION_SHEET.casefold()}
 
 S = TypeVar("S")
 
@@ -54,9 +59,10 @@ class Choice(Generic[S]):
 def choose_plan_sheet(sheets: Sequence[Candidate[S]],
                       has_header: Callable[[S], bool]) -> Choice[S]:
     """Elige la hoja del plan entre `sheets` (en el orden del libro)."""
-    entries = sorted((s for s in sheets if not is_auxiliary(s.name)), key=lambda s: s.hidden)
+    entries = sorted((s for s in sheets if s.name.casefold() not in NOT_SEARCHED),
+                     key=lambda s: s.hidden)
     found = [s for s in entries if has_header(s.handle)]
-    visible = [s.name for s in entries if not s.hidden]
+    visible = [s.name for s in entries if not s.hidden and not is_auxiliary(s.name)]
     hojas = ", ".join(visible or [s.name for s in sheets]) or "(sin hojas)"
     if not found:
         return Choice(None, [], hojas)
