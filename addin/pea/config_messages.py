@@ -126,9 +126,11 @@ def _line(schema: type[BaseModel], err: Any) -> str:
         return (f"{_where(loc)}: se esperaba {', '.join(f'«{o}»' for o in options)}; "
                 f"se escribió {kind_of(value)}{suggestion(str(value), options)}")
     if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
-        words = {"greater_than": "mayor que", "greater_than_equal": "al menos",
-                 "less_than": "menor que", "less_than_equal": "a lo más"}[kind]
+        words = {"greater_than": "mayor que", "greater_than_equal": "mayor o igual que",
+                 "less_than": "menor que", "less_than_equal": "menor o igual que"}[kind]
         limit = next(iter(ctx.values()), "")
+        if isinstance(limit, float) and limit.is_integer():
+            limit = int(limit)
         return f"{_where(loc)}: se esperaba un número {words} {limit}; se escribió {kind_of(value)}."
     expected = _EXPECTED.get(kind, "valor no válido")
     return f"{_where(loc)}: {expected}; se escribió {kind_of(value)}."
