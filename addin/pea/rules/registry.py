@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -29,17 +29,18 @@ if TYPE_CHECKING:
     from pea.rules.context import Context
 
 
-class At:
+class At(Hit):
     """Dónde se cumplió una regla: celda, fila, variante del mensaje y sus datos.
 
     El ID lo pone el registro (`run_check`); `fila` no hace falta en los datos: el mensaje
-    la recibe de `row`.
+    la recibe de `row`. Es un `Hit` sin regla (el registro la escribe): no se copia nada.
     """
 
-    __slots__ = ("cell", "params", "row", "variant")
+    __slots__ = ()
 
     def __init__(self, cell: str | None = None, row: int | None = None, variant: str = "",
                  **params: Any) -> None:
+        self.rule = ""
         self.cell = cell
         self.row = row
         self.variant = variant
@@ -51,7 +52,7 @@ class At:
         return cls(cell.address, cell.row, variant, **params)
 
     def __repr__(self) -> str:
-        return f"At({self.cell!r}, {self.row!r}, {self.variant!r})"
+        return f"At({self.rule or '?'}, {self.cell!r}, {self.row!r}, {self.variant!r})"
 
 
 Check = Callable[["Context"], Iterable[At]]
@@ -131,16 +132,23 @@ def effective_severity(rule: Rule, config: RulesConfig, variant: str = "") -> Se
 
 def is_active(rule: Rule, config: RulesConfig, variant: str = "") -> bool:
     """¿Se evalúa? No está desactivada y existen los catálogos que la variante necesita."""
-    return (effective_severity(rule, config, variant) != "desactivada"
-            and all(getattr(config.catalogos, n) is not None for n in rule.needs_for(variant)))
+    if effective_severity(rule, config, variant) == "desactivada":
+        return False
+    cats = config.catalogos
+    for name in rule.needs_for(variant) if rule.variant_needs else rule.needs:
+        if getattr(cats, name) is None:
+            return False
+    return True
 
 
-def run_check(rule: Rule, ctx: Context) -> Iterator[Hit]:
+def run_check(rule: Rule, ctx: Context) -> list[Hit]:
     """Ejecuta la comprobación de la regla y le pone su ID a cada lugar que devuelve."""
     assert rule.check is not None
+    found = list(rule.check(ctx))
     rid = rule.id
-    for at in rule.check(ctx):
-        yield Hit(rid, at.cell, at.row, at.variant, **at.params)
+    for at in found:
+        at.rule = rid
+    return found  # type: ignore[return-value]
 
 
 #: Módulos de `pea.rules` que no declaran reglas.
