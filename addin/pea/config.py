@@ -19,10 +19,17 @@ import json
 from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+)
 
 from pea import __version__
 from pea.layout import DEFAULT_EJES_TRANSVERSALES, ROMAN
@@ -42,33 +49,152 @@ class ConfigError(Exception):
     """La configuración de reglas no se puede usar (mensaje en español)."""
 
 
+_FILE = ConfigDict(extra="forbid")  # toda clave que no se conoce es un error (¿errata?)
+
+
+def _none_as(default: Any) -> Any:
+    """Una clave presente pero vacía en el YAML (`clave:`) vale lo mismo que ausente."""
+    return BeforeValidator(lambda v: default() if v is None else v)
+
+
+def _number_as_text(v: Any) -> Any:
+    return str(v) if isinstance(v, int | float) and not isinstance(v, bool) else v
+
+
 class Parameters(BaseModel):
-    model_config = ConfigDict(extra="allow")
+    """Sección `parametros` de configuracion.yaml."""
+
+    model_config = _FILE
 
     municipio: str | None = None
-    anio_plan: int = 2024
-    periodo_administracion: str | None = None
+    anio_plan: Annotated[int, Field(ge=1900, le=2200)] = 2024
+    periodo_administracion: Annotated[str | None, BeforeValidator(_number_as_text)] = None
     fecha_fin_administracion: dt.date = dt.date(2024, 9, 30)
-    tolerancia_suma: Decimal = Decimal("0.5")
-    poblacion_municipal: int | None = None
+    tolerancia_suma: Annotated[Decimal, Field(ge=0, le=100, allow_inf_nan=False)] = Decimal("0.5")
+    poblacion_municipal: Annotated[int | None, Field(ge=0)] = None
     #: Python que usan los botones de la plantilla en Windows (xlwings INTERPRETER_WIN).
     interprete_windows: str | None = None
+    #: Dirección de la Ventanilla (servicio web de entregas); vacía si no hay.
+    url_ventanilla: Annotated[str, _none_as(str)] = ""
+    #: Último día para entregar el plan (estado de la entrega); sin fecha, no se revisa.
+    fecha_limite_entrega: dt.date | None = None
 
     @field_validator("tolerancia_suma", mode="before")
     @classmethod
     def _decimal(cls, v: Any) -> Any:
-        return Decimal(str(v)) if v is not None else Decimal("0.5")
+        if v is None:
+            return Decimal("0.5")
+        return Decimal(str(v)) if isinstance(v, int | float) and not isinstance(v, bool) else v
+
+    def rules_dump(self) -> dict[str, Any]:
+        """Lo que cambia los veredictos (la huella): sin las claves nuevas en su valor por
+        omisión, para que una configuración que no las usa conserve su huella."""
+        data = self.model_dump()
+        for key in ("url_ventanilla", "fecha_limite_entrega"):
+            if data[key] == type(self).model_fields[key].default:
+                del data[key]
+        return data
 
 
 class Limits(BaseModel):
     """Límites de lectura de archivos no confiables (SECURITY.md)."""
 
-    tamano_archivo_mb: float = 50
-    tamano_descomprimido_mb: float = 200
-    razon_compresion: float = 200
-    filas: int = 5000
-    celdas: int = 200_000
-    segundos_por_archivo: float = 30
+    model_config = _FILE
+
+    tamano_archivo_mb: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 50
+    tamano_descomprimido_mb: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 200
+    razon_compresion: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 200
+    filas: Annotated[int, Field(gt=0)] = 5000
+    celdas: Annotated[int, Field(gt=0)] = 200_000
+    segundos_por_archivo: Annotated[float, Field(ge=0, allow_inf_nan=False)] = 30
+
+
+class Ventanilla(BaseModel):
+    """Sección `ventanilla` de configuracion.yaml (servicio web de entregas)."""
+
+    model_config = _FILE
+
+    #: Revisar (validar) lo que se sube sin identificarse.
+    revisar_anonimo: bool = True
+
+
+class ConfigFile(BaseModel):
+    """Esquema de configuracion.yaml."""
+
+    model_config = _FILE
+
+    version: Annotated[str, BeforeValidator(_number_as_text)] = "sin versión"
+    parametros: Annotated[Parameters, _none_as(dict)] = Field(default_factory=Parameters)
+    severidades: Annotated[dict[str, SeverityOrOff], _none_as(dict)] = Field(default_factory=dict)
+    limites: Annotated[Limits, _none_as(dict)] = Field(default_factory=Limits)
+    ventanilla: Annotated[Ventanilla, _none_as(dict)] = Field(default_factory=Ventanilla)
+
+
+# --- Esquema de cada catálogo (se valida al cargar; las reglas leen los dicts) ---
+
+_Texts = Annotated[list[str], _none_as(list)]
+
+
+class PmdgObjetivo(BaseModel):
+    model_config = _FILE
+    objetivo: str
+    estrategias: _Texts = []
+
+
+class PmdgEje(BaseModel):
+    model_config = _FILE
+    eje: str
+    objetivos: Annotated[list[PmdgObjetivo], _none_as(list)] = []
+
+
+class PmdgFile(BaseModel):
+    model_config = _FILE
+    pmdg: Annotated[list[PmdgEje], _none_as(list)]
+
+
+class Programa(BaseModel):
+    model_config = _FILE
+    programa: str
+    mir: _Texts = []
+
+
+class ProgramasFile(BaseModel):
+    model_config = _FILE
+    programas_presupuestarios: Annotated[list[Programa], _none_as(list)]
+
+
+class Dependencia(BaseModel):
+    model_config = _FILE
+    dependencia: str
+    unidades: _Texts = []
+
+
+class DependenciasFile(BaseModel):
+    model_config = _FILE
+    dependencias: Annotated[list[Dependencia], _none_as(list)]
+
+
+class EjesTransversales(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    I: str | None = None  # noqa: E741
+    II: str | None = None
+    III: str | None = None
+    IV: str | None = None
+    V: str | None = None
+
+
+class EjesTransversalesFile(BaseModel):
+    model_config = _FILE
+    ejes_transversales: Annotated[EjesTransversales, _none_as(dict)]
+
+
+#: Catálogo → (archivo, esquema).
+CATALOG_SCHEMAS: dict[str, type[BaseModel]] = {
+    "pmdg": PmdgFile,
+    "programas_presupuestarios": ProgramasFile,
+    "dependencias": DependenciasFile,
+    "ejes_transversales": EjesTransversalesFile,
+}
 
 
 class Catalogs(BaseModel):
@@ -167,11 +293,12 @@ class RulesConfig(BaseModel):
     severidades: dict[str, SeverityOrOff] = Field(default_factory=dict)
     limites: Limits = Field(default_factory=Limits)
     catalogos: Catalogs = Field(default_factory=Catalogs)
+    ventanilla: Ventanilla = Field(default_factory=Ventanilla)
 
     def fingerprint(self) -> str:
         """Versión efectiva de las reglas: paquete + configuración + catálogos."""
         data = json.dumps(
-            [__version__, self.version, self.parametros.model_dump(), self.severidades,
+            [__version__, self.version, self.parametros.rules_dump(), self.severidades,
              self.limites.model_dump(), self.catalogos.fingerprint()],
             sort_keys=True, default=str, ensure_ascii=False,
         )
@@ -188,51 +315,112 @@ def default_rules_dir() -> Path:
 
 
 def _read_yaml(path: Path) -> Any:
+    """Lee un YAML de `rules/` con tamaño y expansión de alias acotados."""
+    from pea.safe_yaml import YamlLimitError, load_text, read_bytes
+
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_bytes(path).decode("utf-8")
+    except YamlLimitError as exc:
+        raise ConfigError(f"El archivo «{path}» {exc}.") from exc
     except UnicodeDecodeError as exc:
-        raise ConfigError(f"El archivo {path} no está en UTF-8.") from exc
+        raise ConfigError(f"El archivo «{path}» no está en UTF-8.") from exc
     except OSError as exc:
-        raise ConfigError(f"No se pudo leer {path}: {exc.strerror or exc}.") from exc
+        raise ConfigError(f"No se pudo leer «{path}»: {exc.strerror or exc}.") from exc
     try:
-        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        return load_text(text)
+    except YamlLimitError as exc:
+        raise ConfigError(f"El archivo «{path}» {exc}.") from exc
     except yaml.YAMLError as exc:
-        raise ConfigError(f"El archivo {path} no es YAML válido: {exc}") from exc
+        raise ConfigError(f"El archivo «{path}» no es YAML válido: {exc}") from exc
+    except RecursionError as exc:
+        raise ConfigError(f"El archivo «{path}» anida demasiados niveles.") from exc
+
+
+def _validated(schema: type[BaseModel], data: Any, path: Path) -> BaseModel:
+    """Valida `data` contra el esquema; los errores, en español y con la ruta del archivo."""
+    from pea.config_messages import describe_errors
+
+    if not isinstance(data, dict):
+        raise ConfigError(f"El archivo «{path}» debe contener un mapa de claves (clave: valor); "
+                          f"contiene {_kind(data)}.")
+    try:
+        return schema.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(describe_errors(path, schema, exc)) from exc
+
+
+def _kind(data: Any) -> str:
+    from pea.config_messages import kind_of
+
+    return kind_of(data)
+
+
+def _check_rule_ids(path: Path, severidades: dict[str, str]) -> None:
+    """Cada regla de `severidades` existe en el registro (una errata no se ignora)."""
+    from pea.config_messages import suggestion
+    from pea.rules.registry import load_all
+
+    known = load_all()
+    bad = [rid for rid in severidades if rid not in known]
+    if bad:
+        lines = [f"«severidades» → «{rid}»: no existe esa regla{suggestion(rid, known)}"
+                 for rid in bad]
+        raise ConfigError(f"Configuración de reglas inválida en «{path}»:\n  - "
+                          + "\n  - ".join(lines) + "\n(«pea reglas» lista las reglas.)")
+
+
+def _check_catalog_folder(folder: Path) -> None:
+    """Un YAML en catalogos/ que no es un catálogo conocido es una errata en el nombre."""
+    from pea.config_messages import suggestion
+
+    if not folder.is_dir():
+        return
+    names = set(CATALOG_FILES.values())
+    for f in sorted(folder.iterdir()):
+        if f.suffix.lower() in (".yaml", ".yml") and f.name not in names:
+            raise ConfigError(
+                f"El archivo «{f}» no es un catálogo de PEA{suggestion(f.name, names)} "
+                f"Los catálogos son: {', '.join(sorted(names))}.")
 
 
 def load_config(rules_dir: str | Path | None = None) -> RulesConfig:
-    """Lee `configuracion.yaml` y los catálogos de un directorio de reglas."""
+    """Lee y valida `configuracion.yaml` y los catálogos de un directorio de reglas.
+
+    Todo se valida aquí, una vez, antes de leer un solo plan: una clave desconocida, un
+    tipo equivocado o una regla que no existe es `ConfigError` con el archivo y la clave.
+    """
     base = Path(rules_dir) if rules_dir is not None else default_rules_dir()
     if not base.is_dir():
         raise ConfigError(f"El directorio de reglas «{base}» no existe.")
     cfg_path = base / "configuracion.yaml"
-    raw: dict[str, Any] = {}
-    if cfg_path.is_file():
-        loaded = _read_yaml(cfg_path)
-        if loaded is not None and not isinstance(loaded, dict):
-            raise ConfigError(f"{cfg_path} debe contener un mapa de claves.")
-        raw = loaded or {}
+    if not cfg_path.is_file():
+        raise ConfigError(f"El directorio de reglas «{base}» no tiene «configuracion.yaml» "
+                          "(¿es la carpeta correcta? Copie la de las reglas incluidas, "
+                          "rules/, y edítela).")
+    loaded = _read_yaml(cfg_path)
+    file_cfg = _validated(ConfigFile, {} if loaded is None else loaded, cfg_path)
+    assert isinstance(file_cfg, ConfigFile)
+    _check_rule_ids(cfg_path, file_cfg.severidades)
+    _check_catalog_folder(base / "catalogos")
     catalogs: dict[str, Any] = {}
     for key, name in CATALOG_FILES.items():
         path = base / "catalogos" / name
-        if path.is_file():
-            data = _read_yaml(path)
-            if isinstance(data, dict) and key in data:
-                catalogs[key] = data[key]
-            elif data is not None:
-                raise ConfigError(f"{path} debe tener la clave «{key}».")
-    try:
-        return RulesConfig(
-            version=str(raw.get("version", "sin versión")),
-            source=str(base),
-            parametros=Parameters(**(raw.get("parametros") or {})),
-            severidades=raw.get("severidades") or {},
-            limites=Limits(**(raw.get("limites") or {})),
-            catalogos=Catalogs(**catalogs),
-        )
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first.get("loc", ()))
-        raise ConfigError(
-            f"Configuración de reglas inválida en «{where}»: {first.get('msg')}."
-        ) from exc
+        if not path.is_file():
+            continue
+        data = _read_yaml(path)
+        if data is None:
+            continue  # archivo vacío: como si no existiera
+        checked = _validated(CATALOG_SCHEMAS[key], data, path)
+        if key == "ejes_transversales":
+            catalogs[key] = checked.ejes_transversales.model_dump(exclude_none=True)  # type: ignore[attr-defined]
+        else:  # los dicts tal como se escribieron (la huella de la plantilla no cambia)
+            catalogs[key] = data[key] or []
+    return RulesConfig(
+        version=file_cfg.version,
+        source=str(base),
+        parametros=file_cfg.parametros,
+        severidades=file_cfg.severidades,
+        limites=file_cfg.limites,
+        ventanilla=file_cfg.ventanilla,
+        catalogos=Catalogs(**catalogs),
+    )

@@ -35,6 +35,37 @@ def fold(text: str) -> str:
     return _WS.sub(" ", decomposed).strip().upper()
 
 
+@lru_cache(maxsize=4096)
+def dependencia_key(name: str) -> str:
+    """Clave con la que se comparan nombres de dependencia (PEA-X01, la Ventanilla).
+
+    Además de `fold` (mayúsculas, sin acentos, espacios colapsados), quita los caracteres
+    que no se ven — de formato (categoría Cf: espacio de ancho cero, marcas de dirección,
+    guion suave, BOM), de control, marcas combinantes y sustitutos — y toma como espacio
+    cualquier separador Unicode (NBSP, espacio ideográfico, separador de línea…). Así
+    «Tesorería\u200b Municipal» y «TESORERIA MUNICIPAL.» son la misma dependencia.
+    """
+    out = []
+    for ch in unicodedata.normalize("NFKD", name):
+        if ch.isspace():
+            out.append(" ")
+            continue
+        cat = unicodedata.category(ch)
+        if cat[0] == "Z":
+            out.append(" ")
+        elif cat[0] != "M" and cat not in ("Cf", "Cc", "Cs", "Co", "Cn"):
+            out.append(ch)
+    return fold("".join(out)).rstrip(". ")
+
+
+def same_dependencia(a: str | None, b: str | None) -> bool:
+    """¿Es la misma dependencia? Como la compara PEA-X01 (vacío nunca es igual a nada)."""
+    if not a or not b:
+        return False
+    ka, kb = dependencia_key(a), dependencia_key(b)
+    return bool(ka) and ka == kb
+
+
 @lru_cache(maxsize=2048)
 def leading_number(text: str, pattern: re.Pattern[str]) -> str | None:
     m = pattern.match(text)

@@ -1,7 +1,8 @@
-"""Validar un plan: leer el archivo, aplicar el catálogo de reglas, armar el reporte.
+"""Validar un plan: aplicar el catálogo de reglas y armar el reporte.
 
 Es el mismo camino para `pea validar`, el botón Validar (desde una cuadrícula ya leída)
-y el consolidador.
+y el consolidador. Leer el archivo y elegir la hoja del plan está en
+`pea.reading.workbook_file` (y `reading.sheet_choice`, que comparte con el botón).
 """
 
 from __future__ import annotations
@@ -11,112 +12,21 @@ from pathlib import Path
 
 from pea import layout as L
 from pea.config import RulesConfig
-from pea.models import AnnotatedCopy, FileReport, Finding, Hit, Plan, TemplateInfo
-from pea.reading import TEXT_SUFFIXES
+from pea.models import FileReport, Finding, Hit, Plan, TemplateInfo
 from pea.reading.errors import UnreadableFile
 from pea.reading.grid import SheetGrid
-from pea.reading.plan_parser import find_header_row, parse_plan
+from pea.reading.plan_parser import parse_plan
+from pea.reading.workbook_file import (  # noqa: F401 (read_grid y compañía, antes aquí)
+    ReadResult,
+    annotated_copy,
+    no_plan_sheet,
+    read_grid,
+    template_info_from_meta,
+)
 from pea.rules.context import Context
-from pea.rules.registry import RULES, load_all
+from pea.rules.registry import RULES, effective_severity, is_active, load_all, run_check
 
 log = logging.getLogger(__name__)
-
-#: Hojas de la plantilla que nunca son el plan.
-AUXILIARY_SHEETS = frozenset({L.META_SHEET, L.CATALOG_SHEET, L.INSTRUCTIONS_SHEET,
-                              L.VALIDATION_SHEET, L.MARKS_SHEET, L.DIAGNOSTIC_SHEET,
-                              "xlwings.conf"})
-#: Las que no se buscan como plan. «Validación» sí: el reporte de PEA nunca tiene el
-#: encabezado del plan, y una dependencia puede haber llamado así a su hoja.
-NOT_PLAN_SHEETS = AUXILIARY_SHEETS - {L.VALIDATION_SHEET}
-
-
-class ReadResult:
-    """Lo leído de un archivo: la cuadrícula del plan (o None), avisos y metadatos."""
-
-    def __init__(self, grid: SheetGrid | None, hits: list[Hit], avisos: list[str],
-                 template: TemplateInfo | None = None,
-                 copy_of: AnnotatedCopy | None = None) -> None:
-        self.grid = grid
-        self.hits = hits
-        self.avisos = avisos
-        self.template = template
-        self.copy_of = copy_of
-
-
-def _suffix_message(path: Path) -> str | None:
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        return ("El archivo es CSV (texto separado por comas) y pierde el formato del plan; "
-                "envíe el libro de Excel (.xlsx) o la exportación separada por tabuladores (.txt).")
-    if suffix == ".pdf":
-        return "El archivo es un PDF; envíe el libro de Excel (.xlsx/.xlsm) del plan."
-    return None
-
-
-def read_grid(path: Path, data: bytes, config: RulesConfig) -> ReadResult:
-    """Abre el archivo y elige la hoja del plan (por su encabezado, no por su nombre)."""
-    from pea.reading.text import read_text
-    from pea.reading.xlsx import open_workbook
-
-    if path.suffix.lower() in TEXT_SUFFIXES:
-        return ReadResult(read_text(data, config.limites), [], [])
-    msg = _suffix_message(path)
-    if msg and not data.startswith(b"PK"):
-        raise UnreadableFile(msg, motivo="no_excel")
-    wb = open_workbook(data, config.limites)
-    avisos: list[str] = []
-    candidates = []
-    for entry in sorted(wb.entries, key=lambda e: e.hidden):
-        if entry.name in NOT_PLAN_SHEETS:
-            continue
-        if find_header_row(wb.load(entry, nrows=L.HEADER_SEARCH_ROWS)) is not None:
-            candidates.append(entry)
-    template = template_info_from_meta(wb.template_info())
-    if not candidates:
-        visible = [e.name for e in wb.entries if not e.hidden and e.name not in AUXILIARY_SHEETS]
-        hoja = ", ".join(visible or [e.name for e in wb.entries]) or "(sin hojas)"
-        return ReadResult(None, [Hit("PEA-E01", hoja=hoja)], avisos, template)
-    chosen = candidates[0]
-    if len(candidates) > 1:
-        avisos.append("El libro tiene varias hojas con el formato del plan ("
-                      + ", ".join(f"«{e.name}»" for e in candidates)
-                      + f"); se validó «{chosen.name}». Deje una sola hoja con el plan.")
-    if chosen.hidden:
-        avisos.append(f"La hoja del plan «{chosen.name}» está oculta; se validó de todos modos.")
-    if wb.has_external_links:
-        avisos.append("El libro tiene vínculos a otros archivos; no se siguieron (se usaron los "
-                      "valores guardados).")
-    grid = wb.load(chosen)
-    avisos.extend(wb.notes)
-    copy_of = annotated_copy(wb.custom_property(L.ANNOTATED_PROPERTY), grid)
-    if copy_of is not None:
-        avisos.append(f"Es una copia anotada por PEA de «{copy_of.original}»"
-                      + ("; nadie la ha cambiado: las correcciones van en el libro original."
-                         if copy_of.sin_cambios else
-                         ", con cambios posteriores: se validó como una entrega."))
-    return ReadResult(grid, [], avisos, template, copy_of)
-
-
-def annotated_copy(marker: str | None, grid: SheetGrid) -> AnnotatedCopy | None:
-    """Si el libro es una copia anotada por PEA: de qué libro y si sus valores siguen como
-    PEA los dejó (la marca guarda la huella de la hoja del plan)."""
-    if marker is None:
-        return None
-    fingerprint, _, original = marker.partition("|")
-    return AnnotatedCopy(original=original or "(desconocido)",
-                         sin_cambios=fingerprint == grid.fingerprint())
-
-
-def template_info_from_meta(meta: dict[str, str] | None) -> TemplateInfo | None:
-    if not meta:
-        return None
-    anio = meta.get("anio_plan", "")
-    return TemplateInfo(
-        version=meta.get("version_plantilla") or None,
-        anio_plan=int(float(anio)) if anio.replace(".", "", 1).isdigit() else None,
-        huella_catalogos=meta.get("huella_catalogos") or None,
-    )
-
 
 def template_notes(template: TemplateInfo | None, config: RulesConfig) -> list[str]:
     """Avisos cuando el libro se hizo con una plantilla de otro año o catálogos anteriores."""
@@ -139,14 +49,11 @@ def run_rules(plan: Plan, config: RulesConfig, reader_hits: list[Hit],
     ctx = Context.of(plan, config)
     hits = list(reader_hits)
     if plan.header_row is not None:
-        cats = config.catalogos
         for rule in rules.values():
-            if rule.check is None or config.severidades.get(rule.id) == "desactivada":
-                continue
-            if any(getattr(cats, name) is None for name in rule.needs):
+            if rule.check is None or not is_active(rule, config):
                 continue
             try:
-                hits.extend(rule.check(ctx))
+                hits.extend(run_check(rule, ctx))
             except Exception:  # una regla defectuosa no oculta las demás
                 log.exception("La regla %s falló", rule.id)
                 if avisos is not None:
@@ -161,7 +68,7 @@ def to_findings(hits: list[Hit], hoja: str | None, config: RulesConfig) -> list[
     seen: set[tuple[str, str | None, str]] = set()
     for hit in hits:
         rule = RULES[hit.rule]
-        severity = config.severidades.get(rule.id) or rule.severity_for(hit.variant)
+        severity = effective_severity(rule, config, hit.variant)
         if severity == "desactivada":
             continue
         params = {"fila": hit.row, **hit.params}
@@ -199,6 +106,14 @@ def validate_grid(grid: SheetGrid, config: RulesConfig, archivo: str,
     report = FileReport.build(archivo, parsed.plan.dependencia, findings, hoja=grid.name,
                               avisos=avisos, plantilla=template)
     return parsed.plan, report
+
+
+def report_without_plan(archivo: str, hits: list[Hit], config: RulesConfig,
+                        avisos: list[str], template: TemplateInfo | None) -> FileReport:
+    """Reporte de un libro sin hoja del plan (PEA-E01), del archivo o del libro abierto."""
+    load_all()
+    findings = to_findings(hits, None, config)
+    return FileReport.build(archivo, None, findings, avisos=avisos, plantilla=template)
 
 
 def unreadable_report(archivo: str, message: str, config: RulesConfig) -> FileReport:
@@ -247,10 +162,7 @@ def validate_bytes(path: Path, data: bytes, config: RulesConfig,
             archivo, f"falla interna del lector ({type(exc).__name__}); repórtela al equipo "
             "de PEA.", config)
     if read.grid is None:
-        findings = to_findings(read.hits, None, config)
-        report = FileReport.build(archivo, None, findings, avisos=read.avisos,
-                                  plantilla=read.template)
-        return None, report
+        return None, report_without_plan(archivo, read.hits, config, read.avisos, read.template)
     try:
         plan, report = validate_grid(read.grid, config, archivo, read.avisos, read.template)
         report.copia_anotada = read.copy_of

@@ -21,16 +21,19 @@ def reglas_cmd(
 ) -> int:
     """Lista cada regla: ID, severidad (con la configuración aplicada) y descripción."""
     config = config_or_exit(reglas)
-    from pea.rules.registry import load_all
+    from pea.rules.registry import effective_severity, is_active, load_all
 
     rows = []
     for rule in load_all().values():
-        sev = config.severidades.get(rule.id, rule.severity)
-        missing = [n for n in rule.needs if getattr(config.catalogos, n) is None]
+        sev = effective_severity(rule, config)
+        variantes = {v: effective_severity(rule, config, v)
+                     for v in (rule.variant_severity or {})}
         rows.append({
             "regla": rule.id, "severidad": sev, "severidad_por_omision": rule.severity,
             "titulo": rule.title, "mensaje": rule.messages[""],
-            "catalogos": list(rule.needs), "activa": sev != "desactivada" and not missing,
+            "catalogos": list(rule.all_needs()),
+            "activa": any(is_active(rule, config, v) for v in rule.messages),
+            **({"severidad_variantes": variantes} if variantes else {}),
         })
     if formato is Formato.json:
         sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
@@ -44,6 +47,7 @@ def reglas_cmd(
     for r in rows:
         sev = r["severidad"] + ("" if r["severidad"] == r["severidad_por_omision"]
                                 else f" (por omisión: {r['severidad_por_omision']})")
+        sev += "".join(f"; {v}: {s}" for v, s in r.get("severidad_variantes", {}).items())
         need = ", ".join(r["catalogos"])
         if need and not r["activa"] and r["severidad"] != "desactivada":
             need += " (catálogo ausente: se omite)"

@@ -19,13 +19,9 @@ from pea import layout as L
 from pea.excel import xl_api as X
 from pea.reading.grid import SheetGrid
 
-#: Hojas que el puente crea (no son el plan). «Validación» no está: el reporte de PEA nunca
-#: tiene el encabezado del plan, y una dependencia puede haber llamado así a su hoja.
-MARKS_SHEET = "PEA_marcas"
-DIAGNOSTIC_SHEET = "Diagnóstico"
-AUXILIARY = frozenset(s.casefold() for s in (
-    L.META_SHEET, L.CATALOG_SHEET, L.INSTRUCTIONS_SHEET,
-    "xlwings.conf", MARKS_SHEET, DIAGNOSTIC_SHEET))
+#: Hojas que el puente crea (no son el plan; ver `reading.sheet_choice`).
+MARKS_SHEET = L.MARKS_SHEET
+DIAGNOSTIC_SHEET = L.DIAGNOSTIC_SHEET
 #: Columnas en las que se busca el encabezado del plan (el rango usado puede llegar a XFD).
 HEAD_COLUMNS = 200
 #: Máximo de consultas de celdas combinadas (un libro absurdo no congela Excel).
@@ -40,7 +36,7 @@ class ExcelRead:
     sheet: Any = None
     avisos: list[str] = field(default_factory=list)
     template: dict[str, str] | None = None
-    hojas: list[str] = field(default_factory=list)  # hojas visibles revisadas
+    hojas: str = "(sin hojas)"  # las hojas revisadas, para PEA-E01 (`Choice.hojas`)
 
 
 def normalize(value: Any) -> Any:
@@ -235,31 +231,20 @@ def template_info(book: Any) -> dict[str, str] | None:
 
 
 def read_plan(book: Any, limits_rows: int, limits_cells: int) -> ExcelRead:
-    """Elige la hoja del plan como el lector de archivos (por su encabezado) y la lee."""
-    from pea.excel import report_sheet
-    from pea.reading.plan_parser import find_header_row
+    """Elige la hoja del plan con la misma regla que el lector de archivos
+    (`reading.sheet_choice`) y la lee."""
+    from pea.reading.sheet_choice import Candidate, choose_plan_sheet, head_has_header
 
-    avisos: list[str] = []
-    entries = []
-    for sheet in X.sheets(book):
-        name = X.sheet_name(sheet)
-        if name.casefold() not in AUXILIARY and not report_sheet.is_report(sheet):
-            entries.append((X.is_hidden(sheet), name, sheet))
-    entries.sort(key=lambda e: e[0])  # visibles primero, en el orden del libro
-    candidates = [e for e in entries if find_header_row(_head(e[2])) is not None]
-    read = ExcelRead(grid=None, hojas=[e[1] for e in entries if not e[0]],
-                     template=template_info(book))
-    if not candidates:
+    choice = choose_plan_sheet(
+        [Candidate(X.sheet_name(s), X.is_hidden(s), s) for s in X.sheets(book)],
+        lambda sheet: head_has_header(_head(sheet)))
+    read = ExcelRead(grid=None, hojas=choice.hojas, template=template_info(book))
+    if choice.sheet is None:
         return read
-    hidden, name, sheet = candidates[0]
-    if len(candidates) > 1:
-        avisos.append("El libro tiene varias hojas con el formato del plan ("
-                      + ", ".join(f"«{e[1]}»" for e in candidates)
-                      + f"); se validó «{name}». Deje una sola hoja con el plan.")
-    if hidden:
-        avisos.append(f"La hoja del plan «{name}» está oculta; se validó de todos modos.")
+    avisos = choice.avisos
+    sheet, name = choice.sheet.handle, choice.sheet.name
     read.grid = _grid(sheet, name, limits_rows, limits_cells, avisos)
-    read.grid.hidden = hidden
+    read.grid.hidden = choice.sheet.hidden
     read.sheet = sheet
     read.avisos = avisos
     return read

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from pea import layout as L
-from pea.models import Block, Hit
+from pea.models import Block
 from pea.rules.context import Context
-from pea.rules.registry import rule
+from pea.rules.registry import At, rule
 from pea.textnorm import CLAVE_NUM, fold, leading_number, similar, strip_number
 
 
@@ -19,7 +19,7 @@ def _field(block: Block, key: str):
 @rule("PEA-C01", "error", "Eje fuera del PMDG",
       "Fila {fila}: el eje «{valor}» no existe en el Plan Municipal de Desarrollo y Gobernanza.",
       needs=("pmdg",))
-def c01(ctx: Context) -> Iterator[Hit]:
+def c01(ctx: Context) -> Iterator[At]:
     ejes = ctx.catalogs.ejes
     by_text = ctx.catalogs.ejes_por_texto
     for block in ctx.blocks:
@@ -29,26 +29,26 @@ def c01(ctx: Context) -> Iterator[Hit]:
         num = ctx.numbers(block).eje
         ok = num in ejes if num else fold(strip_number(cell.text)) in by_text
         if not ok:
-            yield Hit("PEA-C01", cell.address, cell.row, fila=cell.row, valor=cell.text.strip())
+            yield At.of(cell, valor=cell.text.strip())
 
 
 @rule("PEA-C02", "error", "Objetivo fuera del PMDG o de su eje",
       "Fila {fila}: el objetivo «{num}» no existe o no pertenece al eje {eje}.", needs=("pmdg",))
-def c02(ctx: Context) -> Iterator[Hit]:
+def c02(ctx: Context) -> Iterator[At]:
     for block in ctx.blocks:
         cell = _field(block, "objetivo")
         n = ctx.numbers(block)
         if cell is None or not ctx.eje_sound(block) or not n.objetivo or n.objetivo_fuera_de_eje:
             continue  # eje inválido (PEA-C01), sin número (PEA-N01) o de otro eje (PEA-N02)
         if ctx.objetivo_misplaced(block):
-            yield Hit("PEA-C02", cell.address, cell.row, fila=cell.row, num=n.objetivo,
+            yield At.of(cell, num=n.objetivo,
                       eje=n.eje or "(sin número)")
 
 
 @rule("PEA-C03", "error", "Estrategia fuera del PMDG o de su objetivo",
       "Fila {fila}: la estrategia «{num}» no existe o no pertenece al objetivo {objetivo}.",
       needs=("pmdg",))
-def c03(ctx: Context) -> Iterator[Hit]:
+def c03(ctx: Context) -> Iterator[At]:
     catalog = ctx.catalogs.estrategias
     for block in ctx.blocks:
         cell = _field(block, "estrategia")
@@ -57,7 +57,7 @@ def c03(ctx: Context) -> Iterator[Hit]:
             continue  # el objetivo ya tiene su propio hallazgo
         entry = catalog.get(n.estrategia)
         if entry is None or (n.objetivo is not None and entry[0] != n.objetivo):
-            yield Hit("PEA-C03", cell.address, cell.row, fila=cell.row, num=n.estrategia,
+            yield At.of(cell, num=n.estrategia,
                       objetivo=n.objetivo or "(sin número)")
 
 
@@ -79,17 +79,17 @@ def _programa(ctx: Context, text: str) -> tuple[str, list[str]] | None:
 @rule("PEA-C04", "error", "Programa presupuestario fuera del catálogo",
       "Fila {fila}: el programa presupuestario «{valor}» no está en el catálogo.",
       needs=("programas_presupuestarios",))
-def c04(ctx: Context) -> Iterator[Hit]:
+def c04(ctx: Context) -> Iterator[At]:
     for block in ctx.blocks:
         cell = _field(block, "programa_presupuestario")
         if cell is not None and _programa(ctx, cell.text) is None:
-            yield Hit("PEA-C04", cell.address, cell.row, fila=cell.row, valor=cell.text.strip())
+            yield At.of(cell, valor=cell.text.strip())
 
 
 @rule("PEA-C05", "error", "Elemento de MIR ajeno al programa",
       "Fila {fila}: el elemento de MIR «{valor}» no pertenece al programa presupuestario «{pp}».",
       needs=("programas_presupuestarios",))
-def c05(ctx: Context) -> Iterator[Hit]:
+def c05(ctx: Context) -> Iterator[At]:
     for block in ctx.blocks:
         pp, mir = _field(block, "programa_presupuestario"), _field(block, "mir")
         if pp is None or mir is None:
@@ -100,41 +100,41 @@ def c05(ctx: Context) -> Iterator[Hit]:
         wanted = fold(mir.text).rstrip(". ")
         if not any(fold(m).rstrip(". ") == wanted or similar(fold(m).rstrip(". "), wanted, 0.9)
                    for m in entry[1]):
-            yield Hit("PEA-C05", mir.address, mir.row, fila=mir.row, valor=mir.text.strip(),
+            yield At.of(mir, valor=mir.text.strip(),
                       pp=pp.text.strip())
 
 
 @rule("PEA-C06", "advertencia", "Marca de eje transversal no reconocida",
       "Fila {fila}, columna {col}: valor «{valor}» no reconocido; marque con «X» o deje vacío.")
-def c06(ctx: Context) -> Iterator[Hit]:
+def c06(ctx: Context) -> Iterator[At]:
     for _block, line in ctx.lines:
         for key, ok in ctx.marks(line).items():
             if ok is None:
                 cell = line.marks[key]
-                yield Hit("PEA-C06", cell.address, line.row, fila=line.row, col=cell.col,
+                yield At(cell.address, line.row, col=cell.col,
                           valor=cell.text)
 
 
 @rule("PEA-C07", "advertencia", "Sin eje transversal",
       "Fila {fila}: la estrategia no está vinculada a ningún eje transversal.")
-def c07(ctx: Context) -> Iterator[Hit]:
+def c07(ctx: Context) -> Iterator[At]:
     for block in ctx.blocks:
         if not block.lines or not block.lines[0].marks:
             continue
         values = [v for line in block.lines for v in ctx.marks(line).values()]
         if not any(v is True for v in values) and None not in values:
             line = block.lines[0]
-            yield Hit("PEA-C07", f"{ctx.col(L.MARK_KEYS[0])}{line.row}", line.row, fila=line.row)
+            yield At(f"{ctx.col(L.MARK_KEYS[0])}{line.row}", line.row)
 
 
 @rule("PEA-C08", "info", "Los cinco ejes transversales marcados",
       "Fila {fila}: se marcaron los cinco ejes transversales; confirme que la estrategia incide "
       "en cada uno.")
-def c08(ctx: Context) -> Iterator[Hit]:
+def c08(ctx: Context) -> Iterator[At]:
     for block in ctx.blocks:
         if not block.lines:
             continue
         line = block.lines[0]
         marks = ctx.marks(line)
         if len(marks) == len(L.MARK_KEYS) and all(v is True for v in marks.values()):
-            yield Hit("PEA-C08", f"{ctx.col(L.MARK_KEYS[0])}{line.row}", line.row, fila=line.row)
+            yield At(f"{ctx.col(L.MARK_KEYS[0])}{line.row}", line.row)

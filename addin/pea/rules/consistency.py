@@ -6,9 +6,9 @@ from collections.abc import Iterator
 from functools import lru_cache
 
 from pea import layout as L
-from pea.models import Block, Hit
+from pea.models import Block
 from pea.rules.context import Context
-from pea.rules.registry import rule
+from pea.rules.registry import At, rule
 from pea.textnorm import fold, similar, strip_number
 
 MEASURES = ("PORCENTAJE", "TASA", "INDICE", "PROMEDIO", "RAZON", "PROPORCION", "VARIACION",
@@ -18,24 +18,24 @@ MEASURES = ("PORCENTAJE", "TASA", "INDICE", "PROMEDIO", "RAZON", "PROPORCION", "
 @rule("PEA-I01", "advertencia", "Indicador sin medida",
       "Fila {fila}: el nombre del indicador debe expresar la medida (p. ej. «Porcentaje de …», "
       "«Tasa de …»).")
-def i01(ctx: Context) -> Iterator[Hit]:
+def i01(ctx: Context) -> Iterator[At]:
     for block in ctx.blocks:
         cell = block.fields.get("indicador")
         if cell is None or cell.is_blank or ctx.memo("repite", block, _repeated_field):
             continue  # un indicador copiado de otro campo es PEA-I02
         if not fold(cell.text).startswith(MEASURES):
-            yield Hit("PEA-I01", cell.address, cell.row, fila=cell.row)
+            yield At.of(cell)
 
 
 @rule("PEA-I02", "advertencia", "Indicador que repite otro campo",
       "Fila {fila}: el indicador repite el texto de «{campo}»; debe describir cómo se mide el "
       "avance.")
-def i02(ctx: Context) -> Iterator[Hit]:
+def i02(ctx: Context) -> Iterator[At]:
     for block in ctx.blocks:
         key = ctx.memo("repite", block, _repeated_field)
         if key is not None:
             cell = block.fields["indicador"]
-            yield Hit("PEA-I02", cell.address, cell.row, fila=cell.row, campo=L.BY_KEY[key].label)
+            yield At.of(cell, campo=L.BY_KEY[key].label)
 
 
 def _repeated_field(block: Block) -> str | None:
@@ -55,17 +55,17 @@ def _repeated_field(block: Block) -> str | None:
 
 @rule("PEA-I03", "advertencia", "Indicador demasiado corto",
       "Fila {fila}: el nombre del indicador es demasiado corto.")
-def i03(ctx: Context) -> Iterator[Hit]:
+def i03(ctx: Context) -> Iterator[At]:
     for block in ctx.blocks:
         cell = block.fields.get("indicador")
         if cell is not None and not cell.is_blank and len(cell.text.strip()) < 15:
-            yield Hit("PEA-I03", cell.address, cell.row, fila=cell.row)
+            yield At.of(cell)
 
 
 @rule("PEA-S01", "advertencia", "Responsable ajeno a la dependencia",
       "Fila {fila}: el responsable «{valor}» no corresponde a la dependencia «{dep}».",
       needs=("dependencias",))
-def s01(ctx: Context) -> Iterator[Hit]:
+def s01(ctx: Context) -> Iterator[At]:
     dep = ctx.plan.dependencia
     if dep is None:
         return
@@ -79,7 +79,7 @@ def s01(ctx: Context) -> Iterator[Hit]:
         resp = fold(cell.text).rstrip(". ")
         if any(resp == a or similar(resp, a, 0.8) for a in allowed):
             continue
-        yield Hit("PEA-S01", cell.address, cell.row, fila=cell.row, valor=cell.text.strip(),
+        yield At.of(cell, valor=cell.text.strip(),
                   dep=dep)
 
 
@@ -104,32 +104,32 @@ def _line_key(ctx: Context, block, line) -> tuple:
 
 @rule("PEA-D01", "advertencia", "Línea de meta duplicada",
       "Fila {fila}: la línea de meta está duplicada (igual a la fila {otra}).")
-def d01(ctx: Context) -> Iterator[Hit]:
+def d01(ctx: Context) -> Iterator[At]:
     seen: dict[tuple, int] = {}
     for block, line in ctx.lines:
         if block.orphan:
             continue
         key = _line_key(ctx, block, line)
         if key in seen:
-            yield Hit("PEA-D01", ctx.row_cell(line.row), line.row, fila=line.row, otra=seen[key])
+            yield At(ctx.row_cell(line.row), line.row, otra=seen[key])
         else:
             seen[key] = line.row
 
 
 @rule("PEA-D02", "advertencia", "Estrategia que repite el objetivo",
       "Fila {fila}: la estrategia repite el objetivo; describa cómo se logrará.")
-def d02(ctx: Context) -> Iterator[Hit]:
+def d02(ctx: Context) -> Iterator[At]:
     for block in ctx.blocks:
         est, obj = block.fields.get("estrategia"), block.fields.get("objetivo")
         if est is None or obj is None or est.is_blank or obj.is_blank:
             continue
         if similar(fold(strip_number(est.text)).rstrip(". "), fold(strip_number(obj.text)).rstrip(". "), 0.9):
-            yield Hit("PEA-D02", est.address, est.row, fila=est.row)
+            yield At.of(est)
 
 
 @rule("PEA-D03", "info", "Ejes transversales distintos en la continuación",
       "Fila {fila}: los ejes transversales difieren de la fila principal {padre}.")
-def d03(ctx: Context) -> Iterator[Hit]:
+def d03(ctx: Context) -> Iterator[At]:
     for block in ctx.blocks:
         if len(block.lines) < 2:
             continue
@@ -139,5 +139,4 @@ def d03(ctx: Context) -> Iterator[Hit]:
             if None in marks.values() or None in main.values():
                 continue
             if marks != main:
-                yield Hit("PEA-D03", f"{ctx.col(L.MARK_KEYS[0])}{line.row}", line.row,
-                          fila=line.row, padre=block.row)
+                yield At(f"{ctx.col(L.MARK_KEYS[0])}{line.row}", line.row, padre=block.row)

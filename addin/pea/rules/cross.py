@@ -3,7 +3,11 @@
 - PEA-X01: una dependencia entregó más de un archivo. Gana la entrega más reciente
   (fecha de modificación del archivo; a igual fecha, el nombre mayor en orden natural, sin
   distinguir mayúsculas: «Tesoreria_v2» gana a «tesoreria» y «obras_v10» a «obras_v9»);
-  las demás quedan como «Duplicado».
+  las demás quedan como «Duplicado». Los nombres se comparan con
+  `textnorm.dependencia_key` (sin acentos, mayúsculas ni caracteres invisibles).
+- PEA-X04: un archivo con fecha de modificación en el futuro (más allá de
+  `FUTURE_TOLERANCE`): se avisa y su fecha no cuenta para PEA-X01 (pierde ante cualquier
+  entrega con fecha creíble; entre varias «del futuro» decide el nombre).
 - PEA-X02: estrategias del PMDG (y programas presupuestarios del catálogo) que ningún
   plan vigente atiende.
 - PEA-X03: un elemento de MIR que programan varias dependencias.
@@ -14,14 +18,23 @@ los arma con lo que ya leyó (o con lo que tenía en caché).
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+import time
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from pea.config import RulesConfig
 from pea.models import Severity
-from pea.rules.registry import RULES, declare
-from pea.textnorm import CLAVE_NUM, ESTRATEGIA_NUM, fold, leading_number, strip_number
+from pea.rules.registry import RULES, declare, effective_severity, is_active
+from pea.textnorm import (
+    CLAVE_NUM,
+    ESTRATEGIA_NUM,
+    dependencia_key,
+    fold,
+    leading_number,
+    strip_number,
+)
 
 declare("PEA-X01", "error", "Dependencia entregada en varios archivos",
         "La dependencia «{dep}» aparece en más de un archivo ({archivos}).")
@@ -29,9 +42,16 @@ declare("PEA-X02", "info", "Estrategias del PMDG sin acciones",
         "Estrategias del PMDG sin acciones en el plan consolidado: {lista}.",
         variants={"programa": "Programas presupuestarios sin acciones en el plan "
                               "consolidado: {lista}."},
-        needs=("pmdg",))
+        variant_needs={"": ("pmdg",), "programa": ("programas_presupuestarios",)})
 declare("PEA-X03", "info", "Elemento de MIR programado por varias dependencias",
         "El elemento de MIR «{mir}» lo programan varias dependencias: {lista}.")
+declare("PEA-X04", "advertencia", "Fecha de modificación en el futuro",
+        "El archivo «{archivo}» tiene fecha de modificación en el futuro ({fecha}); esa "
+        "fecha no cuenta para elegir la entrega vigente de la dependencia. Revise el reloj "
+        "del equipo que lo guardó.")
+
+#: Margen para relojes desfasados (equipos, servidores de archivos, zonas horarias).
+FUTURE_TOLERANCE = 24 * 3600.0
 
 
 @dataclass
@@ -89,8 +109,8 @@ class DuplicateGroup:
 
 
 def severity(rule_id: str, config: RulesConfig) -> str:
-    """Severidad efectiva (o «desactivada») de una regla."""
-    return config.severidades.get(rule_id, RULES[rule_id].severity)
+    """Severidad efectiva (o «desactivada») de una regla (`registry.effective_severity`)."""
+    return effective_severity(RULES[rule_id], config)
 
 
 _DIGITS = re.compile(r"(\d+)")
@@ -103,20 +123,42 @@ def natural_key(archivo: str) -> list[str | int]:
     return [int(t) if i % 2 else t for i, t in enumerate(_DIGITS.split(stem))]
 
 
-def duplicate_groups(plans: list[PlanFacts]) -> list[DuplicateGroup]:
-    """PEA-X01: agrupa por dependencia (sin acentos ni mayúsculas) y elige la más reciente."""
+def is_future(p: PlanFacts, now: float) -> bool:
+    """¿La fecha de modificación está en el futuro (más allá del margen)?"""
+    return p.mtime > now + FUTURE_TOLERANCE
+
+
+def duplicate_groups(plans: list[PlanFacts], now: float | None = None) -> list[DuplicateGroup]:
+    """PEA-X01: agrupa por dependencia (`dependencia_key`) y elige la más reciente; una
+    fecha en el futuro no cuenta (PEA-X04)."""
+    now = time.time() if now is None else now
     by_dep: dict[str, list[PlanFacts]] = {}
     for p in plans:
-        if p.dependencia:
-            by_dep.setdefault(fold(p.dependencia).rstrip(". "), []).append(p)
+        key = dependencia_key(p.dependencia) if p.dependencia else ""
+        if key:
+            by_dep.setdefault(key, []).append(p)
     groups = []
     for items in by_dep.values():
         if len(items) < 2:
             continue
-        items.sort(key=lambda p: (p.mtime, natural_key(p.archivo), p.archivo), reverse=True)
+        items.sort(key=lambda p: (not is_future(p, now), 0.0 if is_future(p, now) else p.mtime,
+                                  natural_key(p.archivo), p.archivo), reverse=True)
         groups.append(DuplicateGroup(items[0].dependencia or "", items[0], items[1:]))
     groups.sort(key=lambda g: fold(g.dependencia))
     return groups
+
+
+def future_dated(plans: list[PlanFacts], now: float | None = None) -> list[PlanFacts]:
+    """PEA-X04: los archivos con fecha de modificación en el futuro, por nombre."""
+    now = time.time() if now is None else now
+    return sorted((p for p in plans if is_future(p, now)), key=lambda p: p.archivo)
+
+
+def _stamp(mtime: float) -> str:
+    try:
+        return f"{dt.datetime.fromtimestamp(mtime):%d/%m/%Y %H:%M}"
+    except (OverflowError, OSError, ValueError):
+        return "fuera del calendario"
 
 
 def uncovered_strategies(plans: list[PlanFacts], config: RulesConfig) -> list[str]:
@@ -150,7 +192,8 @@ def shared_mir(plans: list[PlanFacts]) -> list[tuple[str, list[PlanFacts]]]:
             shown.setdefault(key, text)
     out = []
     for key, items in by_item.items():
-        deps = {fold(p.dependencia or p.archivo) for p in items}
+        deps = {dependencia_key(p.dependencia) if p.dependencia else fold(p.archivo)
+                for p in items}
         if len(deps) > 1:
             out.append((shown[key], sorted(items, key=lambda p: fold(p.dependencia or ""))))
     out.sort(key=lambda t: (_num_key(t[0].split(" · ")[0]), t[0]))
@@ -165,37 +208,44 @@ def _num_key(text: str) -> tuple[int, ...]:
 
 
 def cross_findings(plans: list[PlanFacts], groups: list[DuplicateGroup],
-                   config: RulesConfig) -> list[CrossFinding]:
-    """Hallazgos X01–X03 con la severidad de la configuración (omite las desactivadas).
+                   config: RulesConfig, now: float | None = None) -> list[CrossFinding]:
+    """Hallazgos X01–X04 con la severidad de la configuración; cada regla (y variante) solo
+    si está activa (`registry.is_active`: no desactivada y con sus catálogos).
 
     `plans` son los planes vigentes (sin duplicados); `groups` los de PEA-X01.
     """
     out: list[CrossFinding] = []
-    sev = severity("PEA-X01", config)
-    if sev != "desactivada":
+
+    def add(rule_id: str, variant: str, elemento: str, deps: list[str], files: list[str],
+            suffix: str = "", **params: object) -> None:
+        rule = RULES[rule_id]
+        msg = rule.message(variant, params) + suffix
+        out.append(CrossFinding(rule_id, effective_severity(rule, config, variant),  # type: ignore[arg-type]
+                                elemento, deps, files, msg))
+
+    if is_active(RULES["PEA-X01"], config):
         for g in groups:
             files = [g.vigente.archivo, *(d.archivo for d in g.duplicados)]
-            msg = RULES["PEA-X01"].message("", {"dep": g.dependencia,
-                                                "archivos": ", ".join(files)})
-            out.append(CrossFinding("PEA-X01", sev, g.dependencia,  # type: ignore[arg-type]
-                                    [g.dependencia], files,
-                                    f"{msg} Se toma «{g.vigente.archivo}», la entrega más "
-                                    "reciente; las demás quedan como «Duplicado»."))
-    sev = severity("PEA-X02", config)
-    if sev != "desactivada" and config.catalogos.pmdg is not None:
-        rule = RULES["PEA-X02"]
+            add("PEA-X01", "", g.dependencia, [g.dependencia], files,
+                f" Se toma «{g.vigente.archivo}», la entrega más reciente; las demás quedan "
+                "como «Duplicado».", dep=g.dependencia, archivos=", ".join(files))
+    x02 = RULES["PEA-X02"]
+    if is_active(x02, config, ""):
         for text in uncovered_strategies(plans, config):
-            out.append(CrossFinding("PEA-X02", sev, text, [], [],  # type: ignore[arg-type]
-                                    rule.message("", {"lista": text.rstrip(". ")})))
+            add("PEA-X02", "", text, [], [], lista=text.rstrip(". "))
+    if is_active(x02, config, "programa"):
         for text in uncovered_programs(plans, config):
-            out.append(CrossFinding("PEA-X02", sev, text, [], [],  # type: ignore[arg-type]
-                                    rule.message("programa", {"lista": text.rstrip(". ")})))
-    sev = severity("PEA-X03", config)
-    if sev != "desactivada":
+            add("PEA-X02", "programa", text, [], [], lista=text.rstrip(". "))
+    if is_active(RULES["PEA-X03"], config):
         for text, items in shared_mir(plans):
             deps = list(dict.fromkeys(p.dependencia or p.archivo for p in items))
-            msg = RULES["PEA-X03"].message("", {"mir": text.rstrip(". "),
-                                                "lista": ", ".join(deps)})
-            out.append(CrossFinding("PEA-X03", sev, text, deps,  # type: ignore[arg-type]
-                                    [p.archivo for p in items], msg))
+            add("PEA-X03", "", text, deps, [p.archivo for p in items],
+                mir=text.rstrip(". "), lista=", ".join(deps))
+    if is_active(RULES["PEA-X04"], config):
+        seen = {id(p): p for p in plans}
+        for g in groups:
+            seen.update({id(p): p for p in (g.vigente, *g.duplicados)})
+        for p in future_dated(list(seen.values()), now):
+            add("PEA-X04", "", p.archivo, [p.dependencia] if p.dependencia else [],
+                [p.archivo], archivo=p.archivo, fecha=_stamp(p.mtime))
     return out

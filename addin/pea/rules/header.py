@@ -6,9 +6,9 @@ import re
 from collections.abc import Iterator
 
 from pea import layout as L
-from pea.models import Cell, Hit, Signature
+from pea.models import Cell, Signature
 from pea.rules.context import Context
-from pea.rules.registry import Check, rule
+from pea.rules.registry import At, Check, rule
 from pea.textnorm import fold, ratio, similar
 
 
@@ -21,30 +21,30 @@ def _empty(cell: Cell | None) -> bool:
     return cell is None or cell.is_blank
 
 
-def _missing_header(rule_id: str, field: str) -> Check:
+def _missing_header(field: str) -> Check:
     """Regla «falta el campo del encabezado»: apunta al valor vacío o a su etiqueta."""
 
-    def check(ctx: Context) -> Iterator[Hit]:
+    def check(ctx: Context) -> Iterator[At]:
         h = ctx.plan.header
         value = getattr(h, field)
         if _empty(value):
-            yield Hit(rule_id, *_where(value, getattr(h, f"{field}_label")))
+            yield At(*_where(value, getattr(h, f"{field}_label")))
 
     return check
 
 
 rule("PEA-H01", "error", "Falta la dependencia", "Falta el nombre de la Dependencia o Entidad.")(
-    _missing_header("PEA-H01", "dependencia"))
+    _missing_header("dependencia"))
 rule("PEA-H03", "error", "Falta la misión", "Falta la Misión de la dependencia.")(
-    _missing_header("PEA-H03", "mision"))
+    _missing_header("mision"))
 rule("PEA-H04", "error", "Falta la visión", "Falta la Visión de la dependencia.")(
-    _missing_header("PEA-H04", "vision"))
+    _missing_header("vision"))
 
 
 @rule("PEA-H02", "advertencia", "Dependencia fuera del catálogo",
       "La dependencia «{valor}» no está en el catálogo de dependencias municipales.",
       needs=("dependencias",))
-def h02(ctx: Context) -> Iterator[Hit]:
+def h02(ctx: Context) -> Iterator[At]:
     cell = ctx.plan.header.dependencia
     if _empty(cell):
         return
@@ -53,7 +53,7 @@ def h02(ctx: Context) -> Iterator[Hit]:
         return
     if any(similar(name, known, 0.92) for known in ctx.catalogs.unidades):
         return
-    yield Hit("PEA-H02", cell.address, cell.row, valor=cell.text.strip())  # type: ignore[union-attr]
+    yield At.of(cell, valor=cell.text.strip())  # type: ignore[union-attr]
 
 
 def _signature_missing(sig: Signature | None) -> bool:
@@ -79,23 +79,23 @@ def _signature_cell(ctx: Context, sig: Signature | None,
     return f"{sig.nombre.col}{row}", row  # type: ignore[union-attr]
 
 
-def _missing_signature(rule_id: str, which: str, col: str) -> Check:
+def _missing_signature(which: str, col: str) -> Check:
     """Regla «falta nombre o cargo» de ELABORÓ o AUTORIZÓ."""
 
-    def check(ctx: Context) -> Iterator[Hit]:
+    def check(ctx: Context) -> Iterator[At]:
         sig = getattr(ctx.plan.footer, which)
         if ctx.plan.blocks and _signature_missing(sig):
-            yield Hit(rule_id, *_signature_cell(ctx, sig, col))
+            yield At(*_signature_cell(ctx, sig, col))
 
     return check
 
 
 rule("PEA-H05", "error", "Falta quien elaboró",
      "Falta el nombre o el cargo de quien ELABORÓ el plan.")(
-    _missing_signature("PEA-H05", "elaboro", L.FOOTER_ELABORO_COL))
+    _missing_signature("elaboro", L.FOOTER_ELABORO_COL))
 rule("PEA-H06", "error", "Falta quien autorizó",
      "Falta el nombre o el cargo de quien AUTORIZÓ el plan.")(
-    _missing_signature("PEA-H06", "autorizo", L.FOOTER_AUTORIZO_COL))
+    _missing_signature("autorizo", L.FOOTER_AUTORIZO_COL))
 
 
 _TITLES = re.compile(
@@ -124,7 +124,7 @@ def _subject(text: str) -> str:
 
 @rule("PEA-H07", "advertencia", "Autorización no corresponde al titular",
       "Quien autoriza debe ser la persona titular de la dependencia y distinta de quien elabora.")
-def h07(ctx: Context) -> Iterator[Hit]:
+def h07(ctx: Context) -> Iterator[At]:
     f = ctx.plan.footer
     if f.autorizo is None or _empty(f.autorizo.nombre):
         return
@@ -132,7 +132,7 @@ def h07(ctx: Context) -> Iterator[Hit]:
     if f.elaboro is not None and not _empty(f.elaboro.nombre) and (
         _person(f.elaboro.nombre.text) == _person(aut.nombre.text)  # type: ignore[union-attr]
     ):
-        yield Hit("PEA-H07", aut.nombre.address, aut.nombre.row)  # type: ignore[union-attr]
+        yield At.of(aut.nombre)  # type: ignore[union-attr]
         return
     dep = ctx.plan.dependencia
     if dep is None or _empty(aut.cargo):
@@ -142,12 +142,12 @@ def h07(ctx: Context) -> Iterator[Hit]:
     if ct and st and (ct <= st or st <= ct):
         return
     if ratio(cargo, subject) < 0.6 and ratio(fold(aut.cargo.text), fold(dep)) < 0.6:  # type: ignore[union-attr]
-        yield Hit("PEA-H07", aut.cargo.address, aut.cargo.row)  # type: ignore[union-attr]
+        yield At.of(aut.cargo)  # type: ignore[union-attr]
 
 
 @rule("PEA-H08", "error", "Año del plan distinto",
       "El título indica el año {valor}; se esperaba PLAN ESTRATÉGICO ANUAL {anio_plan}.")
-def h08(ctx: Context) -> Iterator[Hit]:
+def h08(ctx: Context) -> Iterator[At]:
     h = ctx.plan.header
     expected = ctx.params.anio_plan
     if h.anio == expected or (h.titulo is not None and re.search(rf"\b{expected}\b", h.titulo.text)):
@@ -155,4 +155,4 @@ def h08(ctx: Context) -> Iterator[Hit]:
     valor = str(h.anio) if h.anio is not None else "(ninguno)"
     cell = h.titulo.address if h.titulo else "A1"
     row = h.titulo.row if h.titulo else 1
-    yield Hit("PEA-H08", cell, row, valor=valor, anio_plan=expected)
+    yield At(cell, row, valor=valor, anio_plan=expected)

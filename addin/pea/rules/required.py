@@ -5,14 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from pea import layout as L
-from pea.models import Hit
 from pea.rules.context import Context
-from pea.rules.registry import rule
+from pea.rules.registry import At, rule
 
 
 @rule("PEA-R01", "error", "Campo obligatorio vacío",
       "Fila {fila}: el campo «{campo}» es obligatorio.")
-def r01(ctx: Context) -> Iterator[Hit]:
+def r01(ctx: Context) -> Iterator[At]:
     for block in ctx.blocks:
         for key in L.REQUIRED_KEYS:
             cell = block.fields.get(key)
@@ -20,7 +19,7 @@ def r01(ctx: Context) -> Iterator[Hit]:
                 continue  # columna no mapeada: ya es PEA-E02
             if cell.is_blank:
                 row = cell.row or block.row
-                yield Hit("PEA-R01", f"{cell.col}{row}", row, fila=row,
+                yield At(f"{cell.col}{row}", row,
                           campo=L.BY_KEY[key].label)
 
 
@@ -28,10 +27,9 @@ def r01(ctx: Context) -> Iterator[Hit]:
       "Fila {fila}: falta la programación trimestral de la meta (1° a 4° trimestre).",
       variants={"formula": "Fila {fila}: los trimestres tienen fórmulas sin valor calculado; "
                            "abra el libro en Excel, guárdelo y vuelva a enviarlo."})
-def r02(ctx: Context) -> Iterator[Hit]:
+def r02(ctx: Context) -> Iterator[At]:
     for _block, line in ctx.lines:
         if line.quarters and all(c.is_blank for c in line.quarters.values()):
             cell = f"{ctx.col('t1')}{line.row}"
             formula = any(c.formula for c in line.quarters.values())
-            yield Hit("PEA-R02", cell, line.row, variant="formula" if formula else "",
-                      fila=line.row)
+            yield At(cell, line.row, variant="formula" if formula else "")

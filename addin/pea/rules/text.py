@@ -6,9 +6,8 @@ import re
 from collections.abc import Iterator
 from functools import lru_cache
 
-from pea.models import Hit
 from pea.rules.context import Context
-from pea.rules.registry import rule
+from pea.rules.registry import At, rule
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\ufeff]")
 _ASCII_LOWER = bytes(range(ord("a"), ord("z") + 1))
@@ -52,25 +51,25 @@ def _all_caps(v: str) -> bool:
 
 @rule("PEA-T01", "advertencia", "Espacios sobrantes o caracteres invisibles",
       "Celda {celda}: contiene espacios sobrantes o caracteres invisibles.")
-def t01(ctx: Context) -> Iterator[Hit]:
+def t01(ctx: Context) -> Iterator[At]:
     for _name, cell in ctx.text_cells:
         if _flags(cell.value).extra_spaces:
-            yield Hit("PEA-T01", cell.address, cell.row, celda=cell.address)
+            yield At.of(cell, celda=cell.address)
 
 
 @rule("PEA-T02", "info", "Texto en mayúsculas",
       "Celda {celda}: el texto está completamente en mayúsculas; se recomienda usar mayúsculas "
       "y minúsculas.")
-def t02(ctx: Context) -> Iterator[Hit]:
+def t02(ctx: Context) -> Iterator[At]:
     for name, cell in ctx.text_cells:
         if name != "firma" and _flags(cell.value).upper:
-            yield Hit("PEA-T02", cell.address, cell.row, celda=cell.address)
+            yield At.of(cell, celda=cell.address)
 
 
 @rule("PEA-T03", "advertencia", "Caracteres mal codificados",
       "Celda {celda}: el texto tiene caracteres mal codificados («{fragmento}»).")
-def t03(ctx: Context) -> Iterator[Hit]:
+def t03(ctx: Context) -> Iterator[At]:
     for _name, cell in ctx.text_cells:
         frag = _flags(cell.value).fragment
         if frag is not None:
-            yield Hit("PEA-T03", cell.address, cell.row, celda=cell.address, fragmento=frag)
+            yield At.of(cell, celda=cell.address, fragmento=frag)
