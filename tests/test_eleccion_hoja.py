@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from openpyxl import load_workbook
 
 from pea import layout as L
@@ -74,10 +73,9 @@ def test_un_solo_lugar_para_la_eleccion() -> None:
 
 
 def test_plan_en_una_hoja_llamada_validacion(tmp_path: Path, config: RulesConfig) -> None:
-    """El archivo se valida con esa hoja; el botón no la borra al escribir su reporte: pide
-    cambiarle el nombre (la misma elección, sin perder la hoja de la dependencia)."""
+    """El archivo se valida con esa hoja; el botón no la borra al escribir su reporte: lo
+    escribe en «Validación PEA» (la misma elección, sin perder la hoja de la dependencia)."""
     from pea.excel import bridge
-    from pea.excel.guard import UserError
     from pea.validation import validate_file
     from tests.puente_fake import FakeBook
 
@@ -90,6 +88,6 @@ def test_plan_en_una_hoja_llamada_validacion(tmp_path: Path, config: RulesConfig
     assert not [f for f in ref.hallazgos if f.regla == "PEA-E01"]
     book = FakeBook._from_xlsx(path)
     before = dict(book._sheet(L.VALIDATION_SHEET)._cells)
-    with pytest.raises(UserError, match="cámbiele el nombre"):
-        bridge.validate_book(book)
+    bridge.validate_book(book)
     assert book._sheet(L.VALIDATION_SHEET)._cells == before
+    assert book._sheet(L.VALIDATION_SHEET + " PEA") is not None

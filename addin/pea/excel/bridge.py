@@ -50,7 +50,6 @@ def _config() -> Any:
 
 def validate_book(book: Any, when: dt.datetime | None = None) -> Any:
     """Valida el libro, reemplaza las marcas y la hoja «Validación»; devuelve el reporte."""
-    from pea import layout as L
     from pea import validation as V
     from pea.excel import marks, reader, report_sheet
     from pea.excel import xl_api as X
@@ -63,10 +62,6 @@ def validate_book(book: Any, when: dt.datetime | None = None) -> Any:
         read = reader.read_plan(book, config.limites.filas, config.limites.celdas)
     except UnreadableFile as exc:
         raise UserError(f"No se pudo validar: {exc.message}") from exc
-    if read.grid is not None and read.grid.name.casefold() == L.VALIDATION_SHEET.casefold():
-        raise UserError(f"La hoja del plan se llama «{read.grid.name}», el nombre de la hoja "
-                        "donde PEA escribe su reporte.\n\nQué hacer: cámbiele el nombre (por "
-                        "ejemplo, «PEA») y vuelva a validar; así no se pierde.")
     template = V.template_info_from_meta(read.template)
     if read.grid is None:
         report = V.report_without_plan(archivo, [V.no_plan_sheet(read.hojas)], config,
