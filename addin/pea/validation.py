@@ -13,6 +13,7 @@ from pea import layout as L
 from pea.config import RulesConfig
 from pea.models import AnnotatedCopy, FileReport, Finding, Hit, Plan, TemplateInfo
 from pea.reading import TEXT_SUFFIXES
+from pea.reading.deadline import Deadline
 from pea.reading.errors import UnreadableFile
 from pea.reading.grid import SheetGrid
 from pea.reading.plan_parser import find_header_row, parse_plan
@@ -130,8 +131,12 @@ def template_notes(template: TemplateInfo | None, config: RulesConfig) -> list[s
 
 
 def run_rules(plan: Plan, config: RulesConfig, reader_hits: list[Hit],
-              avisos: list[str] | None = None) -> list[Finding]:
-    """Aplica el catálogo (con severidades de la configuración) y ordena los hallazgos."""
+              avisos: list[str] | None = None,
+              deadline: Deadline | None = None) -> list[Finding]:
+    """Aplica el catálogo (con severidades de la configuración) y ordena los hallazgos.
+
+    Con `deadline` (el límite de tiempo de la lectura del archivo), se revisa entre
+    regla y regla: `UnreadableFile` si ya pasó."""
     rules = load_all()
     ctx = Context.of(plan, config)
     hits = list(reader_hits)
@@ -142,6 +147,8 @@ def run_rules(plan: Plan, config: RulesConfig, reader_hits: list[Hit],
                 continue
             if any(getattr(cats, name) is None for name in rule.needs):
                 continue
+            if deadline is not None:
+                deadline.check()
             try:
                 hits.extend(rule.check(ctx))
             except Exception:  # una regla defectuosa no oculta las demás
@@ -192,7 +199,7 @@ def validate_grid(grid: SheetGrid, config: RulesConfig, archivo: str,
     parsed.plan.template = template
     avisos.extend(parsed.plan.notes)
     avisos.extend(template_notes(template, config))
-    findings = run_rules(parsed.plan, config, parsed.hits, avisos)
+    findings = run_rules(parsed.plan, config, parsed.hits, avisos, grid.deadline)
     report = FileReport.build(archivo, parsed.plan.dependencia, findings, hoja=grid.name,
                               avisos=avisos, plantilla=template)
     return parsed.plan, report
@@ -252,6 +259,8 @@ def validate_bytes(path: Path, data: bytes, config: RulesConfig,
         plan, report = validate_grid(read.grid, config, archivo, read.avisos, read.template)
         report.copia_anotada = read.copy_of
         return plan, report
+    except UnreadableFile as exc:  # p. ej. el límite de tiempo, vencido al interpretar
+        return None, unreadable_report(archivo, exc.message, config)
     except Exception as exc:  # defecto del intérprete del plan: E00, nunca una traza
         log.exception("Falla interna al interpretar %s", archivo)
         return None, unreadable_report(
