@@ -75,7 +75,7 @@ def heavy(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     folder.mkdir()
     out = {}
     for case in recursos.cases():
-        path = folder / f"{case.name}.xlsx"
+        path = folder / f"{case.name}{case.suffix}"
         path.write_bytes(case.make())
         assert path.stat().st_size < 50 * 1024 * 1024  # dentro del límite de tamaño
         out[case.name] = path

@@ -20,6 +20,7 @@ class Heavy:
     name: str
     make: Callable[[], bytes]
     legible: bool | None  # True: se debe leer; False: debe quedar Ilegible; None: cualquiera
+    suffix: str = ".xlsx"
 
 
 def _with_merges(rows: str, merges: list[str], dimension: str = "A1") -> str:
@@ -55,7 +56,7 @@ def merged_count(n: int = 400_000) -> bytes:
     return workbook({"PEA": _with_merges(_ANCHOR_ROW, merges)})
 
 
-def plan_rows(rows: int = 5000, cols: int = 20, text: int = 200) -> bytes:
+def plan_rows(rows: int = 5000, cols: int = 20, text: int = 120) -> bytes:
     """Un plan con el máximo de filas, todas con texto en cada columna."""
     from pea import layout as L
 
@@ -122,6 +123,31 @@ def many_shared_strings(n: int = 3_000_000) -> bytes:
     return workbook({"PEA": sheet_xml(_ANCHOR_ROW)}, shared_strings=sst)
 
 
+def declared_sheets(n: int = 1_000_000) -> bytes:
+    """Un millón de hojas declaradas en workbook.xml (sin sus partes)."""
+    from tests.hostile.zipparts import NS_R, read_parts, zip_parts
+
+    parts = read_parts(workbook({"PEA": sheet_xml(_ANCHOR_ROW)}))
+    tags = "".join(f'<sheet name="H{i}" sheetId="{i + 2}" r:id="rX{i}"/>' for i in range(n))
+    wb = parts["xl/workbook.xml"].decode()
+    parts["xl/workbook.xml"] = wb.replace("</sheets>", tags + "</sheets>").encode()
+    assert NS_R in wb
+    return zip_parts(parts)
+
+
+def big_text_export(rows: int = 4990, cols: int = 40, width: int = 220) -> bytes:
+    """Una exportación de texto de ~45 MB (dentro del límite de 50 MB del archivo)."""
+    import random
+
+    rng = random.Random(5)
+    words = ["plan", "meta", "acción", "programa", "población", "indicador", "año", "ñandú"]
+    lines = ["PLAN ESTRATÉGICO ANUAL", "EJE TEMÁTICO\tOBJETIVO\tESTRATEGIA"]
+    for _ in range(rows):
+        cell = " ".join(rng.choice(words) for _ in range(width // 6))[:width]
+        lines.append("\t".join([cell] * cols))
+    return "\n".join(lines).encode("utf-8")
+
+
 def cases() -> list[Heavy]:
     return [
         Heavy("combinadas_disjuntas", merged_disjoint, None),
@@ -135,4 +161,6 @@ def cases() -> list[Heavy]:
         Heavy("muchos_estilos", many_styles, None),
         Heavy("cadena_compartida_larga", long_shared_strings, False),
         Heavy("muchas_cadenas_compartidas", many_shared_strings, None),
+        Heavy("hojas_declaradas", declared_sheets, False),
+        Heavy("texto_grande", big_text_export, None, ".txt"),
     ]

@@ -360,6 +360,10 @@ class Package:
             self._xml_cache[name] = data
         return data
 
+    def forget(self, name: str) -> None:
+        """Suelta la copia revisada de una parte que ya no se va a leer (memoria)."""
+        self._xml_cache.pop(name, None)
+
     def workbook_part(self) -> str | None:
         for name in ("xl/workbook.xml", "xl/workbook2.xml"):
             if name in self.names:
@@ -470,14 +474,22 @@ class Package:
         rels_name = str(PurePosixPath(wb_part).parent / "_rels" / (PurePosixPath(wb_part).name + ".rels"))
         targets: dict[str, str] = {}
         if rels_name in self.names:
-            for raw in _REL.findall(self.read_xml(rels_name)):
+            for i, rel in enumerate(_REL.finditer(self.read_xml(rels_name))):
+                if i >= 2 * MAX_PARTS:
+                    break  # más relaciones que partes: las demás no llevan a ninguna hoja
+                raw = rel.group(1)
                 a = _attrs(raw)
                 target = a.get("Target", "")
                 target = target[1:] if target.startswith("/") else str(PurePosixPath("xl") / target)
                 targets[a.get("Id", "")] = target
         out = []
-        for raw in _SHEET.findall(wb):
-            a = _attrs(raw)
+        for i, m in enumerate(_SHEET.finditer(wb)):
+            if i >= MAX_PARTS:  # cada hoja es una parte del zip: más no puede ser un libro
+                raise UnreadableFile(
+                    f"El libro declara más de {MAX_PARTS:,} hojas; un libro de plan tiene unas "
+                    "pocas. Por seguridad no se lee; envíe solo el libro del plan.",
+                    motivo="limite")
+            a = _attrs(m.group(1))
             out.append(SheetEntry(name=a.get("name", ""), part=targets.get(a.get("id", ""), ""),
                                   hidden=a.get("state", "visible") != "visible"))
         return out

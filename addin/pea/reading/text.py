@@ -67,7 +67,10 @@ def read_text(data: bytes, limits: Limits | int) -> SheetGrid:
             f"El archivo pesa {len(data) / _MB:,.0f} MB, más que el límite de "
             f"{lim.tamano_archivo_mb:g} MB («limites.tamano_archivo_mb»).", motivo="limite")
     text = decode(data)
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.split("\n")
+    del text  # cada línea ya es su propio texto: no tener el archivo dos veces en memoria
     while lines and not lines[-1].strip():
         lines.pop()
     if len(lines) > lim.filas:
@@ -77,7 +80,8 @@ def read_text(data: bytes, limits: Limits | int) -> SheetGrid:
             motivo="limite")
     rows: list[list[object]] = []
     cells = 0
-    for line in lines:
+    for i, line in enumerate(lines):
+        lines[i] = ""  # la línea pasa a la cuadrícula: se suelta la copia
         cells += line.count("\t") + 1  # antes de partir la línea: no crear listas enormes
         if cells > lim.celdas:
             raise UnreadableFile(

@@ -84,6 +84,7 @@ class Workbook:
     _scans: dict[str, tuple[Extent, CellStyles]] = field(default_factory=dict)
     _sheets: dict[str, Any] = field(default_factory=dict)  # hojas ya interpretadas por calamine
     _kept_area: int = 0  # área de las hojas guardadas en `_sheets`
+    _checked: set[str] = field(default_factory=set)  # partes de hoja ya revisadas
 
     @property
     def has_macros(self) -> bool:
@@ -108,6 +109,8 @@ class Workbook:
             n for n in self.package.names
             if n.startswith("xl/") and n.lower().endswith(".xml") and "sheet" in n.lower()]
         for part in parts:
+            if part in self._checked:
+                continue
             ext = self._scan(part)[0]
             if ext.exceeded:
                 raise UnreadableFile(too_large_message(entry.name, ext, self.limits),
@@ -126,6 +129,8 @@ class Workbook:
                     f"más de los que caben en el límite de {self.limits.celdas:,} celdas "
                     "(«limites.celdas»); un plan tiene unos cientos. Revise que sea el plan "
                     "y vuelva a guardarlo en Excel.", motivo="limite")
+            self._checked.add(part)
+            self.package.forget(part)  # ya medida: el motor la lee de nuevo por su cuenta
 
     def load(self, entry: SheetEntry, nrows: int | None = None) -> SheetGrid:
         """Carga una hoja (las primeras `nrows` filas, o todas)."""
@@ -164,6 +169,8 @@ class Workbook:
                 "libro en Excel o quite las combinaciones sobrantes.", motivo="limite")
         grid = SheetGrid(name=entry.name, rows=rows, merged=merged, hidden=entry.hidden,
                          deadline=self.package.deadline)
+        if nrows is None:  # la carga completa es la última de esta hoja
+            self._sheets.pop(entry.name, None)
         if nrows is None and entry.part in self.package.names:
             styles = self._scan(entry.part)[1]
             grid.percent = styles.percent
