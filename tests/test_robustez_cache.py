@@ -166,3 +166,15 @@ def test_la_forma_de_lectura_es_parte_de_la_clave(tmp_path: Path) -> None:
     data = _consolidar(folder, master, config)
     assert data["leidos"] == 1
     assert _estados(master)["comunicacion.txt"] != "Ilegible"
+
+
+def test_sin_clave_se_lee_todo_y_se_avisa(rejected: tuple[Path, Path, Path]) -> None:
+    """Si la clave no se puede crear (la carpeta de configuración no sirve), se leen todos
+    los archivos, no se guarda caché y se avisa; la corrida no falla."""
+    folder, master, config = rejected
+    config.write_text("no es una carpeta")
+    data = _consolidar(folder, master, config)
+    assert data["leidos"] == 1
+    assert any("clave de la caché" in a for a in data["avisos"]), data["avisos"]
+    assert _estados(master) == {"plan.xlsx": "Rechazado"}
+    assert not master.with_name(master.name + ".cache.sqlite").exists()
