@@ -178,3 +178,38 @@ def test_sin_clave_se_lee_todo_y_se_avisa(rejected: tuple[Path, Path, Path]) -> 
     assert any("clave de la caché" in a for a in data["avisos"]), data["avisos"]
     assert _estados(master) == {"plan.xlsx": "Rechazado"}
     assert not master.with_name(master.name + ".cache.sqlite").exists()
+
+
+def test_cache_que_es_un_enlace_no_escribe_en_otro_archivo(
+        rejected: tuple[Path, Path, Path], tmp_path: Path) -> None:
+    """Quien puede escribir junto al maestro deja, con el nombre de la caché, un enlace a
+    otra base de datos de la persona: PEA no la toca (reconstruye la suya, con aviso)."""
+    folder, master, config = rejected
+    master.parent.mkdir(parents=True)
+    other = tmp_path / "otra.sqlite"
+    db = sqlite3.connect(other)
+    db.execute("CREATE TABLE datos (x)")
+    db.commit()
+    db.close()
+    before = other.read_bytes()
+    master.with_name(master.name + ".cache.sqlite").symlink_to(other)
+    data = _consolidar(folder, master, config)
+    assert any("no era un archivo normal" in a for a in data["avisos"]), data["avisos"]
+    assert other.read_bytes() == before
+    assert not master.with_name(master.name + ".cache.sqlite").is_symlink()
+    assert _consolidar(folder, master, config)["de_cache"] == 1
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="sin tuberías con nombre")
+def test_cache_que_es_una_tuberia_no_cuelga(rejected: tuple[Path, Path, Path]) -> None:
+    """Una tubería con el nombre de la caché: la corrida no se queda esperando."""
+    folder, master, config = rejected
+    master.parent.mkdir(parents=True)
+    os.mkfifo(master.with_name(master.name + ".cache.sqlite"))
+    env = {**os.environ, "XDG_CONFIG_HOME": str(config)}
+    proc = subprocess.run([sys.executable, "-m", "pea", "consolidar", str(folder), "--salida",
+                           str(master), "--formato", "json"], capture_output=True, text=True,
+                          timeout=90, env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert any("no era un archivo normal" in a for a in json.loads(proc.stdout)["avisos"])
+    assert _consolidar(folder, master, config)["de_cache"] == 1

@@ -50,6 +50,9 @@ SUFFIX = ".cache.sqlite"
 #: Tabla de esta forma de la caché (la anterior, sin firma, se descarta al abrir).
 _TABLE = "entradas"
 _SCHEMA = f"CREATE TABLE {_TABLE} (clave TEXT PRIMARY KEY, datos BLOB NOT NULL, firma BLOB NOT NULL)"
+#: Tamaño máximo de una entrada guardada (la de un plan de 5,000 filas ocupa unos MB): una
+#: más grande no es de PEA y no se carga en memoria.
+MAX_ENTRY = 64 * 1024 * 1024
 #: Nombre del archivo de la clave, en la carpeta de configuración de la persona.
 KEY_NAME = "clave-cache"
 
@@ -229,6 +232,11 @@ class ResultCache:
         return " ".join(self.warnings) or None
 
     def _open(self) -> None:
+        if self.path.is_symlink() or (self.path.exists() and not self.path.is_file()):
+            # una tubería colgaría la corrida; un enlace escribiría en otro archivo
+            self._reset("la caché no era un archivo normal (un enlace, una tubería o una "
+                        "carpeta); se reconstruyó.")
+            return
         try:
             self._db = sqlite3.connect(self.path, timeout=5)
             with contextlib.suppress(sqlite3.Error):
@@ -301,8 +309,8 @@ class ResultCache:
                 chunk = items[i:i + 500]
                 marks = ",".join("?" * len(chunk))
                 for clave, datos, firma in self._db.execute(
-                        f"SELECT clave, datos, firma FROM {_TABLE} WHERE clave IN ({marks})",
-                        chunk):
+                        f"SELECT clave, CASE WHEN length(datos) <= ? THEN datos END, firma "
+                        f"FROM {_TABLE} WHERE clave IN ({marks})", [MAX_ENTRY, *chunk]):
                     if not (isinstance(datos, bytes) and isinstance(firma, bytes)
                             and hmac.compare_digest(self._sign(clave, datos), firma)):
                         forged += 1
