@@ -179,21 +179,24 @@ class CachedPayload(BaseModel):
     textos_largos: list[tuple[StrictInt, StrictStr, StrictInt]] | None = None
 
 
-def _check(payload: Any, sha256: str) -> bool:
+def _check(payload: Any, sha256: str, rules: frozenset[str]) -> bool:
     """¿La entrada tiene la forma de un resultado, es de este contenido y cita reglas que
-    existen?"""
-    from pea import layout as L
-    from pea.rules.registry import RULES, load_all
-
-    assert len(L.COLUMNS) == 20, "CachedPayload.lines supone 20 columnas oficiales"
+    existen (`rules`)?"""
     try:
         CachedPayload.model_validate(payload)
     except ValidationError:
         return False
     if payload["sha256"] != sha256:
         return False
-    load_all()
-    return all(f["regla"] in RULES for f in payload["report"]["hallazgos"])
+    return all(f["regla"] in rules for f in payload["report"]["hallazgos"])
+
+
+def _known_rules() -> frozenset[str]:
+    from pea import layout as L
+    from pea.rules.registry import load_all
+
+    assert len(L.COLUMNS) == 20, "CachedPayload.lines supone 20 columnas oficiales"
+    return frozenset(load_all())
 
 
 class ResultCache:
@@ -303,6 +306,7 @@ class ResultCache:
         keys = {self.key(s): s for s in set(entries)}
         found: dict[str, dict[str, Any]] = {}
         forged = misshaped = 0
+        rules = _known_rules()
         try:
             items = list(keys)
             for i in range(0, len(items), 500):
@@ -319,7 +323,7 @@ class ResultCache:
                         payload = json.loads(zlib.decompress(datos))
                     except (zlib.error, ValueError):
                         payload = None
-                    if not _check(payload, keys[clave].split(":", 1)[0]):
+                    if not _check(payload, keys[clave].split(":", 1)[0], rules):
                         misshaped += 1
                         continue
                     found[keys[clave]] = transform(payload) if transform else payload
