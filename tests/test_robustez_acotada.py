@@ -122,3 +122,18 @@ def test_consolidar_acotado(heavy: dict[str, Path], rules: Path, tmp_path: Path)
     data = json.loads(proc.stdout)
     assert sum(data["estados"].values()) == len(heavy), data["estados"]
     assert mb < MAX_MB, f"{mb:.0f} MB"
+
+
+def test_limite_de_tiempo_vale_al_interpretar_un_texto(tmp_path: Path) -> None:
+    """Una exportación de texto no tenía límite de tiempo: el intérprete y las reglas lo
+    respetan también (un límite mínimo vence ya al interpretar)."""
+    from pea.config import load_config
+    from pea.validation import validate_file
+
+    path = tmp_path / "plan.txt"
+    path.write_bytes(recursos.big_text_export(rows=2000, cols=20, width=50))
+    config = load_config()
+    config.limites.segundos_por_archivo = 0.001
+    _, report = validate_file(path, config)
+    [e00] = [h.mensaje for h in report.hallazgos if h.regla == "PEA-E00"]
+    assert "tardó más de 0.001 s" in e00

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 
 from pea.config import Limits
+from pea.reading.deadline import Deadline
 from pea.reading.errors import UnreadableFile
 from pea.reading.grid import SheetGrid
 
@@ -62,6 +63,7 @@ def read_text(data: bytes, limits: Limits | int) -> SheetGrid:
     máximo de filas).
     """
     lim = limits if isinstance(limits, Limits) else Limits(filas=limits)
+    deadline = Deadline(lim.segundos_por_archivo)  # también para interpretar y validar
     if len(data) > lim.tamano_archivo_mb * _MB:
         raise UnreadableFile(
             f"El archivo pesa {len(data) / _MB:,.0f} MB, más que el límite de "
@@ -92,4 +94,4 @@ def read_text(data: bytes, limits: Limits | int) -> SheetGrid:
         else:
             cleaned = _clean_line(line)
             rows.append([cleaned] if cleaned else [])
-    return SheetGrid(name=None, rows=rows, text_export=True)
+    return SheetGrid(name=None, rows=rows, text_export=True, deadline=deadline)
