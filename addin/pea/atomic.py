@@ -130,46 +130,144 @@ class OutputLocked(Exception):
 
 
 class OutputLock:
-    """Candado ``<salida>.lock`` con el PID del dueño; se ignora si ese proceso ya no existe."""
+    """Candado ``<salida>.lock``: quién lo tiene (equipo, proceso y cuándo arrancó ese
+    proceso) en JSON.
+
+    Se retoma solo si es de este mismo equipo (mismo nombre, mismo arranque y mismo
+    espacio de procesos: un contenedor es otro equipo) y ese proceso ya no existe o el
+    número lo tiene ahora otro proceso (arrancó en otro momento). Un candado de otro
+    equipo o que no se puede leer nunca se retoma solo: desde aquí no se puede saber si
+    su dueño sigue escribiendo en la carpeta compartida; el mensaje dice quién lo tiene y
+    qué archivo borrar si de verdad quedó abandonado.
+    """
 
     def __init__(self, target: str | Path) -> None:
         self.path = lock_path(target)
         self._owned = False
 
     def __enter__(self) -> OutputLock:
+        import json
+
         for _ in range(2):
             try:
                 fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
             except FileExistsError:
-                if self._stale():
+                holder = _read_holder(self.path)
+                if holder is not None and _is_stale(holder):
                     with contextlib.suppress(FileNotFoundError):
                         self.path.unlink()
                     continue
-                raise OutputLocked(
-                    f"Otro proceso está escribiendo «{self.path.with_suffix('')}» "
-                    f"(candado {self.path}); espere a que termine.") from None
-            with os.fdopen(fd, "w") as fh:
-                fh.write(str(os.getpid()))
+                raise OutputLocked(_locked_message(self.path, holder)) from None
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(json.dumps(_this_process(), ensure_ascii=False))
             self._owned = True
             return self
-        raise OutputLocked(f"No se pudo tomar el candado {self.path}.")
-
-    def _stale(self) -> bool:
-        try:
-            pid = int(self.path.read_text().strip() or "0")
-        except (OSError, ValueError):
-            return True
-        if pid <= 0:
-            return True
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return True
-        except PermissionError:
-            return False
-        return False
+        raise OutputLocked(f"No se pudo tomar el candado «{self.path}»; vuelva a intentarlo.")
 
     def __exit__(self, *exc: object) -> None:
         if self._owned:
             with contextlib.suppress(FileNotFoundError):
                 self.path.unlink()
+
+
+def _host_identity() -> dict[str, str]:
+    """Qué equipo es este: nombre, arranque del sistema y espacio de procesos (Linux)."""
+    import socket
+
+    out = {"equipo": socket.gethostname()}
+    with contextlib.suppress(OSError):
+        out["arranque"] = Path("/proc/sys/kernel/random/boot_id").read_text().strip()
+    with contextlib.suppress(OSError):
+        out["espacio"] = os.readlink("/proc/self/ns/pid")
+    return out
+
+
+def _process_start(pid: int) -> str | None:
+    """Cuándo arrancó el proceso `pid` (una marca comparable), o None si no existe."""
+    if os.name == "nt":
+        return _process_start_windows(pid)
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_bytes()
+    except OSError:
+        stat = b""
+    if stat:  # el campo 22 (starttime), después del nombre entre paréntesis
+        fields = stat[stat.rfind(b")") + 2:].split()
+        return fields[19].decode() if len(fields) > 19 else ""
+    try:  # sin /proc (macOS) o /proc que esconde procesos ajenos: solo si existe
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return None
+    except PermissionError:
+        pass
+    return ""
+
+
+def _process_start_windows(pid: int) -> str | None:  # pragma: no cover - solo Windows
+    import ctypes
+    from ctypes import wintypes
+
+    kernel = ctypes.WinDLL("kernel32", use_last_error=True)  # type: ignore[attr-defined]
+    handle = kernel.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
+    if not handle:
+        return None if ctypes.get_last_error() == 87 else ""  # 87: no existe; 5: ajeno
+    try:
+        code = wintypes.DWORD()
+        if kernel.GetExitCodeProcess(handle, ctypes.byref(code)) and code.value != 259:
+            return None  # ya terminó (259: STILL_ACTIVE)
+        times = [wintypes.FILETIME() for _ in range(4)]
+        if kernel.GetProcessTimes(handle, *(ctypes.byref(t) for t in times)):
+            return str((times[0].dwHighDateTime << 32) | times[0].dwLowDateTime)
+        return ""
+    finally:
+        kernel.CloseHandle(handle)
+
+
+def _this_process() -> dict[str, object]:
+    import datetime as dt
+
+    pid = os.getpid()
+    return {**_host_identity(), "pid": pid, "inicio": _process_start(pid) or "",
+            "desde": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")}
+
+
+def _read_holder(path: Path) -> dict[str, object] | None:
+    """Lo que dice el candado, o None si no se puede leer (vacío, dañado, otro formato)."""
+    import json
+
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("pid"), int) \
+            or not isinstance(data.get("equipo"), str):
+        return None
+    return data
+
+
+def _is_stale(holder: dict[str, object]) -> bool:
+    """¿El dueño del candado ya no corre? Solo se sabe si es de este mismo equipo."""
+    here = _host_identity()
+    if any(holder.get(k) != v for k, v in here.items()):
+        return False  # otro equipo, otro contenedor o se reinició: no se puede saber aquí
+    pid = holder["pid"]
+    assert isinstance(pid, int)
+    if pid <= 0:
+        return True
+    start = _process_start(pid)
+    if start is None:
+        return True  # ese proceso ya no existe
+    recorded = holder.get("inicio")
+    return bool(start and recorded and start != recorded)  # el número lo tiene otro proceso
+
+
+def _locked_message(path: Path, holder: dict[str, object] | None) -> str:
+    target = path.with_suffix("")
+    if holder is None:
+        who = f"el candado «{path}» existe pero no dice quién lo tiene (vacío o de otra versión)"
+    else:
+        when = holder.get("desde")
+        who = (f"el candado «{path}» lo tiene el equipo «{holder.get('equipo')}», proceso "
+               f"{holder.get('pid')}" + (f", desde {when}" if isinstance(when, str) else ""))
+    return (f"Otro proceso está escribiendo «{target}»: {who}. Espere a que termine. Si está "
+            f"seguro de que ya no corre (el equipo se apagó o el proceso se cerró a la fuerza), "
+            f"borre el archivo «{path}» y vuelva a intentarlo.")

@@ -13,6 +13,7 @@ from pathlib import Path
 from pea import layout as L
 from pea.config import RulesConfig
 from pea.models import FileReport, Finding, Hit, Plan, TemplateInfo
+from pea.reading.deadline import Deadline
 from pea.reading.errors import UnreadableFile
 from pea.reading.grid import SheetGrid
 from pea.reading.plan_parser import parse_plan
@@ -43,8 +44,12 @@ def template_notes(template: TemplateInfo | None, config: RulesConfig) -> list[s
 
 
 def run_rules(plan: Plan, config: RulesConfig, reader_hits: list[Hit],
-              avisos: list[str] | None = None) -> list[Finding]:
-    """Aplica el catálogo (con severidades de la configuración) y ordena los hallazgos."""
+              avisos: list[str] | None = None,
+              deadline: Deadline | None = None) -> list[Finding]:
+    """Aplica el catálogo (con severidades de la configuración) y ordena los hallazgos.
+
+    Con `deadline` (el límite de tiempo de la lectura del archivo), se revisa entre
+    regla y regla: `UnreadableFile` si ya pasó."""
     rules = load_all()
     ctx = Context.of(plan, config)
     hits = list(reader_hits)
@@ -52,6 +57,8 @@ def run_rules(plan: Plan, config: RulesConfig, reader_hits: list[Hit],
         for rule in rules.values():
             if rule.check is None or not is_active(rule, config):
                 continue
+            if deadline is not None:
+                deadline.check()
             try:
                 hits.extend(run_check(rule, ctx))
             except Exception:  # una regla defectuosa no oculta las demás
@@ -102,7 +109,7 @@ def validate_grid(grid: SheetGrid, config: RulesConfig, archivo: str,
     parsed.plan.template = template
     avisos.extend(parsed.plan.notes)
     avisos.extend(template_notes(template, config))
-    findings = run_rules(parsed.plan, config, parsed.hits, avisos)
+    findings = run_rules(parsed.plan, config, parsed.hits, avisos, grid.deadline)
     report = FileReport.build(archivo, parsed.plan.dependencia, findings, hoja=grid.name,
                               avisos=avisos, plantilla=template)
     return parsed.plan, report
@@ -167,6 +174,8 @@ def validate_bytes(path: Path, data: bytes, config: RulesConfig,
         plan, report = validate_grid(read.grid, config, archivo, read.avisos, read.template)
         report.copia_anotada = read.copy_of
         return plan, report
+    except UnreadableFile as exc:  # p. ej. el límite de tiempo, vencido al interpretar
+        return None, unreadable_report(archivo, exc.message, config)
     except Exception as exc:  # defecto del intérprete del plan: E00, nunca una traza
         log.exception("Falla interna al interpretar %s", archivo)
         return None, unreadable_report(

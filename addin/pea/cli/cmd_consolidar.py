@@ -114,7 +114,7 @@ def consolidar(
         help="«texto» (resumen para una persona) o «json» (resumen para otros programas, en "
              "la salida estándar).")] = Formato.texto,
     sin_cache: Annotated[bool, typer.Option("--sin-cache",
-        help="Leer todos los archivos aunque estén en la caché.")] = False,
+        help="Leer todos los archivos aunque estén en la caché (y reescribirla con lo leído).")] = False,
     procesos: Annotated[int | None, typer.Option("--procesos", min=1, max=64,
         help="Procesos de lectura en paralelo (por omisión, uno por núcleo).",
         show_default=False)] = None,

@@ -1,25 +1,60 @@
 """Caché de resultados por archivo, junto al libro maestro (``MAESTRO.xlsx.cache.sqlite``).
 
-La clave es el sha256 del contenido más la versión efectiva de las reglas
-(`RulesConfig.fingerprint()`) y la versión del formato del resultado: un archivo que no
-cambió no se vuelve a leer, aunque se haya renombrado o movido; si cambian las reglas o
-los catálogos, todo se vuelve a validar. El valor es JSON comprimido (nunca pickle: el
-archivo de caché no se ejecuta). Una caché dañada se descarta y se reconstruye.
+La caché nunca cambia un veredicto:
+
+- la clave es todo aquello de lo que depende el resultado: el sha256 del contenido, cómo
+  se lee el archivo (su extensión y si es un candado «~$» de Excel: los mismos bytes en
+  ``.xlsx`` y en ``.txt`` se leen distinto), la versión efectiva de las reglas
+  (`RulesConfig.fingerprint()`) y la versión del formato del resultado;
+- cada entrada va firmada (HMAC-SHA256) con una clave de la persona que consolida, que
+  vive en su carpeta de configuración y no en la carpeta compartida
+  (`clave_path`): quien puede escribir en la carpeta de entregas no puede fabricar un
+  veredicto. Una entrada sin firma válida se descarta, el archivo se vuelve a leer y la
+  corrida lo avisa;
+- cada entrada se valida al cargarla (pydantic): una que no tiene la forma esperada se
+  descarta igual;
+- `--sin-cache` no lee la caché y la reescribe entera con lo leído.
+
+El valor es JSON comprimido (nunca pickle: el archivo de caché no se ejecuta). Una caché
+dañada se descarta y se reconstruye.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import hmac
 import json
+import os
 import sqlite3
 import zlib
 from collections.abc import Callable
-from pathlib import Path
-from typing import Any
+from pathlib import Path, PurePath
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    StrictStr,
+    ValidationError,
+)
 
 from pea.consolidate.worker import PAYLOAD_VERSION
+from pea.models import Severity
 
 SUFFIX = ".cache.sqlite"
+#: Tabla de esta forma de la caché (la anterior, sin firma, se descarta al abrir).
+_TABLE = "entradas"
+_SCHEMA = f"CREATE TABLE {_TABLE} (clave TEXT PRIMARY KEY, datos BLOB NOT NULL, firma BLOB NOT NULL)"
+#: Tamaño máximo de una entrada guardada (la de un plan de 5,000 filas ocupa unos MB): una
+#: más grande no es de PEA y no se carga en memoria.
+MAX_ENTRY = 64 * 1024 * 1024
+#: Nombre del archivo de la clave, en la carpeta de configuración de la persona.
+KEY_NAME = "clave-cache"
 
 
 def cache_path(output: Path) -> Path:
@@ -32,31 +67,200 @@ def encode(payload: dict[str, Any]) -> bytes:
     return zlib.compress(data, 1)
 
 
-class ResultCache:
-    """Resultados por (sha256, reglas); se abre, se consulta y se guarda una vez por corrida."""
+def entry_key(sha256: str, path: str | Path) -> str:
+    """Contenido y forma de lectura de un archivo: la parte de la clave que es suya.
 
-    def __init__(self, path: Path, rules_version: str, enabled: bool = True) -> None:
+    La extensión (en minúsculas) decide el lector (libro, exportación de texto, CSV…) y el
+    prefijo «~$» marca el candado de Excel: con otro nombre, los mismos bytes pueden dar
+    otro veredicto.
+    """
+    name = PurePath(path).name
+    return f"{sha256}:{PurePath(name).suffix.lower() or '-'}:{int(name.startswith('~$'))}"
+
+
+# --- la clave de la persona ---------------------------------------------------------
+
+
+def clave_path() -> Path:
+    """Dónde vive la clave de firma: ``%APPDATA%\\pea`` en Windows; si no,
+    ``$XDG_CONFIG_HOME/pea`` o ``~/.config/pea``. Nunca junto al maestro."""
+    if os.name == "nt" and os.environ.get("APPDATA"):
+        base = Path(os.environ["APPDATA"])
+    elif os.environ.get("XDG_CONFIG_HOME"):
+        base = Path(os.environ["XDG_CONFIG_HOME"])
+    else:
+        base = Path.home() / ".config"
+    return base / "pea" / KEY_NAME
+
+
+def load_key(path: Path | None = None) -> bytes:
+    """La clave de firma de la persona; se crea (aleatoria, permisos 0600) la primera vez.
+
+    Lanza `OSError` si no se puede leer ni crear.
+    """
+    path = path or clave_path()
+    for _ in range(20):
+        try:
+            text = path.read_text(encoding="ascii").strip()
+        except FileNotFoundError:
+            text = None
+        except UnicodeDecodeError:
+            text = ""
+        if text is not None:
+            if len(text) >= 32:
+                return text.encode("ascii")
+            if text:  # una clave que no es de PEA (muy corta): no sirve para firmar
+                raise OSError(f"la clave «{path}» no es válida; bórrela para que se cree otra")
+            import time  # otro proceso la está creando ahora mismo
+
+            time.sleep(0.05)
+            continue
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        except FileExistsError:
+            continue
+        with os.fdopen(fd, "w", encoding="ascii") as fh:
+            fh.write(os.urandom(32).hex())
+    raise OSError(f"la clave «{path}» está vacía; bórrela para que se cree otra")
+
+
+# --- forma de una entrada -------------------------------------------------------------
+
+_Value = StrictStr | StrictFloat | StrictInt | None
+#: Una línea de meta: fila, tipo y las 20 columnas oficiales (`extract.plan_lines`).
+_Line = tuple[(StrictInt, Literal["principal", "continuacion"], *([_Value] * 20))]  # type: ignore[misc]
+
+
+class _Finding(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    regla: StrictStr
+    severidad: Severity
+    hoja: StrictStr | None = None
+    celda: StrictStr | None = None
+    fila: StrictInt | None = None
+    mensaje: StrictStr
+
+
+class _Template(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    version: StrictStr | None = None
+    anio_plan: StrictInt | None = None
+    huella_catalogos: StrictStr | None = None
+
+
+class _Copy(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    original: StrictStr
+    sin_cambios: StrictBool
+
+
+class _Report(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    dependencia: StrictStr | None = None
+    valido: StrictBool
+    resumen: dict[Severity, StrictInt]
+    hallazgos: list[_Finding]
+    hoja: StrictStr | None = None
+    avisos: list[StrictStr] = Field(default_factory=list)
+    plantilla: _Template | None = None
+    copia_anotada: _Copy | None = None
+
+
+class CachedPayload(BaseModel):
+    """Lo que guarda la caché de un archivo (`worker.make_payload`)."""
+
+    model_config = ConfigDict(extra="forbid")
+    v: Literal[PAYLOAD_VERSION]  # type: ignore[valid-type]
+    sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+    report: _Report
+    lines: list[_Line]  # type: ignore[valid-type]
+    ilegible: StrictBool
+    textos_largos: list[tuple[StrictInt, StrictStr, StrictInt]] | None = None
+
+
+def _check(payload: Any, sha256: str, rules: frozenset[str]) -> bool:
+    """¿La entrada tiene la forma de un resultado, es de este contenido y cita reglas que
+    existen (`rules`)?"""
+    try:
+        CachedPayload.model_validate(payload)
+    except ValidationError:
+        return False
+    if payload["sha256"] != sha256:
+        return False
+    return all(f["regla"] in rules for f in payload["report"]["hallazgos"])
+
+
+def _known_rules() -> frozenset[str]:
+    from pea import layout as L
+    from pea.rules.registry import load_all
+
+    assert len(L.COLUMNS) == 20, "CachedPayload.lines supone 20 columnas oficiales"
+    return frozenset(load_all())
+
+
+class ResultCache:
+    """Resultados por (contenido, forma de lectura, reglas); se abre, se consulta y se
+    guarda una vez por corrida.
+
+    Con ``enabled=False`` (``--sin-cache``) no se consulta, pero al guardar se reescribe
+    entera con lo leído: así se repara una caché que diera problemas.
+    """
+
+    def __init__(self, path: Path, rules_version: str, enabled: bool = True,
+                 key_file: Path | None = None) -> None:
         self.path = path
         self.version = f"{rules_version}:{PAYLOAD_VERSION}"
         self.enabled = enabled
-        self.warning: str | None = None
+        self.warnings: list[str] = []
         self._db: sqlite3.Connection | None = None
         self._new: dict[str, bytes] = {}
         self._used: set[str] = set()
-        if enabled:
-            self._open()
+        self._secret = b""
+        try:
+            self._secret = load_key(key_file)
+        except OSError as exc:
+            where = key_file or clave_path()
+            self.warnings.append(f"no se pudo usar la clave de la caché «{where}» "
+                                 f"({getattr(exc, 'strerror', None) or exc}); se leyeron todos "
+                                 "los archivos y no se guardó la caché.")
+            return
+        self._open()
+        if not enabled and self._db is not None:
+            self._clear()
+
+    @property
+    def warning(self) -> str | None:
+        """Los avisos de la caché en una frase (o None)."""
+        return " ".join(self.warnings) or None
 
     def _open(self) -> None:
+        if self.path.is_symlink() or (self.path.exists() and not self.path.is_file()):
+            # una tubería colgaría la corrida; un enlace escribiría en otro archivo
+            self._reset("la caché no era un archivo normal (un enlace, una tubería o una "
+                        "carpeta); se reconstruyó.")
+            return
         try:
             self._db = sqlite3.connect(self.path, timeout=5)
-            self._db.execute("CREATE TABLE IF NOT EXISTS resultados (clave TEXT PRIMARY KEY, "
-                             "datos BLOB NOT NULL)")
-            self._db.execute("SELECT count(*) FROM resultados").fetchone()
+            with contextlib.suppress(sqlite3.Error):
+                self._db.execute("PRAGMA trusted_schema = OFF")
+            objects = {(t, n) for t, n in self._db.execute(
+                "SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'")}
+            if not objects:
+                self._db.execute(_SCHEMA)
+            elif objects == {("table", "resultados")}:  # la forma anterior, sin firma
+                with self._db:
+                    self._db.execute("DROP TABLE resultados")
+                    self._db.execute(_SCHEMA)
+            elif objects != {("table", _TABLE)}:
+                self._reset("la caché tenía tablas u objetos que PEA no crea; se reconstruyó.")
+                return
+            self._db.execute(f"SELECT clave, datos, firma FROM {_TABLE} LIMIT 1").fetchall()
         except sqlite3.DatabaseError:
             self._reset("la caché estaba dañada; se reconstruyó.")
 
     def _reset(self, warning: str) -> None:
-        self.warning = warning
+        self.warnings.append(warning)
         if self._db is not None:
             with contextlib.suppress(sqlite3.Error):
                 self._db.close()
@@ -66,64 +270,102 @@ class ResultCache:
                 Path(str(self.path) + suffix).unlink()
         try:
             self._db = sqlite3.connect(self.path, timeout=5)
-            self._db.execute("CREATE TABLE resultados (clave TEXT PRIMARY KEY, datos BLOB NOT NULL)")
+            self._db.execute(_SCHEMA)
         except sqlite3.Error as exc:
             self._db = None
-            self.warning = f"no se pudo usar la caché ({exc}); se leyeron todos los archivos."
+            self.warnings.append(f"no se pudo usar la caché ({exc}); se leyeron todos los "
+                                 "archivos.")
 
-    def key(self, sha256: str) -> str:
-        return f"{sha256}:{self.version}"
+    def _clear(self) -> None:
+        assert self._db is not None
+        try:
+            with self._db:
+                self._db.execute(f"DELETE FROM {_TABLE}")
+        except sqlite3.DatabaseError:
+            self._reset("la caché estaba dañada; se reconstruyó.")
 
-    def get_many(self, shas: list[str],
+    def key(self, entry: str) -> str:
+        """Clave completa: la del archivo (`entry_key`) y la versión de reglas y formato."""
+        return f"{entry}:{self.version}"
+
+    def _sign(self, clave: str, datos: bytes) -> bytes:
+        mac = hmac.new(self._secret, clave.encode("utf-8"), hashlib.sha256)
+        mac.update(b"\x00")
+        mac.update(datos)
+        return mac.digest()
+
+    def get_many(self, entries: list[str],
                  transform: Callable[[dict[str, Any]], dict[str, Any]] | None = None
                  ) -> dict[str, dict[str, Any]]:
-        """Resultados guardados para estos sha256 (los que haya), cada uno pasado por
-        `transform` en cuanto se lee."""
-        if self._db is None or not shas:
+        """Resultados guardados para estas claves de archivo (`entry_key`), los que haya y
+        sean válidos, cada uno pasado por `transform` en cuanto se lee. Una entrada sin
+        firma válida o con otra forma se descarta (el archivo se vuelve a leer) y se avisa.
+        """
+        if self._db is None or not entries or not self.enabled:
             return {}
-        keys = {self.key(s): s for s in set(shas)}
+        keys = {self.key(s): s for s in set(entries)}
         found: dict[str, dict[str, Any]] = {}
+        forged = misshaped = 0
+        rules = _known_rules()
         try:
             items = list(keys)
             for i in range(0, len(items), 500):
                 chunk = items[i:i + 500]
                 marks = ",".join("?" * len(chunk))
-                for clave, datos in self._db.execute(
-                        f"SELECT clave, datos FROM resultados WHERE clave IN ({marks})", chunk):
+                for clave, datos, firma in self._db.execute(
+                        f"SELECT clave, CASE WHEN length(datos) <= ? THEN datos END, firma "
+                        f"FROM {_TABLE} WHERE clave IN ({marks})", [MAX_ENTRY, *chunk]):
+                    if not (isinstance(datos, bytes) and isinstance(firma, bytes)
+                            and hmac.compare_digest(self._sign(clave, datos), firma)):
+                        forged += 1
+                        continue
                     try:
                         payload = json.loads(zlib.decompress(datos))
                     except (zlib.error, ValueError):
+                        payload = None
+                    if not _check(payload, keys[clave].split(":", 1)[0], rules):
+                        misshaped += 1
                         continue
                     found[keys[clave]] = transform(payload) if transform else payload
         except sqlite3.DatabaseError:
             self._reset("la caché estaba dañada; se reconstruyó.")
             return {}
+        if forged:
+            self.warnings.append(
+                f"{forged} resultado(s) guardado(s) en la caché no tenían una firma válida de "
+                "esta persona (la caché fue alterada, o la guardó otra persona o equipo); se "
+                "descartaron y esos archivos se volvieron a leer.")
+        if misshaped:
+            self.warnings.append(
+                f"{misshaped} resultado(s) guardado(s) en la caché no tenían la forma "
+                "esperada; se descartaron y esos archivos se volvieron a leer.")
         self._used.update(self.key(s) for s in found)
         return found
 
-    def put(self, sha256: str, payload: dict[str, Any], blob: bytes | None = None) -> None:
-        """Guarda un payload; `blob` es el mismo ya serializado (lo hace el proceso de lectura)."""
+    def put(self, entry: str, payload: dict[str, Any], blob: bytes | None = None) -> None:
+        """Guarda un payload con la clave de su archivo (`entry_key`); `blob` es el mismo
+        ya serializado (lo hace el proceso de lectura)."""
         if self._db is None:
             return
-        self._new[self.key(sha256)] = blob if blob is not None else encode(payload)
+        self._new[self.key(entry)] = blob if blob is not None else encode(payload)
 
     def save(self) -> None:
-        """Guarda lo nuevo y borra lo que ya no corresponde a ningún archivo de la carpeta."""
+        """Guarda lo nuevo (firmado) y borra lo que ya no corresponde a ningún archivo."""
         if self._db is None:
             return
         keep = self._used | set(self._new)
         try:
             with self._db:
-                self._db.executemany("INSERT OR REPLACE INTO resultados VALUES (?, ?)",
-                                     list(self._new.items()))
+                self._db.executemany(f"INSERT OR REPLACE INTO {_TABLE} VALUES (?, ?, ?)",
+                                     [(k, v, self._sign(k, v)) for k, v in self._new.items()])
                 self._db.execute("CREATE TEMP TABLE IF NOT EXISTS vigentes (clave TEXT PRIMARY KEY)")
                 self._db.execute("DELETE FROM vigentes")
                 self._db.executemany("INSERT OR IGNORE INTO vigentes VALUES (?)",
                                      [(k,) for k in keep])
-                self._db.execute("DELETE FROM resultados WHERE clave NOT IN "
+                self._db.execute(f"DELETE FROM {_TABLE} WHERE clave NOT IN "
                                  "(SELECT clave FROM vigentes)")
         except sqlite3.Error as exc:
-            self.warning = f"no se pudo guardar la caché ({exc})."
+            self.warnings.append(f"no se pudo guardar la caché ({exc}).")
         finally:
             self.close()
 

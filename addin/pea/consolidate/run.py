@@ -21,7 +21,7 @@ from typing import Any, Protocol
 from pea.atomic import atomic_output, lock_path, remove_stale_temps
 from pea.config import RulesConfig
 from pea.consolidate import gctune, status
-from pea.consolidate.cache import ResultCache, cache_path
+from pea.consolidate.cache import ResultCache, cache_path, entry_key
 from pea.consolidate.columns import DUPLICADO, ILEGIBLE, OMITIDO, RECHAZADO
 from pea.consolidate.extract import CELL_MAX
 from pea.consolidate.model import Consolidation, Submission
@@ -140,13 +140,12 @@ def read_submissions(opts: Options, config: RulesConfig, progress: Progress,
     stats = {k: stats[i] for k, i in enumerate(keep)}
     inputs = [inputs[i] for i in keep]
     texts: dict[str, str] = {}
-    cached = cache.get_many([h for h in shas.values() if h],
-                            transform=lambda p: share_strings(p, texts))
+    keys = {i: entry_key(h, inputs[i].found.path) for i, h in shas.items() if h}
+    cached = cache.get_many(list(keys.values()), transform=lambda p: share_strings(p, texts))
     misses: list[int] = []
     for i, s in enumerate(inputs):
-        sha = shas[i]
-        if sha and sha in cached:
-            s.payload = cached[sha]
+        if keys.get(i) in cached:
+            s.payload = cached[keys[i]]
             s.from_cache = True
             _read_stat(s, stats[i])
         else:
@@ -161,7 +160,7 @@ def read_submissions(opts: Options, config: RulesConfig, progress: Progress,
             blob = payload.pop(BLOB_KEY, None)
             _read_stat(sub, payload.pop(STAT_KEY, None))
             if payload.get("sha256"):
-                cache.put(payload["sha256"], payload, blob)
+                cache.put(entry_key(payload["sha256"], sub.found.path), payload, blob)
             sub.payload = share_strings(payload, texts)
             progress.advance()
 

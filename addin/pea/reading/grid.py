@@ -6,6 +6,26 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
+from pea.reading.deadline import Deadline
+
+Merge = tuple[int, int, int, int]  # r1, c1, r2, c2 (1-based, inclusivo)
+
+
+def clip_merged(merged: list[Merge], height: int, width: int) -> tuple[list[Merge], int]:
+    """Los rangos combinados recortados al área `height` × `width` (los que quedan fuera
+    se descartan: ahí no hay valores que propagar) y cuántas celdas cubren en total, sin
+    contar las anclas (lo que costaría resolverlas una por una)."""
+    out: list[Merge] = []
+    covered = 0
+    for r1, c1, r2, c2 in merged:
+        r1, c1 = max(r1, 1), max(c1, 1)
+        r2, c2 = min(r2, height), min(c2, width)
+        if r1 > r2 or c1 > c2 or (r1 == r2 and c1 == c2):
+            continue
+        out.append((r1, c1, r2, c2))
+        covered += (r2 - r1 + 1) * (c2 - c1 + 1) - 1
+    return out, covered
+
 
 @dataclass
 class SheetGrid:
@@ -22,6 +42,8 @@ class SheetGrid:
     formulas: set[tuple[int, int]] = field(default_factory=set)  # celdas con fórmula
     hidden: bool = False
     text_export: bool = False  # viene de una exportación de texto (hoja = None)
+    #: Límite de tiempo de la lectura del archivo (lo respeta también el intérprete).
+    deadline: Deadline | None = field(default=None, repr=False, compare=False)
 
     def value(self, row: int, col: int) -> Any:
         """Valor de la celda (1-based) o None fuera de la cuadrícula."""

@@ -17,6 +17,7 @@ import re
 import struct
 import zipfile
 import zlib
+from array import array
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import PurePosixPath
@@ -47,6 +48,9 @@ _ATTR = re.compile(rb'([\w:]+)\s*=\s*"([^"]*)"')
 _NUMFMT = re.compile(rb"<(?:\w+:)?numFmt\b([^>]*)/?>")
 _CELLXFS = re.compile(rb"<(?:\w+:)?cellXfs\b[^>]*>(.*?)</(?:\w+:)?cellXfs>", re.DOTALL)
 _XF = re.compile(rb"<(?:\w+:)?xf\b([^>]*)/?>")
+_NUMFMT_ID = re.compile(rb"""\bnumFmtId\s*=\s*["']\s*(\d{1,9})\s*["']""")
+#: Formatos de celda (cellXfs) que se miran, como máximo: los que admite Excel.
+MAX_CELL_FORMATS = 65_490
 #: Celda cuyo primer hijo es una fórmula: <c r="U10" s="4"><f>SUM(M10:P10)</f>…
 _FORMULA_CELL = re.compile(rb"<(?:\w+:)?c\s([^>]*[^/])>\s*<(?:\w+:)?f\b")
 #: Celda con un valor de error guardado (``t="e"``: «#DIV/0!», «#N/A», …) y su contenido.
@@ -67,6 +71,19 @@ _FORMULA = re.compile(rb"<(?:\w+:)?f\b")
 _DIMENSION = re.compile(rb"<(?:\w+:)?dimension\b[^>]*ref=\"([^\"]*)\"")
 #: Formatos de número integrados que son porcentaje.
 _BUILTIN_PERCENT = {9, 10}
+#: Inicio de cada cadena de la tabla de cadenas compartidas.
+_SI = re.compile(rb"<(?:\w+:)?si[\s>/]")
+#: Índice de la cadena compartida de una celda ``t="s"`` (cualquier orden de atributos).
+_SHARED_CELL = re.compile(
+    rb"""<(?:\w+:)?c\s[^>]*?\bt\s*=\s*["']s["'][^>]*>\s*<(?:\w+:)?v>\s*(\d{1,9})\s*<""")
+_SHARED_TYPE = b"relationships/sharedStrings"
+
+
+def max_shared_text(limits: Limits) -> int:
+    """Caracteres que una hoja puede tomar de la tabla de cadenas compartidas: la octava
+    parte de `limites.tamano_descomprimido_mb` (26 millones con 200 MB), para que el texto
+    que el motor copia en cada celda no multiplique la memoria."""
+    return int(limits.tamano_descomprimido_mb * _MB) // 8
 
 
 def _attrs(raw: bytes) -> dict[str, str]:
@@ -134,6 +151,7 @@ class Package:
         self.limits = limits
         self.deadline = deadline or Deadline(limits.segundos_por_archivo)
         self.total_read = 0  # bytes realmente descomprimidos hasta ahora
+        self._sst_lengths: array | None = None
         reject_unless_zip(data)
         declared = _declared_entries(data)
         if declared is not None and declared > MAX_PARTS:
@@ -229,7 +247,9 @@ class Package:
         self.deadline.check()
         info = self.names[name]
         limit = cap if cap is not None else int(self.limits.tamano_descomprimido_mb * _MB)
-        small = self._inflate_small(info, min(limit, _CHUNK))
+        # la vía rápida descomprime de una vez, sin copias, y nunca más que lo declarado
+        # (una parte que miente sobre su tamaño va a la vía cuidadosa, que la mide)
+        small = self._inflate_small(info, min(limit, info.file_size))
         if small is not None:
             self._account(name, info, len(small), len(small))
             return small
@@ -295,9 +315,9 @@ class Package:
         end = begin + info.compress_size
         if end > self._ends.get(info.filename, 0):
             return None  # se encima con la parte siguiente o sale del archivo
-        raw = data[begin:end]
+        raw = memoryview(data)[begin:end]
         if info.compress_type == zipfile.ZIP_STORED:
-            out = raw
+            out = bytes(raw)
         else:
             inflater = zlib.decompressobj(-zlib.MAX_WBITS)
             try:
@@ -340,6 +360,10 @@ class Package:
             self._xml_cache[name] = data
         return data
 
+    def forget(self, name: str) -> None:
+        """Suelta la copia revisada de una parte que ya no se va a leer (memoria)."""
+        self._xml_cache.pop(name, None)
+
     def workbook_part(self) -> str | None:
         for name in ("xl/workbook.xml", "xl/workbook2.xml"):
             if name in self.names:
@@ -377,6 +401,72 @@ class Package:
         styles.errors = error_values(xml)
         return ext, styles
 
+    def shared_text(self, part: str) -> int:
+        """Cuántos caracteres, a lo más, toma la hoja de la tabla de cadenas compartidas.
+
+        El motor copia la cadena en cada celda que la usa: una cadena de 32,767 caracteres
+        en 200,000 celdas son 6.5 mil millones de caracteres de un XML de unos KB. Se cuenta
+        antes de dársela al motor (cada cadena mide, a lo más, sus bytes en el XML).
+        """
+        xml = self.read_xml(part)
+        cells = xml.count(b't="s"') + xml.count(b"t='s'")
+        if not cells:
+            if _SHARED_CELL.search(xml) is None:
+                return 0
+            cells = len(_SHARED_CELL.findall(xml))  # con espacios o comillas raras
+        lengths = self._shared_lengths()
+        if not lengths:
+            return 0
+        if cells * max(lengths) <= max_shared_text(self.limits):
+            return cells * max(lengths)  # cota suficiente: no hace falta ver cada celda
+        total = 0
+        n = len(lengths)
+        for i, m in enumerate(_SHARED_CELL.finditer(xml)):
+            if i % 50_000 == 0:
+                self.deadline.check()
+            k = int(m.group(1))
+            if k < n:
+                total += lengths[k]
+        return total
+
+    def _shared_lengths(self) -> array:
+        """Tamaño en el XML de cada cadena compartida (una vez por libro)."""
+        if self._sst_lengths is not None:
+            return self._sst_lengths
+        out = array("l")
+        name = self._shared_part()
+        if name is not None:
+            sst = self.read_xml(name)
+            starts = array("l")
+            for i, m in enumerate(_SI.finditer(sst)):
+                if i % 100_000 == 0:
+                    self.deadline.check()
+                starts.append(m.start())
+            starts.append(len(sst))
+            out = array("l", (starts[i + 1] - starts[i] for i in range(len(starts) - 1)))
+        self._sst_lengths = out
+        return out
+
+    def _shared_part(self) -> str | None:
+        """La parte de la tabla de cadenas compartidas (por la relación del libro)."""
+        wb_part = self.workbook_part() or "xl/workbook.xml"
+        rels = str(PurePosixPath(wb_part).parent / "_rels" / (PurePosixPath(wb_part).name + ".rels"))
+        if rels in self.names:
+            for raw in _REL.findall(self.read_xml(rels)):
+                if _SHARED_TYPE in raw:
+                    target = _attrs(raw).get("Target", "")
+                    target = target[1:] if target.startswith("/") else str(
+                        PurePosixPath(wb_part).parent / target)
+                    if target in self.names:
+                        return target
+        return "xl/sharedStrings.xml" if "xl/sharedStrings.xml" in self.names else None
+
+    def merge_count(self, part: str) -> int:
+        """Cuántos rangos combinados declara una hoja, a lo más (antes de dársela al motor,
+        que los guardaría todos)."""
+        xml = self.read_xml(part)
+        return xml.count(b"mergeCell") if b"mergeCell" in xml else 0
+
     def sheets(self) -> list[SheetEntry]:
         """Hojas en orden, con su parte XML y si están ocultas."""
         wb_part = self.workbook_part() or "xl/workbook.xml"
@@ -384,14 +474,22 @@ class Package:
         rels_name = str(PurePosixPath(wb_part).parent / "_rels" / (PurePosixPath(wb_part).name + ".rels"))
         targets: dict[str, str] = {}
         if rels_name in self.names:
-            for raw in _REL.findall(self.read_xml(rels_name)):
+            for i, rel in enumerate(_REL.finditer(self.read_xml(rels_name))):
+                if i >= 2 * MAX_PARTS:
+                    break  # más relaciones que partes: las demás no llevan a ninguna hoja
+                raw = rel.group(1)
                 a = _attrs(raw)
                 target = a.get("Target", "")
                 target = target[1:] if target.startswith("/") else str(PurePosixPath("xl") / target)
                 targets[a.get("Id", "")] = target
         out = []
-        for raw in _SHEET.findall(wb):
-            a = _attrs(raw)
+        for i, m in enumerate(_SHEET.finditer(wb)):
+            if i >= MAX_PARTS:  # cada hoja es una parte del zip: más no puede ser un libro
+                raise UnreadableFile(
+                    f"El libro declara más de {MAX_PARTS:,} hojas; un libro de plan tiene unas "
+                    "pocas. Por seguridad no se lee; envíe solo el libro del plan.",
+                    motivo="limite")
+            a = _attrs(m.group(1))
             out.append(SheetEntry(name=a.get("name", ""), part=targets.get(a.get("id", ""), ""),
                                   hidden=a.get("state", "visible") != "visible"))
         return out
@@ -467,8 +565,11 @@ def percent_styles(styles: bytes) -> frozenset[int]:
     if not m:
         return frozenset()
     out = set()
-    for idx, raw in enumerate(_XF.findall(m.group(1))):
-        fmt = _attrs(raw).get("numFmtId", "0")
-        if fmt.isascii() and fmt.isdigit() and len(fmt) < 10 and int(fmt) in percent_fmt:
+    # sin copiar la sección ni crear un objeto por formato; a lo más los que admite Excel
+    for idx, xf in enumerate(_XF.finditer(styles, m.start(1), m.end(1))):
+        if idx >= MAX_CELL_FORMATS:
+            break
+        fmt = _NUMFMT_ID.search(xf.group(1))
+        if fmt is not None and int(fmt.group(1)) in percent_fmt:
             out.add(idx)
     return frozenset(out)

@@ -9,6 +9,7 @@ continuado) y la tabla termina en ELABORÓ / AUTORIZÓ.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from pea import layout as L
@@ -22,7 +23,7 @@ from pea.models import (
     PlanHeader,
     Signature,
 )
-from pea.reading.grid import SheetGrid
+from pea.reading.grid import SheetGrid, clip_merged
 from pea.textnorm import fold
 from pea.values import parse_percent
 
@@ -99,19 +100,47 @@ def _norm(v: Any) -> Any:
     return None if isinstance(v, str) and v == "" else v
 
 
-class _View:
-    """La cuadrícula con las celdas combinadas resueltas a su celda ancla."""
+#: Celdas combinadas que se resuelven a lo más (el lector de archivos ya rechaza las que
+#: cubren más que `limites.celdas`; esto acota cualquier otra fuente de cuadrículas).
+_MERGE_BUDGET = 1_000_000
+#: Cada cuántas filas el intérprete revisa el límite de tiempo de la lectura.
+_TICK_ROWS = 256
 
-    def __init__(self, grid: SheetGrid) -> None:
+
+def _tick(grid: SheetGrid) -> Callable[[], None]:
+    """La revisión del límite de tiempo de la lectura (nada si la cuadrícula no trae uno)."""
+    return grid.deadline.check if grid.deadline is not None else (lambda: None)
+
+
+class _View:
+    """La cuadrícula con las celdas combinadas resueltas a su celda ancla.
+
+    Solo dentro del área que se interpreta (`width` columnas, las filas de la hoja) y con
+    un tope de celdas en total: un rango fuera del área o más allá del tope no se expande.
+    """
+
+    def __init__(self, grid: SheetGrid, width: int | None = None) -> None:
         self.grid = grid
         self.anchor: dict[tuple[int, int], tuple[int, int]] = {}
-        for r1, c1, r2, c2 in grid.merged:
-            if (r2 - r1 + 1) * (c2 - c1 + 1) > 100_000:
+        merged, _ = clip_merged(grid.merged, grid.height, width or grid.width)
+        budget = _MERGE_BUDGET
+        tick = _tick(grid)
+        anchor = self.anchor
+        for r1, c1, r2, c2 in merged:
+            size = (r2 - r1 + 1) * (c2 - c1 + 1)
+            if size > 100_000 or size > budget:
                 continue  # un rango absurdo no se expande
+            budget -= size
+            tick()
+            origin = (r1, c1)
+            previous = anchor.get(origin)  # ancla dentro de otro rango (encimados)
             for r in range(r1, r2 + 1):
                 for c in range(c1, c2 + 1):
-                    if (r, c) != (r1, c1):
-                        self.anchor[(r, c)] = (r1, c1)
+                    anchor[(r, c)] = origin
+            if previous is None:
+                del anchor[origin]
+            else:
+                anchor[origin] = previous
 
     def origin(self, r: int, c: int) -> tuple[int, int]:
         return self.anchor.get((r, c), (r, c))
@@ -217,10 +246,10 @@ def parse_plan(grid: SheetGrid, archivo: str) -> ParseResult:
     if found is None:
         hits.append(Hit("PEA-E01", hoja=grid.name or "(texto)"))
         return ParseResult(plan, hits)
-    view = _View(grid)
     h, start_col = found
     s = h + 1
     width = max(grid.width, start_col + 19)
+    view = _View(grid, width)
     plan.header_row, plan.subheader_row = h, s
     plan.header = _read_header_block(view, h)
     cols, meta_col = _map_columns(view, h, start_col, width)
@@ -313,7 +342,10 @@ def _read_header_block(view: _View, h: int) -> PlanHeader:
 
 
 def _footer_row(view: _View, start: int, stop: int) -> int | None:
+    tick = _tick(view.grid)
     for r in range(start, stop + 1):
+        if r % _TICK_ROWS == 0:
+            tick()
         for v in view.grid.rows[r - 1]:
             # descarte barato: la etiqueta es corta y empieza con E/A (ELABORÓ, AUTORIZÓ) o con
             # algo no ASCII que `fold` podría convertir en E/A (È, Ｅ, un acento suelto…)
@@ -437,7 +469,10 @@ def _read_blocks(view: _View, plan: Plan, cols: dict[str, int], data_rows: list[
                    if k not in ("eje", "objetivo", "estrategia", *L.OWN_TEXT_KEYS)]
     anchor = view.anchor
     current: Block | None = None
+    tick = _tick(view.grid)
     for r in data_rows:
+        if r % _TICK_ROWS == 0:
+            tick()
         if _is_total_row(view, r):
             plan.notes.append(f"La fila {r} parece una fila de totales; no se tomó como línea de "
                               "meta (los totales no forman parte del formato del plan).")

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 
 from pea.config import Limits
+from pea.reading.deadline import Deadline
 from pea.reading.errors import UnreadableFile
 from pea.reading.grid import SheetGrid
 
@@ -62,12 +63,16 @@ def read_text(data: bytes, limits: Limits | int) -> SheetGrid:
     máximo de filas).
     """
     lim = limits if isinstance(limits, Limits) else Limits(filas=limits)
+    deadline = Deadline(lim.segundos_por_archivo)  # también para interpretar y validar
     if len(data) > lim.tamano_archivo_mb * _MB:
         raise UnreadableFile(
             f"El archivo pesa {len(data) / _MB:,.0f} MB, más que el límite de "
             f"{lim.tamano_archivo_mb:g} MB («limites.tamano_archivo_mb»).", motivo="limite")
     text = decode(data)
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.split("\n")
+    del text  # cada línea ya es su propio texto: no tener el archivo dos veces en memoria
     while lines and not lines[-1].strip():
         lines.pop()
     if len(lines) > lim.filas:
@@ -77,7 +82,8 @@ def read_text(data: bytes, limits: Limits | int) -> SheetGrid:
             motivo="limite")
     rows: list[list[object]] = []
     cells = 0
-    for line in lines:
+    for i, line in enumerate(lines):
+        lines[i] = ""  # la línea pasa a la cuadrícula: se suelta la copia
         cells += line.count("\t") + 1  # antes de partir la línea: no crear listas enormes
         if cells > lim.celdas:
             raise UnreadableFile(
@@ -88,4 +94,4 @@ def read_text(data: bytes, limits: Limits | int) -> SheetGrid:
         else:
             cleaned = _clean_line(line)
             rows.append([cleaned] if cleaned else [])
-    return SheetGrid(name=None, rows=rows, text_export=True)
+    return SheetGrid(name=None, rows=rows, text_export=True, deadline=deadline)

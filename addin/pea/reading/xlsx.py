@@ -25,8 +25,8 @@ from pea.docprops import CUSTOM_PART, property_value
 from pea.reading.deadline import Deadline
 from pea.reading.errors import UnreadableFile
 from pea.reading.extent import Extent
-from pea.reading.grid import SheetGrid
-from pea.reading.package import CellStyles, Package, SheetEntry
+from pea.reading.grid import SheetGrid, clip_merged
+from pea.reading.package import CellStyles, Package, SheetEntry, max_shared_text
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +49,12 @@ def _engine(call: Callable[[], T], message: str) -> T:
             raise
         log.warning("calamine entró en pánico: %s", exc)
         raise UnreadableFile(message, motivo="danado") from None
+
+
+def max_merged_ranges(limits: Limits) -> int:
+    """Rangos combinados que puede declarar una hoja: sin encimarse, cada uno cubre al
+    menos dos celdas del área, que no pasa de `limites.celdas`."""
+    return limits.celdas // 2 + 2
 
 
 def too_large_message(sheet: str, ext: Extent, limits: Limits) -> str:
@@ -77,6 +83,8 @@ class Workbook:
     notes: list[str] = field(default_factory=list)
     _scans: dict[str, tuple[Extent, CellStyles]] = field(default_factory=dict)
     _sheets: dict[str, Any] = field(default_factory=dict)  # hojas ya interpretadas por calamine
+    _kept_area: int = 0  # área de las hojas guardadas en `_sheets`
+    _checked: set[str] = field(default_factory=set)  # partes de hoja ya revisadas
 
     @property
     def has_macros(self) -> bool:
@@ -101,10 +109,28 @@ class Workbook:
             n for n in self.package.names
             if n.startswith("xl/") and n.lower().endswith(".xml") and "sheet" in n.lower()]
         for part in parts:
+            if part in self._checked:
+                continue
             ext = self._scan(part)[0]
             if ext.exceeded:
                 raise UnreadableFile(too_large_message(entry.name, ext, self.limits),
                                      motivo="limite")
+            text = self.package.shared_text(part)
+            if text > max_shared_text(self.limits):
+                raise UnreadableFile(
+                    f"La hoja «{entry.name}» repite textos de la tabla de cadenas compartidas "
+                    f"hasta sumar {text:,} caracteres, más de los {max_shared_text(self.limits):,} "
+                    "que se leen por hoja (la octava parte de «limites.tamano_descomprimido_mb»); "
+                    "revise que sea el plan y no un libro con datos de más.", motivo="limite")
+            ranges = self.package.merge_count(part)
+            if ranges > max_merged_ranges(self.limits):
+                raise UnreadableFile(
+                    f"La hoja «{entry.name}» declara {ranges:,} rangos de celdas combinadas, "
+                    f"más de los que caben en el límite de {self.limits.celdas:,} celdas "
+                    "(«limites.celdas»); un plan tiene unos cientos. Revise que sea el plan "
+                    "y vuelva a guardarlo en Excel.", motivo="limite")
+            self._checked.add(part)
+            self.package.forget(part)  # ya medida: el motor la lee de nuevo por su cuenta
 
     def load(self, entry: SheetEntry, nrows: int | None = None) -> SheetGrid:
         """Carga una hoja (las primeras `nrows` filas, o todas)."""
@@ -117,7 +143,8 @@ class Workbook:
         def read() -> tuple[list[list[Any]], list[tuple[int, int, int, int]]]:
             sheet = self._sheets.get(entry.name)
             if sheet is None:  # la búsqueda del encabezado y la carga completa la comparten
-                sheet = self._sheets[entry.name] = self.calamine.get_sheet_by_name(entry.name)
+                sheet = self.calamine.get_sheet_by_name(entry.name)
+                self._remember(entry, sheet)
             rows = sheet.to_python(skip_empty_area=False, nrows=limit)
             merged = [(r1 + 1, c1 + 1, r2 + 1, c2 + 1)
                       for (r1, c1), (r2, c2) in (sheet.merged_cell_ranges or [])]
@@ -131,7 +158,19 @@ class Workbook:
                 f"{self.limits.celdas:,}; revise que sea el plan y no una base de datos.",
                 motivo="limite",
             )
-        grid = SheetGrid(name=entry.name, rows=rows, merged=merged, hidden=entry.hidden)
+        self.package.deadline.check()
+        # las combinadas cuentan en el límite de celdas: solo dentro del área con valores
+        merged, covered = clip_merged(merged, len(rows), max((len(r) for r in rows), default=0))
+        if covered > self.limits.celdas:
+            raise UnreadableFile(
+                f"La hoja «{entry.name}» tiene celdas combinadas que se enciman o cubren "
+                f"{covered:,} celdas, más que el límite de {self.limits.celdas:,} "
+                "(«limites.celdas»); Excel no produce rangos encimados. Vuelva a guardar el "
+                "libro en Excel o quite las combinaciones sobrantes.", motivo="limite")
+        grid = SheetGrid(name=entry.name, rows=rows, merged=merged, hidden=entry.hidden,
+                         deadline=self.package.deadline)
+        if nrows is None:  # la carga completa es la última de esta hoja
+            self._sheets.pop(entry.name, None)
         if nrows is None and entry.part in self.package.names:
             styles = self._scan(entry.part)[1]
             grid.percent = styles.percent
@@ -141,6 +180,16 @@ class Workbook:
                     rows[r - 1][c - 1] = text
         self.package.deadline.check()
         return grid
+
+    def _remember(self, entry: SheetEntry, sheet: Any) -> None:
+        """Guarda la hoja ya interpretada si cabe en la memoria que se le da a esto (el
+        área de las guardadas no pasa de `limites.celdas`): un libro con miles de hojas
+        no las retiene todas."""
+        ext = self._scans.get(entry.part, (None,))[0] if entry.part else None
+        if ext is None or self._kept_area + ext.area > self.limits.celdas:
+            return
+        self._kept_area += ext.area
+        self._sheets[entry.name] = sheet
 
     def custom_property(self, name: str) -> str | None:
         """Valor de texto de una propiedad personalizada del libro (docProps/custom.xml)."""
