@@ -53,6 +53,8 @@ class Parameters(BaseModel):
     poblacion_municipal: int | None = None
     #: Python que usan los botones de la plantilla en Windows (xlwings INTERPRETER_WIN).
     interprete_windows: str | None = None
+    #: Dirección de la Ventanilla; los botones la ofrecen si la PC no tiene Python de PEA.
+    url_ventanilla: str | None = None
 
     @field_validator("tolerancia_suma", mode="before")
     @classmethod
@@ -69,6 +71,15 @@ class Limits(BaseModel):
     filas: int = 5000
     celdas: int = 200_000
     segundos_por_archivo: float = 30
+
+
+class WebSettings(BaseModel):
+    """Sección `ventanilla` (el servidor web de entregas, `pea servidor`)."""
+
+    revision_anonima: bool = True
+    procesos: int = Field(default=2, ge=1, le=64)
+    memoria_mb: int = Field(default=1024, ge=0)
+    espera_segundos: float = Field(default=60, gt=0)
 
 
 class Catalogs(BaseModel):
@@ -167,6 +178,7 @@ class RulesConfig(BaseModel):
     severidades: dict[str, SeverityOrOff] = Field(default_factory=dict)
     limites: Limits = Field(default_factory=Limits)
     catalogos: Catalogs = Field(default_factory=Catalogs)
+    ventanilla: WebSettings = Field(default_factory=WebSettings)
 
     def fingerprint(self) -> str:
         """Versión efectiva de las reglas: paquete + configuración + catálogos."""
@@ -229,6 +241,7 @@ def load_config(rules_dir: str | Path | None = None) -> RulesConfig:
             severidades=raw.get("severidades") or {},
             limites=Limits(**(raw.get("limites") or {})),
             catalogos=Catalogs(**catalogs),
+            ventanilla=WebSettings(**(raw.get("ventanilla") or {})),
         )
     except ValidationError as exc:
         first = exc.errors()[0]
