@@ -80,6 +80,10 @@ class WebSettings(BaseModel):
     procesos: int = Field(default=2, ge=1, le=64)
     memoria_mb: int = Field(default=1024, ge=0)
     espera_segundos: float = Field(default=60, gt=0)
+    #: Fecha límite de entrega de los planes (el tablero cuenta los días que faltan).
+    fecha_limite_entrega: dt.date | None = None
+    #: Qué versión de cada dependencia va al maestro: la última aprobada o la última.
+    maestro_con: Literal["aprobada", "ultima"] = "aprobada"
 
 
 class Catalogs(BaseModel):
