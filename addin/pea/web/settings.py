@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "axes",
     "pea.web.ventanilla",
+    "pea.web.revision",
 ]
 
 MIDDLEWARE = [

@@ -6,8 +6,10 @@ from django.contrib import admin
 from django.urls import include, path
 
 urlpatterns = [
+    path("api/v1/", include("pea.web.revision.api_urls")),
     path("api/v1/", include("pea.web.ventanilla.api_urls")),
     path("administracion/", admin.site.urls),
+    path("", include("pea.web.revision.urls")),
     path("", include("pea.web.ventanilla.urls")),
 ]
 

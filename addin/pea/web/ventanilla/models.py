@@ -134,6 +134,9 @@ class Accion(models.TextChoices):
     DESCARGA = "descarga", "Descarga"
     CUENTAS = "cuentas", "Alta de cuentas"
     API_DENEGADA = "api_denegada", "Token de la API inválido"
+    APROBACION = "aprobacion", "Aprobación de una versión"
+    DEVOLUCION = "devolucion", "Devolución con observaciones"
+    MAESTRO = "maestro", "Descarga del maestro"
 
 
 class Bitacora(models.Model):
