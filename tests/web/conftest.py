@@ -65,7 +65,7 @@ def planes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         "obras": write_plan_xlsx(plans[2], folder / "obras.xlsx"),
     }
     out["tesoreria_errores"] = apply_changes(
-        out["tesoreria"], {"celdas": {"M10": 0.4, "B10": "Eje inventado"}},
+        out["tesoreria"], {"celdas": {"M10": 0.4, "B10": "Objetivo <script>alert(1)</script>"}},
         folder / "tesoreria_errores.xlsx")
     return out
 
