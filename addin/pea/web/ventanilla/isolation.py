@@ -135,6 +135,14 @@ def process(job: Job, workdir: Path) -> Outcome:
     if _CONFIG is None:
         _CONFIG = load_config(os.environ.get("PEA_REGLAS") or None)
     config = _CONFIG
+    from pea.reading.sniff import lock_file_message
+
+    lock = lock_file_message(job.archivo)
+    if lock and not job.data.startswith(b"PK"):  # como `read_input` de pea validar
+        from pea.validation import unreadable_report
+
+        return Outcome(report=unreadable_report(job.archivo, lock, config).model_dump(
+            mode="json"))
     plan, report = validate_bytes(Path("plan" + job.suffix), job.data, config, job.archivo)
     outcome = Outcome(report=report.model_dump(mode="json"), dependencia=report.dependencia,
                       cell_texts=_cell_texts(plan) if plan is not None else {})

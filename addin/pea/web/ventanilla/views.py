@@ -117,7 +117,7 @@ def revisar(request: HttpRequest) -> HttpResponse:
         return _error(request, "Revisión sin cuenta desactivada",
                       "El Instituto desactivó «Revisar mi plan» sin cuenta; entre con la "
                       "cuenta de su dependencia.", 403)
-    form = UploadForm(request.POST or None, request.FILES or None)
+    form = UploadForm(request.POST, request.FILES) if request.method == "POST" else UploadForm()
     if request.method == "POST":
         got = _read_upload(request, form)
         if got is not None:
@@ -171,7 +171,7 @@ def mi_dependencia(request: HttpRequest) -> HttpResponse:
     user = request.user
     if user.dependencia_id is None:
         return redirect("ventanilla:entregas")
-    form = UploadForm(request.POST or None, request.FILES or None)
+    form = UploadForm(request.POST, request.FILES) if request.method == "POST" else UploadForm()
     status = 200
     if request.method == "POST":
         got = _read_upload(request, form)
