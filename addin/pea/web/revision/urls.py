@@ -12,7 +12,6 @@ urlpatterns = [
     path("tablero/", views.tablero, name="tablero"),
     path("tablero.csv", views.tablero_csv, name="tablero_csv"),
     path("revision/<int:pk>/", views.revision, name="revision"),
-    path("revision/<int:pk>/decidir", views.decidir, name="decidir"),
     path("entregas/<int:pk>/diferencias/", views.diferencias, name="diferencias"),
     path("maestro/", views.maestro, name="maestro"),
     path("maestro/descargar", views.maestro_descargar, name="maestro_descargar"),

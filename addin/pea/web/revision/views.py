@@ -14,7 +14,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from pea.review import states as S
 from pea.review.diff import FIELDS, LABELS, display_value
@@ -134,10 +134,15 @@ def _comments_by_row(e: Entrega) -> dict[int, list[str]]:
     return out
 
 
-@require_GET
-@reviewer_page
+@require_http_methods(["GET", "POST"])
+@login_required
 def revision(request: HttpRequest, pk: int) -> HttpResponse:
+    """La revisión de una versión. GET: el Instituto y la dependencia dueña (sin acciones);
+    cualquier otra cuenta recibe lo mismo que por una entrega que no existe (404).
+    POST: Aprobar o Devolver con observaciones (solo el revisor)."""
     e = _entrega(request, pk)
+    if request.method == "POST":
+        return _decide(request, e)
     prev = R.previous(e)
     d, lines = R.diff_with(e, prev)
     from pea.web.ventanilla.views import SEVERITY_TITLES
@@ -151,16 +156,14 @@ def revision(request: HttpRequest, pk: int) -> HttpResponse:
         "columnas": [LABELS[k] for k in FIELDS], "lineas": _line_rows(lines, _comments_by_row(e)),
         "grupos": [g for g in grupos if g["hallazgos"]], "revisiones": e.revisiones.all(),
         "bitacora": _history(e), "puede_decidir": R.can_decide(request.user),
+        "revisor": R.is_reviewer(request.user),
         "vigente": latest is not None and latest.pk == e.pk,
         "no_aprobable": S.refusal("aprobar", R.info(e), R.info(latest)) if latest else None,
         "versiones": Entrega.objects.filter(dependencia_id=e.dependencia_id).order_by("-version"),
     })
 
 
-@require_POST
-@reviewer_page
-def decidir(request: HttpRequest, pk: int) -> HttpResponse:
-    e = _entrega(request, pk)
+def _decide(request: HttpRequest, e: Entrega) -> HttpResponse:
     if not R.can_decide(request.user):
         return forbidden(request)
     per_line = [(int(k.removeprefix("linea-")), v) for k, v in request.POST.items()
