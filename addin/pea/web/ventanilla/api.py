@@ -76,8 +76,6 @@ def _upload(request: HttpRequest) -> tuple[bytes, str] | JsonResponse:
         from pea.web.ventanilla.middleware import too_large_message
 
         return error(too_large_message(limit), 413)
-    if not data:
-        return error("El archivo está vacío (0 bytes).", 400)
     return data, up.name or "archivo"
 
 

@@ -8,6 +8,7 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 
 class UploadForm(forms.Form):
     archivo = forms.FileField(
+        allow_empty_file=True,  # un archivo vacío recibe su PEA-E00, como en pea validar
         label="Archivo del plan (.xlsx, .xlsm, .txt o .tsv)",
         error_messages={"required": "Elija el archivo del plan.",
                         "empty": "El archivo está vacío (0 bytes).",

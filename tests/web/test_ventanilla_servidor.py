@@ -1,0 +1,178 @@
+"""`pea servidor` real: primer arranque sin teclado, cuentas con el servidor corriendo,
+tokens válidos de inmediato, procesos de lectura aislados y acotados."""
+
+from __future__ import annotations
+
+import csv
+import os
+import stat
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.hostile.corpus import build_corpus
+from tests.web.helpers import DEPS
+from tests.web.live import LiveServer, post_file, request
+
+pytestmark = pytest.mark.lento
+
+
+@pytest.fixture(scope="module")
+def pg_url() -> Iterator[str | None]:
+    """Una base PostgreSQL nueva para el servidor vivo (si hay PEA_BASE_DATOS_URL)."""
+    url = os.environ.get("PEA_BASE_DATOS_URL")
+    if not url:
+        yield None
+        return
+    import dj_database_url
+    import psycopg
+
+    cfg = dj_database_url.parse(url)
+    name = f"pea_vivo_{uuid.uuid4().hex[:8]}"
+    params = {"dbname": "postgres", "user": cfg["USER"] or None,
+              "password": cfg["PASSWORD"] or None, "host": cfg["HOST"] or None,
+              "port": cfg["PORT"] or None}
+    params = {k: v for k, v in params.items() if v}
+    with psycopg.connect(**params, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    yield url.replace(f"/{cfg['NAME']}", f"/{name}", 1)
+    with psycopg.connect(**params, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory,
+           pg_url: str | None) -> Iterator[LiveServer]:
+    env = {"PEA_BASE_DATOS_URL": pg_url or ""}
+    live = LiveServer(tmp_path_factory.mktemp("ventanilla") / "datos", env).start()
+    yield live
+    live.stop()
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with open(path, encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_primer_arranque(server: LiveServer) -> None:
+    out = server.output()
+    assert "se creó el administrador" in out
+    admin = server.datos / "administrador.txt"
+    assert stat.S_IMODE(admin.stat().st_mode) == 0o600
+    assert "contrasena_inicial:" in admin.read_text(encoding="utf-8")
+    assert (server.datos / "archivos").is_dir()
+    if not os.environ.get("PEA_BASE_DATOS_URL"):
+        assert (server.datos / "ventanilla.sqlite3").is_file()
+    assert "Traceback" not in out
+
+
+def test_cuentas_con_el_servidor_corriendo(server: LiveServer, planes: dict[str, Path],
+                                           tmp_path: Path) -> None:
+    first = server.cuentas(tmp_path / "cuentas.csv")
+    assert first.returncode == 0, first.stderr
+    rows = read_csv(tmp_path / "cuentas.csv")
+    assert list(rows[0]) == ["rol", "dependencia", "usuario", "contrasena_inicial", "token_api"]
+    assert stat.S_IMODE((tmp_path / "cuentas.csv").stat().st_mode) == 0o600
+    deps = [r for r in rows if r["rol"] == "dependencia"]
+    assert len(deps) == 11 and len({r["usuario"] for r in deps}) == 11
+    assert [r["rol"] for r in rows].count("revisor") == 1
+    assert all(r["contrasena_inicial"] and r["token_api"] for r in rows)
+    tes = next(r for r in rows if r["dependencia"] == DEPS["tesoreria"])
+    # el token vale de inmediato, sin reiniciar
+    r = post_file(server.url + "/api/v1/entregas", "plan.xlsx",
+                  planes["tesoreria"].read_bytes(), token=tes["token_api"])
+    assert r.status == 201, r.body
+    assert r.json()["version"] == 1
+    # idempotente: nadie nuevo, nada cambia, las contraseñas no se repiten
+    again = server.cuentas(tmp_path / "otra_vez.csv")
+    assert again.returncode == 0, again.stderr
+    assert "0 cuenta(s) nueva(s)" in again.stdout
+    rows2 = read_csv(tmp_path / "otra_vez.csv")
+    assert [r["usuario"] for r in rows2] == [r["usuario"] for r in rows]
+    assert not any(r["contrasena_inicial"] or r["token_api"] for r in rows2)
+    r = request(server.url + "/api/v1/entregas",
+                headers={"Authorization": f"Bearer {tes['token_api']}"})
+    assert r.status == 200 and len(r.json()["entregas"]) == 1
+
+
+def test_corpus_hostil_igual_que_pea_validar(server: LiveServer, tmp_path: Path) -> None:
+    """Cada archivo hostil: la misma respuesta que `pea validar`, y el servidor sigue sano."""
+    import json
+
+    cases = build_corpus(tmp_path / "corpus", tmp_path / "secreto.txt")
+    paths = [tmp_path / "corpus" / c.filename for c in cases]
+    cli = subprocess.run([sys.executable, "-m", "pea", "validar", "--formato", "json",
+                          *map(str, paths)], capture_output=True, text=True, timeout=600)
+    expected = {Path(r["archivo"]).name: r for r in json.loads(cli.stdout)}
+    for case, path in zip(cases, paths, strict=True):
+        r = post_file(server.url + "/api/v1/validar", case.filename, path.read_bytes())
+        assert r.status == 200, (case.name, r.body[:300])
+        got = r.json()
+        want = expected[case.filename]
+        want["archivo"] = got["archivo"]
+        assert got == want, case.name
+        assert "CONTENIDO-SECRETO" not in r.body.decode()
+    assert request(server.url + "/api/v1/salud").status == 200
+    assert list((server.datos / "tmp").iterdir()) == []
+
+
+def test_un_archivo_lento_no_frena_a_los_demas(server: LiveServer, tmp_path: Path,
+                                               planes: dict[str, Path]) -> None:
+    from tests.hostile.corpus import hundred_thousand_rows
+
+    slow = hundred_thousand_rows()
+    small = planes["obras"].read_bytes()
+    done: list[float] = []
+
+    def heavy() -> None:
+        t = time.monotonic()
+        post_file(server.url + "/api/v1/validar", "cien_mil.xlsx", slow)
+        done.append(time.monotonic() - t)
+
+    threads = [threading.Thread(target=heavy) for _ in range(1)]
+    for t in threads:
+        t.start()
+    time.sleep(0.3)
+    t0 = time.monotonic()
+    r = post_file(server.url + "/api/v1/validar", "obras.xlsx", small)
+    quick = time.monotonic() - t0
+    for t in threads:
+        t.join(timeout=120)
+    assert r.status == 200 and r.json()["dependencia"] == DEPS["obras"]
+    assert request(server.url + "/api/v1/salud").status == 200
+    assert quick < 5, quick
+
+
+def test_peticion_demasiado_grande_sin_leer_el_cuerpo(server: LiveServer) -> None:
+    import socket
+
+    with socket.create_connection(("127.0.0.1", server.port), timeout=30) as s:
+        s.sendall(b"POST /api/v1/validar HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                  b"Content-Type: multipart/form-data; boundary=x\r\n"
+                  b"Content-Length: 900000000\r\n\r\n")
+        s.settimeout(30)
+        data = b""
+        while b"\r\n\r\n" not in data:
+            chunk = s.recv(4096)
+            if not chunk:
+                break
+            data += chunk
+    assert data.startswith(b"HTTP/1.1 413"), data[:200]
+
+
+def test_segundo_arranque_sin_repetir_el_administrador(server: LiveServer) -> None:
+    """Un segundo servidor sobre la misma carpeta: migraciones al día, mismo administrador."""
+    admin_before = (server.datos / "administrador.txt").read_text(encoding="utf-8")
+    other = LiveServer(server.datos, {"PEA_BASE_DATOS_URL": server.env.get(
+        "PEA_BASE_DATOS_URL", "")}).start()
+    try:
+        assert "se creó el administrador" not in other.output()
+        assert (server.datos / "administrador.txt").read_text(encoding="utf-8") == admin_before
+    finally:
+        other.stop()
