@@ -253,6 +253,16 @@ class RolesTests(RevisionBase):
                     self.assertIn("error", r.json())
         self.assertEqual(Entrega.objects.get(pk=e2.pk).estado, "aprobado")
 
+    def test_decidir_pide_csrf(self) -> None:
+        e = self.deliver(self.tes, self.planes["tesoreria"])
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(Cuenta.objects.get(username=self.rev.usuario))
+        r = client.post(f"/revision/{e.pk}/", {"decision": "aprobar"})
+        self.assertEqual(r.status_code, 403)
+        self.assertEqual(Entrega.objects.get(pk=e.pk).estado, "en_revision")
+        page = client.get(f"/revision/{e.pk}/").content.decode()
+        self.assertIn('name="csrfmiddlewaretoken"', page)
+
 
 class DiferenciasTests(RevisionBase):
     def test_fila_insertada_en_la_pagina(self) -> None:
