@@ -185,6 +185,29 @@ class FlujoTests(RevisionBase):
         self.assertEqual(Bitacora.objects.filter(accion="maestro").count(), 4)
 
 
+class MaestroTests(RevisionBase):
+    def test_version_sin_archivo_en_el_almacen_no_detiene_el_maestro(self) -> None:
+        from django.conf import settings
+
+        unique = apply_changes(self.planes["obras"], {"celdas": {"L10": "Meta única del caso."}},
+                               self.planes["obras"].with_name("obras_unica.xlsx"))
+        e = self.deliver(self.obras, unique)
+        self.deliver(self.tes, self.planes["tesoreria"])
+        rev = self.client_for(self.rev)
+        with web_settings(maestro_con="ultima"):
+            (Path(settings.ARCHIVOS) / e.almacen).unlink()
+            r = rev.get("/maestro/descargar")
+        self.assertEqual(r.status_code, 200)
+        wb = load_workbook(io.BytesIO(b"".join(r.streaming_content)))
+        rows = {row[1] or row[0]: row for row in wb["Entregas"].iter_rows(min_row=2,
+                                                                         values_only=True)}
+        self.assertEqual(rows[DEPS["tesoreria"]][2], "Aceptado")
+        missing = next(row for row in rows.values() if "versión 1" in row[0]
+                       and DEPS["obras"] in row[0])
+        self.assertEqual(missing[2], "Omitido")
+        self.assertIn("no se pudo consultar", missing[12])
+
+
 class RolesTests(RevisionBase):
     """Cada ruta de la revisión, con cada rol: anónimo, dependencia dueña, otra dependencia,
     revisor y administrador."""

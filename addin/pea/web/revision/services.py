@@ -291,6 +291,15 @@ def master_name(e: Entrega) -> str:
     return f"{e.dependencia.nombre} · versión {e.version} · {e.archivo}"
 
 
+def _master_copy(e: Entrega, folder: Path) -> Path:
+    """El archivo de la versión para el maestro; si falta en el almacén, una ruta que no
+    existe: el maestro la lista como omitida con el motivo, y las demás siguen."""
+    try:
+        return _linked_copy(e, folder)
+    except OSError:
+        return folder / f"{e.sha256}{e.extension}"
+
+
 def build_master(link: Callable[[Entrega], str]) -> Any:
     """Escribe el maestro de las versiones vigentes (con la caché incremental de `pea
     consolidar`) y sus CSV; devuelve el `RunResult`."""
@@ -301,7 +310,7 @@ def build_master(link: Callable[[Entrega], str]) -> Any:
     files = folder / "entregas"
     with _master_lock:
         chosen = master_entregas()
-        deliveries = [Delivery(_linked_copy(e, files), master_name(e), link(e),
+        deliveries = [Delivery(_master_copy(e, files), master_name(e), link(e),
                                timezone.localtime(e.fecha).replace(tzinfo=None))
                       for e in chosen]
         keep = {d.path.name for d in deliveries}

@@ -215,7 +215,16 @@ def delivery_link(request: HttpRequest) -> Callable[[Entrega], str]:
 
 def master_response(request: HttpRequest, export: str | None = None) -> HttpResponse:
     """Arma el maestro (con la caché) y sirve el libro o una de sus exportaciones CSV."""
-    result = R.build_master(delivery_link(request))
+    from pea.atomic import OutputLocked
+
+    try:
+        result = R.build_master(delivery_link(request))
+    except OutputLocked:
+        response = HttpResponse("El maestro se está armando en otra petición; vuelva a "
+                                "intentarlo en un minuto.", status=503,
+                                content_type="text/plain; charset=utf-8")
+        response["Retry-After"] = "60"
+        return response
     c = result.consolidation
     audit.record(Accion.MAESTRO, request, entregas=len(c.submissions), leidos=c.read_count,
                  de_cache=c.cached_count, exportacion=export or "xlsx")
