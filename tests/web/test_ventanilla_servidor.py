@@ -67,8 +67,8 @@ def test_primer_arranque(server: LiveServer) -> None:
     assert stat.S_IMODE(admin.stat().st_mode) == 0o600
     assert "contrasena_inicial:" in admin.read_text(encoding="utf-8")
     assert (server.datos / "archivos").is_dir()
-    if not os.environ.get("PEA_BASE_DATOS_URL"):
-        assert (server.datos / "ventanilla.sqlite3").is_file()
+    sqlite = (server.datos / "ventanilla.sqlite3").is_file()
+    assert sqlite == (not os.environ.get("PEA_BASE_DATOS_URL"))
     assert "Traceback" not in out
 
 
