@@ -56,6 +56,17 @@ class Parameters(BaseModel):
     #: Dirección de la Ventanilla; los botones la ofrecen si la PC no tiene Python de PEA.
     url_ventanilla: str | None = None
 
+    @field_validator("url_ventanilla")
+    @classmethod
+    def _url(cls, v: str | None) -> str | None:
+        import re
+
+        if v is None or not v.strip():
+            return None
+        if not re.fullmatch(r"https?://[^\s\"'<>]+", v.strip()):
+            raise ValueError("debe ser una dirección http:// o https:// (o quedar vacía)")
+        return v.strip()
+
     @field_validator("tolerancia_suma", mode="before")
     @classmethod
     def _decimal(cls, v: Any) -> Any:

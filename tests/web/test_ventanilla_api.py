@@ -150,3 +150,13 @@ class ApiTests(TestCase):
         r = self.client.post("/api/v1/entregas", upload(self.planes["obras"]),
                              **bearer(self.rev.token_api))
         self.assertEqual(r.status_code, 403)
+
+
+def test_base_de_datos_en_uso() -> None:
+    """Con PEA_BASE_DATOS_URL las pruebas corren de verdad en PostgreSQL."""
+    import os
+
+    from django.db import connection
+
+    expected = "postgresql" if os.environ.get("PEA_BASE_DATOS_URL") else "sqlite"
+    assert connection.vendor == expected

@@ -67,8 +67,8 @@ def test_primer_arranque(server: LiveServer) -> None:
     assert stat.S_IMODE(admin.stat().st_mode) == 0o600
     assert "contrasena_inicial:" in admin.read_text(encoding="utf-8")
     assert (server.datos / "archivos").is_dir()
-    if not os.environ.get("PEA_BASE_DATOS_URL"):
-        assert (server.datos / "ventanilla.sqlite3").is_file()
+    sqlite = (server.datos / "ventanilla.sqlite3").is_file()
+    assert sqlite == (not os.environ.get("PEA_BASE_DATOS_URL"))
     assert "Traceback" not in out
 
 
@@ -84,6 +84,7 @@ def test_cuentas_con_el_servidor_corriendo(server: LiveServer, planes: dict[str,
     assert [r["rol"] for r in rows].count("revisor") == 1
     assert all(r["contrasena_inicial"] and r["token_api"] for r in rows)
     tes = next(r for r in rows if r["dependencia"] == DEPS["tesoreria"])
+    assert tes["usuario"] == "tesoreria.municipal"
     # el token vale de inmediato, sin reiniciar
     r = post_file(server.url + "/api/v1/entregas", "plan.xlsx",
                   planes["tesoreria"].read_bytes(), token=tes["token_api"])

@@ -47,7 +47,7 @@ def new_token() -> str:
 
 def username_for(nombre: str, taken: set[str]) -> str:
     """Usuario legible a partir del nombre de la dependencia: «obras.publicas»."""
-    words = [w for w in re.split(r"[^a-z0-9]+", fold(nombre)) if w]
+    words = [w for w in re.split(r"[^a-z0-9]+", fold(nombre).lower()) if w]
     stop = {"de", "del", "la", "las", "los", "el", "y", "e", "para", "en"}
     base = ".".join(w for w in words if w not in stop)[:60].strip(".") or "dependencia"
     name, n = base, 2
