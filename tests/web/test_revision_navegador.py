@@ -1,12 +1,17 @@
 """El flujo del revisor en un Chromium real (sin pantalla) contra un `pea servidor` real:
 entra → tablero → una entrega con errores → diferencias con la versión anterior → la
 devuelve con observaciones → la dependencia lo ve y entrega la versión corregida → el
-revisor la aprueba → descarga el maestro (revisado con openpyxl). Guarda capturas en
-docs/img/ para la documentación."""
+revisor la aprueba → descarga el maestro (revisado con openpyxl).
+
+Con el mismo Chromium de `tests/web/browser.py`. Las capturas de docs/img/ventanilla-tablero,
+-revision, -devuelto y -maestro salen de aquí: ``PEA_CAPTURAS=docs/img python3 -m pytest
+tests/web/test_revision_navegador.py``; sin esa variable, van a la carpeta temporal."""
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
+import os
 import shutil
 import time
 from collections.abc import Iterator
@@ -16,23 +21,25 @@ from typing import Any
 import pytest
 
 from pea.demo.mutate import apply_changes
+from tests.web.browser import chromium, requires_browser
 from tests.web.helpers import DEPS
 from tests.web.live import LiveServer, post_file
 
-pytestmark = pytest.mark.lento
+pytestmark = [requires_browser(), pytest.mark.lento]
 
-CHROMIUM = Path("/usr/lib/chromium/chromium")
-DRIVER = Path("/usr/bin/chromedriver")
-IMG = Path(__file__).resolve().parents[2] / "docs" / "img"
 PASSWORD = "Planeacion-2024-segura"
-
-if not (CHROMIUM.exists() and DRIVER.exists()):  # pragma: no cover
-    pytest.skip("falta chromium / chromium-driver (Debian)", allow_module_level=True)
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveServer, dict]]:
-    live = LiveServer(tmp_path_factory.mktemp("ventanilla-revision") / "datos").start()
+    base = tmp_path_factory.mktemp("ventanilla-revision")
+    rules = shutil.copytree(Path(__file__).resolve().parents[2] / "rules", base / "reglas")
+    cfg = rules / "configuracion.yaml"  # un plazo a 7 días, como en plena temporada
+    limit = (dt.date.today() + dt.timedelta(days=7)).isoformat()
+    cfg.write_text(cfg.read_text(encoding="utf-8").replace(
+        "  fecha_limite_entrega:\n", f"  fecha_limite_entrega: {limit}\n"), encoding="utf-8")
+    live = LiveServer(base / "datos", {"PEA_BASE_DATOS_URL": "",
+                                       "PEA_REGLAS": str(rules)}).start()
     out = live.datos.parent / "cuentas.csv"
     done = live.cuentas(out)
     assert done.returncode == 0, done.stderr
@@ -43,17 +50,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveServe
 
 
 def browser(downloads: Path) -> Any:
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    opts = webdriver.ChromeOptions()
-    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage",
-                "--window-size=1366,1000", "--lang=es-MX"):
-        opts.add_argument(arg)
-    opts.binary_location = str(CHROMIUM)
-    opts.add_experimental_option("prefs", {"download.default_directory": str(downloads),
-                                           "download.prompt_for_download": False})
-    driver = webdriver.Chrome(service=Service(str(DRIVER)), options=opts)
+    driver = chromium(downloads, width=1366, height=1000)
     driver.implicitly_wait(10)
     return driver
 
@@ -72,9 +69,28 @@ def sign_in(d: Any, url: str, row: dict[str, str]) -> None:
     assert "/contrasena/" not in d.current_url
 
 
-def shot(d: Any, name: str) -> None:
-    IMG.mkdir(parents=True, exist_ok=True)
-    d.save_screenshot(str(IMG / name))
+def wait_state(d: Any, text: str) -> None:
+    """Espera a que la página nueva (tras enviar el formulario) muestre este estado."""
+    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(d, 60, ignored_exceptions=(StaleElementReferenceException,)).until(lambda drv: any(
+        e.text == text for e in drv.find_elements(By.ID, "estado")))
+
+
+def wait_title(d: Any, text: str) -> None:
+    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(d, 120, ignored_exceptions=(StaleElementReferenceException,)).until(lambda drv: any(
+        text in e.text for e in drv.find_elements(By.TAG_NAME, "h1")))
+
+
+def shot(d: Any, folder: Path, name: str) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    d.save_screenshot(str(folder / name))
 
 
 def test_flujo_del_revisor(server: tuple[LiveServer, dict], planes: dict[str, Path],
@@ -83,6 +99,7 @@ def test_flujo_del_revisor(server: tuple[LiveServer, dict], planes: dict[str, Pa
     from selenium.webdriver.common.by import By
 
     live, rows = server
+    img = Path(os.environ.get("PEA_CAPTURAS") or tmp_path / "capturas")
     tes, rev = rows[DEPS["tesoreria"]], rows["revisor"]
     # la Tesorería ya entregó una versión válida y luego otra con errores (por la API)
     v1 = post_file(live.url + "/api/v1/entregas", "tesoreria.xlsx",
@@ -102,9 +119,10 @@ def test_flujo_del_revisor(server: tuple[LiveServer, dict], planes: dict[str, Pa
         d.get(live.url + "/tablero/")
         table = d.find_element(By.ID, "tablero").text
         assert "Entregado con errores" in table and "Sin entrega" in table
-        shot(d, "ventanilla_tablero.png")
+        assert "7 día(s)" in table  # fecha_limite_entrega de la configuración
+        shot(d, img, "ventanilla-tablero.png")
         d.find_element(By.LINK_TEXT, DEPS["tesoreria"]).click()
-        assert d.find_element(By.ID, "estado").text == "Entregado con errores"
+        wait_state(d, "Entregado con errores")
         summary = d.find_element(By.ID, "resumen-diferencias").text
         assert "2 línea(s) modificada(s)" in summary, summary
         diff = d.find_element(By.ID, "diferencias").text
@@ -113,9 +131,10 @@ def test_flujo_del_revisor(server: tuple[LiveServer, dict], planes: dict[str, Pa
         d.find_element(By.ID, "comentario").send_keys("Los trimestres no suman 100 %.")
         d.find_element(By.ID, "linea-10").send_keys("Regrese el 1er trimestre a 50 %.")
         d.execute_script("document.getElementById('diferencias').scrollIntoView()")
-        shot(d, "ventanilla_revision.png")
+        shot(d, img, "ventanilla-revision.png")
         d.find_element(By.ID, "devolver").click()
-        assert d.find_element(By.ID, "estado").text == "Devuelto"
+        wait_state(d, "Devuelto")
+        assert "Los trimestres no suman 100 %." in d.find_element(By.ID, "revisiones").text
 
         # la dependencia ve el aviso con las observaciones y entrega la versión corregida
         sign_in(dep, live.url, tes)
@@ -123,21 +142,21 @@ def test_flujo_del_revisor(server: tuple[LiveServer, dict], planes: dict[str, Pa
         notice = dep.find_element(By.ID, "aviso-devuelto").text
         assert "Los trimestres no suman 100 %." in notice
         assert "Fila 10: Regrese el 1er trimestre a 50 %." in notice
-        shot(dep, "ventanilla_devuelto.png")
+        shot(dep, img, "ventanilla-devuelto.png")
         dep.find_element(By.CSS_SELECTOR, "input[type=file]").send_keys(str(planes["tesoreria"]))
         dep.find_element(By.ID, "entregar").click()
-        assert "versión 3" in dep.find_element(By.TAG_NAME, "h1").text
+        wait_title(dep, "versión 3")
         dep.find_element(By.ID, "ver-diferencias").click()
         assert "40 % → 50 %" in dep.find_element(By.ID, "diferencias").text
 
         # el revisor aprueba la versión 3 y descarga el maestro
         d.get(live.url + "/tablero/")
         d.find_element(By.LINK_TEXT, DEPS["tesoreria"]).click()
-        assert "versión 3" in d.find_element(By.TAG_NAME, "h1").text
+        wait_title(d, "versión 3")
         d.find_element(By.ID, "aprobar").click()
-        assert d.find_element(By.ID, "estado").text == "Aprobado"
+        wait_state(d, "Aprobado")
         d.get(live.url + "/maestro/")
-        shot(d, "ventanilla_maestro.png")
+        shot(d, img, "ventanilla-maestro.png")
         d.find_element(By.ID, "descargar-maestro").click()
         target = downloads / "maestro_pea.xlsx"
         deadline = time.monotonic() + 60
