@@ -208,6 +208,21 @@ class MaestroTests(RevisionBase):
         self.assertIn("no se pudo consultar", missing[12])
 
 
+class DecisionTests(RevisionBase):
+    def test_devolver_un_plan_largo_con_un_cuadro_por_linea(self) -> None:
+        """El formulario manda un cuadro por línea (vacíos incluidos): un plan de 300 líneas
+        también se puede devolver."""
+        e = self.deliver(self.tes, self.planes["tesoreria_errores"])
+        form = {f"linea-{10 + i}": "" for i in range(300)}
+        form.update({"decision": "devolver", "comentario": "Revise todo.",
+                     "linea-42": "Esta meta no es medible."})
+        r = self.client_for(self.rev).post(f"/revision/{e.pk}/", form)
+        self.assertEqual(r.status_code, 302)
+        self.assertEqual(Entrega.objects.get(pk=e.pk).estado, "devuelto")
+        self.assertEqual(Revision.objects.get(entrega=e).por_linea,
+                         [{"fila": 42, "comentario": "Esta meta no es medible."}])
+
+
 class RolesTests(RevisionBase):
     """Cada ruta de la revisión, con cada rol: anónimo, dependencia dueña, otra dependencia,
     revisor y administrador."""

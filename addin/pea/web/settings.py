@@ -126,7 +126,9 @@ WHITENOISE_AUTOREFRESH = False
 _MB = 1024 * 1024
 MAX_SUBIDA_MB = float(os.environ.get("PEA_MAX_SUBIDA_MB") or 0)  # 0: el de las reglas
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * _MB  # campos que no son archivos
-DATA_UPLOAD_MAX_NUMBER_FIELDS = 50
+# la revisión manda un cuadro de observaciones por línea del plan (hasta limites.filas); el
+# tamaño de esos campos sigue acotado por DATA_UPLOAD_MAX_MEMORY_SIZE
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 5_100
 DATA_UPLOAD_MAX_NUMBER_FILES = 1
 # Todo archivo subido se queda en memoria (nunca en un temporal con nombre en disco):
 # el tope del middleware acota el tamaño antes de leer.
