@@ -16,6 +16,7 @@ from pea.cli.common import ReglasOption, config_or_exit
 servidor_app = typer.Typer(
     help="Ventanilla de entregas: sitio web donde cada dependencia revisa y entrega su plan.",
     invoke_without_command=True, no_args_is_help=False, add_completion=False,
+    subcommand_metavar="COMANDO [ARGUMENTOS]...",
     rich_markup_mode="rich", context_settings={"help_option_names": ["-h", "--help"]})
 app.add_typer(servidor_app, name="servidor")
 
@@ -81,6 +82,21 @@ def servidor(
     except OSError as exc:
         raise usage_error(f"no se pudo escuchar en {host}:{puerto}: "
                           f"{exc.strerror or exc}.") from None
+    return EXIT_OK
+
+
+@servidor_app.command("preparar")
+def preparar(datos: DatosOption = None, reglas: ReglasOption = None) -> int:
+    """Crea o pone al día la base y el administrador, sin arrancar el servidor.
+
+    Para instalar con otro servidor WSGI (gunicorn, waitress como servicio): ver
+    docs/ventanilla.md.
+    """
+    folder = _setup(datos, reglas)
+    from pea.web.bootstrap import prepare
+
+    prepare(folder)
+    sys.stdout.write("Base de datos al día.\n")
     return EXIT_OK
 
 
