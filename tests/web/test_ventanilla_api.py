@@ -70,6 +70,21 @@ class ApiTests(TestCase):
             r = self.client.post("/api/v1/validar", upload(plan), **bearer(self.tes.token_api))
             self.assertEqual(r.status_code, 200)
 
+    def test_peticiones_malformadas_responden_json(self) -> None:
+        plan = self.planes["tesoreria"].read_bytes()
+        cases = [
+            ({"data": b"basura", "content_type": "multipart/form-data; boundary=zz"}, ""),
+            ({"data": {"archivo": [SimpleUploadedFile("a.xlsx", plan),
+                                   SimpleUploadedFile("b.xlsx", plan)]}}, "un solo archivo"),
+            ({"data": {"archivo": SimpleUploadedFile("a.xlsx", plan)},
+              "HTTP_HOST": "intruso.example"}, "PEA_HOSTS"),
+        ]
+        for kwargs, fragment in cases:
+            r = self.client.post("/api/v1/validar", **kwargs)
+            self.assertEqual(r.status_code, 400, kwargs)
+            self.assertEqual(r["Content-Type"], "application/json")
+            self.assertIn(fragment, r.json()["error"])
+
     def test_metodo_no_permitido(self) -> None:
         r = self.client.get("/api/v1/validar")
         self.assertEqual(r.status_code, 405)

@@ -73,6 +73,7 @@ def servidor(
     """
     if ctx.invoked_subcommand is not None:
         return EXIT_OK
+    _allow_host(host)
     folder = _setup(datos, reglas)
     from pea.web.bootstrap import prepare, serve
 
@@ -149,6 +150,21 @@ def cuentas(
                      f"{salida} (guárdelo en lugar seguro: trae contraseñas y tokens).\n")
     del folder
     return EXIT_OK
+
+
+def _allow_host(host: str) -> None:
+    """Quien llega por la dirección de --host es bienvenido (PEA_HOSTS manda si existe)."""
+    import os
+
+    if os.environ.get("PEA_HOSTS"):
+        return
+    names = ["127.0.0.1", "localhost", "[::1]"]
+    if host in ("0.0.0.0", "::"):
+        typer.echo("Aviso: escucha en todas las direcciones; ponga en PEA_HOSTS los nombres "
+                   "con que se llega al servidor (docs/ventanilla.md).", err=True)
+    elif host not in names:
+        names.append(f"[{host}]" if ":" in host else host)
+    os.environ["PEA_HOSTS"] = ",".join(names)
 
 
 def _cell(value: str) -> str:
