@@ -134,6 +134,20 @@ class ApiTests(TestCase):
         self.assertTrue(Bitacora.objects.filter(accion="entrega").count() == 2)
         self.assertTrue(Bitacora.objects.filter(accion="descarga").exists())
 
+    def test_el_nombre_subido_nunca_es_una_ruta(self) -> None:
+        from django.conf import settings
+
+        name = "..\\..\\x/../../../etc/\x1b[31mplan\u202e.xlsx"
+        r = self.client.post("/api/v1/entregas", upload(self.planes["tesoreria"], name),
+                             **bearer(self.tes.token_api))
+        self.assertEqual(r.status_code, 201)
+        e = Entrega.objects.get()
+        self.assertEqual(e.archivo, "[31mplan.xlsx")  # sin carpetas ni controles
+        self.assertEqual(r.json()["reporte"]["archivo"], e.archivo)
+        stored = Path(settings.ARCHIVOS) / e.almacen
+        self.assertEqual(stored.resolve().parent.parent, Path(settings.ARCHIVOS).resolve())
+        self.assertEqual(stored.name, e.sha256)
+
     def test_plan_de_otra_dependencia_422(self) -> None:
         r = self.client.post("/api/v1/entregas", upload(self.planes["obras"]),
                              **bearer(self.tes.token_api))

@@ -85,9 +85,13 @@ def prepare(datos: Path, out: TextIO = sys.stdout) -> None:
 
 def serve(host: str, port: int, threads: int, out: TextIO = sys.stdout) -> None:
     """Sirve con waitress (Windows y Linux). En producción: docs/ventanilla.md."""
+    import logging
+
     import waitress
 
     from pea.web.ventanilla import services
+
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s: %(message)s")
     from pea.web.wsgi import application
 
     services.pool().warm()
