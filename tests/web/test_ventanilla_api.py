@@ -125,6 +125,9 @@ class ApiTests(TestCase):
                               **bearer(self.tes.token_api))
         self.assertEqual(r2.status_code, 201)
         self.assertEqual(r2.json()["version"], 2)
+        # los id no son consecutivos: no dejan contar las entregas de las demás
+        self.assertGreater(abs(r2.json()["id"] - body["id"]), 1)
+        self.assertTrue(2**20 <= body["id"] < 2**53)
         self.assertNotEqual(r2.json()["estado"], "con_errores")
         # el archivo: los bytes tal cual llegaron
         r3 = self.client.get(f"/api/v1/entregas/{body['id']}/archivo",

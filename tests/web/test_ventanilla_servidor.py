@@ -199,3 +199,32 @@ def test_segundo_arranque_sin_repetir_el_administrador(server: LiveServer) -> No
         assert (server.datos / "administrador.txt").read_text(encoding="utf-8") == admin_before
     finally:
         other.stop()
+
+
+def test_migraciones_de_una_version_nueva_al_arrancar(tmp_path: Path) -> None:
+    """Una base hecha con la primera migración se pone al día sola al arrancar."""
+    import sqlite3
+
+    datos = tmp_path / "datos"
+    (datos / "tmp").mkdir(parents=True)
+    env = {**os.environ, "PEA_DATOS": str(datos), "DJANGO_SETTINGS_MODULE": "pea.web.settings",
+           "PEA_BASE_DATOS_URL": ""}
+    old = subprocess.run([sys.executable, "-m", "django", "migrate", "ventanilla", "0001",
+                          "--noinput", "-v", "0"], env=env, capture_output=True, text=True,
+                         timeout=300)
+    assert old.returncode == 0, old.stderr
+
+    def applied() -> set[str]:
+        with sqlite3.connect(datos / "ventanilla.sqlite3") as db:
+            return {r[0] for r in db.execute(
+                "select name from django_migrations where app = 'ventanilla'")}
+
+    assert applied() == {"0001_initial"}
+    live = LiveServer(datos, {"PEA_BASE_DATOS_URL": ""}).start()
+    try:
+        from pea.web.ventanilla.migrations import __path__ as folder
+
+        names = {p.stem for p in Path(folder[0]).glob("0*.py")}
+        assert applied() == names and len(names) >= 2
+    finally:
+        live.stop()
