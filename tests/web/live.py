@@ -62,8 +62,10 @@ def post_file(url: str, name: str, data: bytes, token: str | None = None,
 class LiveServer:
     """`python -m pea servidor --datos CARPETA` en un proceso aparte, sin teclado."""
 
-    def __init__(self, datos: Path, env: dict[str, str] | None = None) -> None:
+    def __init__(self, datos: Path, env: dict[str, str] | None = None,
+                 args: tuple[str, ...] = ()) -> None:
         self.datos = datos
+        self.args = args
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {**os.environ, **(env or {})}
@@ -76,7 +78,7 @@ class LiveServer:
         with open(self.log, "wb") as out:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "pea", "servidor", "--datos", str(self.datos),
-                 "--puerto", str(self.port)], stdin=subprocess.DEVNULL, stdout=out,
+                 "--puerto", str(self.port), *self.args], stdin=subprocess.DEVNULL, stdout=out,
                 stderr=subprocess.STDOUT, env=self.env)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

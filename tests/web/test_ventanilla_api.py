@@ -70,6 +70,21 @@ class ApiTests(TestCase):
             r = self.client.post("/api/v1/validar", upload(plan), **bearer(self.tes.token_api))
             self.assertEqual(r.status_code, 200)
 
+    def test_peticiones_malformadas_responden_json(self) -> None:
+        plan = self.planes["tesoreria"].read_bytes()
+        cases = [
+            ({"data": b"basura", "content_type": "multipart/form-data; boundary=zz"}, ""),
+            ({"data": {"archivo": [SimpleUploadedFile("a.xlsx", plan),
+                                   SimpleUploadedFile("b.xlsx", plan)]}}, "un solo archivo"),
+            ({"data": {"archivo": SimpleUploadedFile("a.xlsx", plan)},
+              "HTTP_HOST": "intruso.example"}, "PEA_HOSTS"),
+        ]
+        for kwargs, fragment in cases:
+            r = self.client.post("/api/v1/validar", **kwargs)
+            self.assertEqual(r.status_code, 400, kwargs)
+            self.assertEqual(r["Content-Type"], "application/json")
+            self.assertIn(fragment, r.json()["error"])
+
     def test_metodo_no_permitido(self) -> None:
         r = self.client.get("/api/v1/validar")
         self.assertEqual(r.status_code, 405)
@@ -110,6 +125,9 @@ class ApiTests(TestCase):
                               **bearer(self.tes.token_api))
         self.assertEqual(r2.status_code, 201)
         self.assertEqual(r2.json()["version"], 2)
+        # los id no son consecutivos: no dejan contar las entregas de las demás
+        self.assertGreater(abs(r2.json()["id"] - body["id"]), 1)
+        self.assertTrue(2**20 <= body["id"] < 2**53)
         self.assertNotEqual(r2.json()["estado"], "con_errores")
         # el archivo: los bytes tal cual llegaron
         r3 = self.client.get(f"/api/v1/entregas/{body['id']}/archivo",
@@ -118,6 +136,20 @@ class ApiTests(TestCase):
         self.assertEqual(b"".join(r3.streaming_content), data)
         self.assertTrue(Bitacora.objects.filter(accion="entrega").count() == 2)
         self.assertTrue(Bitacora.objects.filter(accion="descarga").exists())
+
+    def test_el_nombre_subido_nunca_es_una_ruta(self) -> None:
+        from django.conf import settings
+
+        name = "..\\..\\x/../../../etc/\x1b[31mplan\u202e.xlsx"
+        r = self.client.post("/api/v1/entregas", upload(self.planes["tesoreria"], name),
+                             **bearer(self.tes.token_api))
+        self.assertEqual(r.status_code, 201)
+        e = Entrega.objects.get()
+        self.assertEqual(e.archivo, "[31mplan.xlsx")  # sin carpetas ni controles
+        self.assertEqual(r.json()["reporte"]["archivo"], e.archivo)
+        stored = Path(settings.ARCHIVOS) / e.almacen
+        self.assertEqual(stored.resolve().parent.parent, Path(settings.ARCHIVOS).resolve())
+        self.assertEqual(stored.name, e.sha256)
 
     def test_plan_de_otra_dependencia_422(self) -> None:
         r = self.client.post("/api/v1/entregas", upload(self.planes["obras"]),

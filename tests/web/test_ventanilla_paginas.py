@@ -48,13 +48,13 @@ class RevisarTests(TestCase):
         self.assertNotIn(-1, positions)
         self.assertEqual(positions, sorted(positions))  # mismo orden que pea validar
         for f in expected:
-            self.assertIn(f"<td class=\"celda\">{f['celda']}</td>", text)
+            self.assertRegex(text, rf'class="celda"[^>]*>{f["celda"]}</td>')
         self.assertIn("Errores (2)", text)
         # el texto de la celda aparece, escapado: nada de lo escrito se vuelve marcado
         self.assertIn("Objetivo &lt;script&gt;alert(1)&lt;/script&gt;", text)
         self.assertNotIn("<script>alert(1)", text)
         # la copia anotada viene en la página y es la de consolidar --anotar
-        m = re.search(r'id="copia-anotada-datos">([A-Za-z0-9+/=]+)<', text)
+        m = re.search(r'href="data:[^;]+;base64,([A-Za-z0-9+/=]+)"', text)
         self.assertIsNotNone(m)
         copy = base64.b64decode(m.group(1))
         with zipfile.ZipFile(io.BytesIO(copy)) as z:
@@ -70,6 +70,17 @@ class RevisarTests(TestCase):
         self.assertEqual(Entrega.objects.count(), 0)
         for row in Bitacora.objects.all():
             self.assertNotIn(plan.name, str(row.detalle))
+
+    def test_copia_anotada_grande_va_en_un_bloque_de_datos(self) -> None:
+        from unittest import mock
+
+        with mock.patch("pea.web.ventanilla.views.DATA_URI_MAX", 10):
+            r = self.client.post("/revisar/", upload(self.planes["tesoreria_errores"]))
+        text = r.content.decode()
+        self.assertIn('id="copia-anotada" download=', text)
+        self.assertNotIn('href="data:', text)
+        m = re.search(r'id="copia-anotada-datos">([A-Za-z0-9+/=]+)<', text)
+        self.assertTrue(base64.b64decode(m.group(1)).startswith(b"PK"))
 
     def test_revisar_se_puede_apagar(self) -> None:
         with web_settings(revision_anonima=False):

@@ -16,6 +16,7 @@ from pea.cli.common import ReglasOption, config_or_exit
 servidor_app = typer.Typer(
     help="Ventanilla de entregas: sitio web donde cada dependencia revisa y entrega su plan.",
     invoke_without_command=True, no_args_is_help=False, add_completion=False,
+    subcommand_metavar="COMANDO [ARGUMENTOS]...",
     rich_markup_mode="rich", context_settings={"help_option_names": ["-h", "--help"]})
 app.add_typer(servidor_app, name="servidor")
 
@@ -72,6 +73,7 @@ def servidor(
     """
     if ctx.invoked_subcommand is not None:
         return EXIT_OK
+    _allow_host(host)
     folder = _setup(datos, reglas)
     from pea.web.bootstrap import prepare, serve
 
@@ -81,6 +83,21 @@ def servidor(
     except OSError as exc:
         raise usage_error(f"no se pudo escuchar en {host}:{puerto}: "
                           f"{exc.strerror or exc}.") from None
+    return EXIT_OK
+
+
+@servidor_app.command("preparar")
+def preparar(datos: DatosOption = None, reglas: ReglasOption = None) -> int:
+    """Crea o pone al día la base y el administrador, sin arrancar el servidor.
+
+    Para instalar con otro servidor WSGI (gunicorn, waitress como servicio): ver
+    docs/ventanilla.md.
+    """
+    folder = _setup(datos, reglas)
+    from pea.web.bootstrap import prepare
+
+    prepare(folder)
+    sys.stdout.write("Base de datos al día.\n")
     return EXIT_OK
 
 
@@ -133,6 +150,21 @@ def cuentas(
                      f"{salida} (guárdelo en lugar seguro: trae contraseñas y tokens).\n")
     del folder
     return EXIT_OK
+
+
+def _allow_host(host: str) -> None:
+    """Quien llega por la dirección de --host es bienvenido (PEA_HOSTS manda si existe)."""
+    import os
+
+    if os.environ.get("PEA_HOSTS"):
+        return
+    names = ["127.0.0.1", "localhost", "[::1]"]
+    if host in ("0.0.0.0", "::"):
+        typer.echo("Aviso: escucha en todas las direcciones; ponga en PEA_HOSTS los nombres "
+                   "con que se llega al servidor (docs/ventanilla.md).", err=True)
+    elif host not in names:
+        names.append(f"[{host}]" if ":" in host else host)
+    os.environ["PEA_HOSTS"] = ",".join(names)
 
 
 def _cell(value: str) -> str:

@@ -78,16 +78,21 @@ def prepare(datos: Path, out: TextIO = sys.stdout) -> None:
             "Al entrar por primera vez se pide cambiar la contraseña. Borre este archivo "
             "cuando la haya cambiado.\n"))
         out.write(f"Primer arranque: se creó el administrador «{admin.usuario}»; su contraseña "
-                  f"inicial está en {path} (solo la puede leer este usuario).\n")
+                  f"inicial está en {path} (solo la puede leer este usuario). Entre en la "
+                  "página «Entrar» con ese usuario y esa contraseña; se le pedirá cambiarla.\n")
     elif path.is_file():
         out.write(f"La contraseña inicial del administrador está en {path}.\n")
 
 
 def serve(host: str, port: int, threads: int, out: TextIO = sys.stdout) -> None:
     """Sirve con waitress (Windows y Linux). En producción: docs/ventanilla.md."""
+    import logging
+
     import waitress
 
     from pea.web.ventanilla import services
+
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s: %(message)s")
     from pea.web.wsgi import application
 
     services.pool().warm()

@@ -162,11 +162,13 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "ventanilla/bloqueado.html"
 AXES_VERBOSE = False
 
+# Solo los registradores de Django (el resto lo configura `pea servidor` al arrancar): así
+# importar los ajustes, p. ej. en las pruebas, no cambia el registro de todo el proceso.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"consola": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["consola"], "level": "WARNING"},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {"django": {"handlers": ["consola"], "level": "WARNING", "propagate": False},
+                "axes": {"handlers": ["consola"], "level": "WARNING", "propagate": False}},
 }
 CSRF_FAILURE_VIEW = "pea.web.ventanilla.views.csrf_failure"

@@ -279,7 +279,12 @@ class WorkerPool:
             w = self._take()
             limit = self.time_limit + (ANNOTATE_MARGIN + self.time_limit if job.annotate else 0)
             try:
-                w.conn.send((job, str(workdir)))
+                try:
+                    w.conn.send((job, str(workdir)))
+                except (OSError, BrokenPipeError):  # un proceso ocioso que ya no estaba
+                    self._discard(w)
+                    w = self._start()
+                    w.conn.send((job, str(workdir)))
                 deadline = time.monotonic() + limit
                 if not w.conn.poll(max(0.0, deadline - time.monotonic())):
                     self._discard(w)

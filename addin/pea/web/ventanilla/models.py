@@ -19,6 +19,15 @@ def dependencia_key(nombre: str) -> str:
     return fold(nombre).rstrip(". ")
 
 
+def public_id() -> int:
+    """Identificador de una entrega al azar (no consecutivo): su número no deja inferir
+    cuántas entregas hay ni cuándo entregaron las demás dependencias. Cabe en un entero
+    exacto de JavaScript (< 2**53)."""
+    import secrets
+
+    return 2**20 + secrets.randbelow(2**53 - 2**20)
+
+
 def token_hash(token: str) -> str:
     """Solo se guarda la huella del token de la API, nunca el token."""
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
@@ -87,6 +96,7 @@ class Estado(models.TextChoices):
 class Entrega(models.Model):
     """Una versión entregada: los bytes originales (sin tocar) y su reporte."""
 
+    id = models.BigIntegerField(primary_key=True, default=public_id, editable=False)
     dependencia = models.ForeignKey(Dependencia, on_delete=models.PROTECT,
                                     related_name="entregas")
     version = models.PositiveIntegerField("versión")

@@ -39,12 +39,30 @@ def common_context(request: HttpRequest) -> dict[str, Any]:
 
 
 def _error(request: HttpRequest, titulo: str, mensaje: str, status: int) -> HttpResponse:
+    if request.path.startswith("/api/"):  # la API siempre responde JSON con «error»
+        from django.http import JsonResponse
+
+        return JsonResponse({"error": mensaje}, status=status,
+                            json_dumps_params={"ensure_ascii": False})
     return render(request, "ventanilla/error.html", {"titulo": titulo, "mensaje": mensaje},
                   status=status)
 
 
+def _bad_request_message(exception: Exception | None) -> str:
+    from django.core.exceptions import DisallowedHost, TooManyFieldsSent, TooManyFilesSent
+
+    if isinstance(exception, TooManyFilesSent):
+        return "Envíe un solo archivo por petición, en el campo «archivo»."
+    if isinstance(exception, TooManyFieldsSent):
+        return "El formulario trae demasiados campos."
+    if isinstance(exception, DisallowedHost):
+        return ("El nombre con el que se llegó al servidor no está permitido (vea PEA_HOSTS "
+                "en docs/ventanilla.md).")
+    return "La petición no se pudo leer (formulario inválido o incompleto)."
+
+
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _error(request, "Petición inválida", "La petición no se pudo atender.", 400)
+    return _error(request, "Petición inválida", _bad_request_message(exception), 400)
 
 
 def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('ventanilla', '0001_initial'),
+        ('ventanilla', '0003_acciones_de_revision'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

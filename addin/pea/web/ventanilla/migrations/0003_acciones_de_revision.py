@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('ventanilla', '0001_initial'),
+        ('ventanilla', '0002_entrega_id_al_azar'),
     ]
 
     operations = [
