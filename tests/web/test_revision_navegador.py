@@ -66,7 +66,9 @@ def sign_in(d: Any, url: str, row: dict[str, str]) -> None:
     d.find_element(By.NAME, "new_password1").send_keys(PASSWORD)
     d.find_element(By.NAME, "new_password2").send_keys(PASSWORD)
     d.find_element(By.ID, "cambiar").click()
-    assert "/contrasena/" not in d.current_url
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(d, 120).until(lambda drv: "/contrasena/" not in drv.current_url)
 
 
 def wait_state(d: Any, text: str) -> None:
