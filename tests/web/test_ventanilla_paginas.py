@@ -177,6 +177,7 @@ class CuentaTests(TestCase):
                          self.planes["tesoreria_errores"].read_bytes())
         detail = client.get(r["Location"])
         self.assertContains(detail, "Entregado con errores")
+        self.assertContains(detail, "Objetivo &lt;script&gt;alert(1)&lt;/script&gt;")
         self.assertContains(detail, "PEA-Q03")
         r = client.post("/mi-dependencia/", upload(self.planes["tesoreria"]))
         self.assertEqual(r.status_code, 302)

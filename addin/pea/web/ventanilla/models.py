@@ -110,6 +110,7 @@ class Entrega(models.Model):
     fecha = models.DateTimeField("fecha", auto_now_add=True)
     version_reglas = models.CharField("versión de las reglas", max_length=100)
     reporte = models.JSONField("reporte (contrato de pea validar)")
+    textos = models.JSONField("texto de cada celda con hallazgo", default=dict, blank=True)
     errores = models.PositiveIntegerField(default=0)
     advertencias = models.PositiveIntegerField(default=0)
     estado = models.CharField(max_length=20, choices=Estado.choices)

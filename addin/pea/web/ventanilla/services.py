@@ -83,6 +83,11 @@ class Review:
     annotated: bytes | None
     suffix: str
 
+    def finding_texts(self) -> dict[str, str]:
+        """Texto de las celdas que tienen hallazgo (lo que se guarda con la entrega)."""
+        cells = {f.get("celda") for f in self.report.get("hallazgos", [])}
+        return {c: t for c, t in self.cell_texts.items() if c in cells}
+
     @property
     def errores(self) -> int:
         return int(self.report.get("resumen", {}).get("error", 0))
@@ -174,6 +179,7 @@ def deliver(cuenta: Cuenta, data: bytes, name: str, found: Review | None = None)
                     archivo=display_name(name), extension=found.suffix, sha256=sha,
                     tamano=len(data), almacen=rel, entregada_por=cuenta,
                     version_reglas=rules_version(), reporte=found.report,
+                    textos=found.finding_texts(),
                     errores=found.errores, advertencias=found.advertencias,
                     estado=Entrega.estado_inicial(found.errores, found.advertencias))
         except IntegrityError:

@@ -235,7 +235,8 @@ def _visible(request: HttpRequest, pk: int) -> Entrega:
 @login_required
 def entrega(request: HttpRequest, pk: int) -> HttpResponse:
     e = _visible(request, pk)
-    found = services.Review(e.reporte, e.reporte.get("dependencia"), {}, None, e.extension)
+    found = services.Review(e.reporte, e.reporte.get("dependencia"), e.textos or {}, None,
+                            e.extension)
     return render(request, "ventanilla/entrega.html", {"e": e, "grupos": _grouped(found)})
 
 
