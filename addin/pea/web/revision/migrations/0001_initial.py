@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('ventanilla', '0003_acciones_de_revision'),
+        ('ventanilla', '0004_acciones_de_revision'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('ventanilla', '0002_entrega_id_al_azar'),
+        ('ventanilla', '0003_textos_de_las_celdas'),
     ]
 
     operations = [
