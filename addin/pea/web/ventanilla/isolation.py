@@ -40,6 +40,7 @@ class Job:
     archivo: str  # nombre para el reporte (nunca una ruta)
     suffix: str
     annotate: bool = False
+    texts: bool = True  # texto de las celdas con hallazgo (páginas y entregas; no /validar)
 
 
 @dataclass
@@ -101,8 +102,9 @@ def _limit_memory(megabytes: int) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
-def _cell_texts(plan: Any) -> dict[str, str]:
-    """Dirección → texto de cada celda leída del plan (para mostrarlo junto al hallazgo)."""
+def _cell_texts(plan: Any, wanted: set[str] | None = None) -> dict[str, str]:
+    """Dirección → texto de cada celda leída del plan (de las de `wanted`, si se da), para
+    mostrarlo junto al hallazgo."""
     from pea.models import Cell
 
     out: dict[str, str] = {}
@@ -110,7 +112,7 @@ def _cell_texts(plan: Any) -> dict[str, str]:
     def walk(obj: Any) -> None:
         if isinstance(obj, Cell):
             addr = obj.address
-            if addr and not obj.is_blank:
+            if addr and (wanted is None or addr in wanted) and not obj.is_blank:
                 out[addr] = obj.text[:300]
         elif isinstance(obj, dict):
             for v in obj.values():
@@ -144,8 +146,10 @@ def process(job: Job, workdir: Path) -> Outcome:
         return Outcome(report=unreadable_report(job.archivo, lock, config).model_dump(
             mode="json"))
     plan, report = validate_bytes(Path("plan" + job.suffix), job.data, config, job.archivo)
+    wanted = {f.celda for f in report.hallazgos if f.celda}
+    texts = _cell_texts(plan, wanted) if plan is not None and job.texts and wanted else {}
     outcome = Outcome(report=report.model_dump(mode="json"), dependencia=report.dependencia,
-                      cell_texts=_cell_texts(plan) if plan is not None else {})
+                      cell_texts=texts)
     if job.annotate and plan is not None and job.suffix in (".xlsx", ".xlsm"):
         from pea.consolidate.annotate import annotate_copy
 

@@ -111,11 +111,12 @@ def _failure_report(archivo: str, kind: str, detail: Any) -> dict[str, Any]:
     return unreadable_report(archivo, msg, config()).model_dump(mode="json")
 
 
-def review(data: bytes, name: str, annotate: bool = False) -> Review:
+def review(data: bytes, name: str, annotate: bool = False, texts: bool = True) -> Review:
     """Valida en un proceso aparte. `Busy` si no hay turno a tiempo."""
     archivo = display_name(name)
     suffix = kind_of(data, archivo)
-    kind, value = pool().run(Job(data=data, archivo=archivo, suffix=suffix, annotate=annotate))
+    kind, value = pool().run(Job(data=data, archivo=archivo, suffix=suffix, annotate=annotate,
+                                 texts=texts))
     if kind == "ok":
         out: Outcome = value
         return Review(out.report, out.dependencia, out.cell_texts, out.annotated, suffix)
