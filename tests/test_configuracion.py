@@ -156,19 +156,19 @@ def test_anclas_moderadas_se_aceptan(tmp_path: Path) -> None:
 
 def test_claves_nuevas_con_valor_por_omision_no_cambian_la_huella(tmp_path: Path) -> None:
     base = load_config()
-    assert base.parametros.url_ventanilla == "" and base.parametros.fecha_limite_entrega is None
-    assert base.ventanilla.revisar_anonimo is True
+    assert base.parametros.url_ventanilla is None
+    assert base.ventanilla.fecha_limite_entrega is None
+    assert base.ventanilla.revision_anonima is True
     rules = _rules(tmp_path)
-    _edit(rules / "configuracion.yaml", "  poblacion_municipal: 270955",
-          "  poblacion_municipal: 270955\n  url_ventanilla: \"https://pea.intranet/\"\n"
-          "  fecha_limite_entrega: 2024-01-31")
-    (rules / "configuracion.yaml").write_text(
-        (rules / "configuracion.yaml").read_text(encoding="utf-8")
-        + "ventanilla:\n  revisar_anonimo: false\n", encoding="utf-8")
+    _edit(rules / "configuracion.yaml", '  url_ventanilla: ""',
+          '  url_ventanilla: "https://pea.intranet/"')
+    _edit(rules / "configuracion.yaml", "  fecha_limite_entrega:\n",
+          "  fecha_limite_entrega: 2024-01-31\n")
+    _edit(rules / "configuracion.yaml", "  revision_anonima: true", "  revision_anonima: false")
     cfg = load_config(rules)
     assert cfg.parametros.url_ventanilla == "https://pea.intranet/"
-    assert str(cfg.parametros.fecha_limite_entrega) == "2024-01-31"
-    assert cfg.ventanilla.revisar_anonimo is False
+    assert str(cfg.ventanilla.fecha_limite_entrega) == "2024-01-31"
+    assert cfg.ventanilla.revision_anonima is False
     assert base.fingerprint() == load_config(_rules(tmp_path / "otra")).fingerprint()
 
 

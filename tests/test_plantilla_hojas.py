@@ -123,7 +123,7 @@ def test_proteccion_sin_contrasena(wb: Any) -> None:
 
 def test_metadatos_y_xlwings_conf(wb: Any, config: RulesConfig) -> None:
     meta = wb[L.META_SHEET]
-    assert [meta[f"A{i}"].value for i in (1, 2, 3, 4)] == list(L.META_KEYS)
+    assert [meta[f"A{i}"].value for i in range(1, len(L.META_KEYS) + 1)] == list(L.META_KEYS)
     assert [meta[f"B{i}"].value for i in (1, 2, 3, 4)] == [
         L.TEMPLATE_VERSION, config.parametros.anio_plan, config.catalogos.fingerprint(),
         xlwings.__version__]

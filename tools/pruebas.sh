@@ -14,7 +14,18 @@ if ! command -v soffice >/dev/null 2>&1 || ! command -v pdftoppm >/dev/null 2>&1
     libreoffice-calc-nogui python3-uno poppler-utils >/dev/null
 fi
 
-python3 -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+# Ventanilla (pea servidor): PostgreSQL real y Chromium sin interfaz para sus pruebas.
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || ! command -v chromium >/dev/null 2>&1 \
+   || ! command -v chromedriver >/dev/null 2>&1; then
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1 && SUDO="sudo"
+  echo "Instalando PostgreSQL, Chromium y chromium-driver (pruebas de la Ventanilla)…"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
+    postgresql chromium chromium-driver >/dev/null
+fi
+
+python3 -m pip install --quiet --disable-pip-version-check -e ".[dev,servidor]"
 python3 -m ruff check addin tests bench
 python3 -m pytest -q "$@"
 
@@ -30,4 +41,9 @@ if [ "$#" -eq 0 ]; then
   "$VENV_LXML/bin/python" -m pytest -q -p no:cacheprovider tests/test_lxml.py \
     tests/test_esquemas.py tests/test_consolidar_anotar.py tests/test_plantilla.py \
     tests/test_plantilla_vba.py
+fi
+
+# Las pruebas de la Ventanilla otra vez, contra un PostgreSQL real arrancado aquí.
+if [ "$#" -eq 0 ]; then
+  tools/postgres_prueba.sh python3 -m pytest -q -p no:cacheprovider tests/web
 fi

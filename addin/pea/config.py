@@ -74,10 +74,19 @@ class Parameters(BaseModel):
     poblacion_municipal: Annotated[int | None, Field(ge=0)] = None
     #: Python que usan los botones de la plantilla en Windows (xlwings INTERPRETER_WIN).
     interprete_windows: str | None = None
-    #: Dirección de la Ventanilla (servicio web de entregas); vacía si no hay.
-    url_ventanilla: Annotated[str, _none_as(str)] = ""
-    #: Último día para entregar el plan (estado de la entrega); sin fecha, no se revisa.
-    fecha_limite_entrega: dt.date | None = None
+    #: Dirección de la Ventanilla; los botones la ofrecen si la PC no tiene Python de PEA.
+    url_ventanilla: str | None = None
+
+    @field_validator("url_ventanilla")
+    @classmethod
+    def _url(cls, v: str | None) -> str | None:
+        import re
+
+        if v is None or not v.strip():
+            return None
+        if not re.fullmatch(r"https?://[^\s\"'<>]+", v.strip()):
+            raise ValueError("debe ser una dirección http:// o https:// (o quedar vacía)")
+        return v.strip()
 
     @field_validator("tolerancia_suma", mode="before")
     @classmethod
@@ -90,7 +99,7 @@ class Parameters(BaseModel):
         """Lo que cambia los veredictos (la huella): sin las claves nuevas en su valor por
         omisión, para que una configuración que no las usa conserve su huella."""
         data = self.model_dump()
-        for key in ("url_ventanilla", "fecha_limite_entrega"):
+        for key in ("url_ventanilla",):
             if data[key] == type(self).model_fields[key].default:
                 del data[key]
         return data
@@ -109,13 +118,19 @@ class Limits(BaseModel):
     segundos_por_archivo: Annotated[float, Field(ge=0, allow_inf_nan=False)] = 30
 
 
-class Ventanilla(BaseModel):
-    """Sección `ventanilla` de configuracion.yaml (servicio web de entregas)."""
+class WebSettings(BaseModel):
+    """Sección `ventanilla` (el servidor web de entregas, `pea servidor`)."""
 
     model_config = _FILE
 
-    #: Revisar (validar) lo que se sube sin identificarse.
-    revisar_anonimo: bool = True
+    revision_anonima: bool = True
+    procesos: int = Field(default=2, ge=1, le=64)
+    memoria_mb: int = Field(default=1024, ge=0)
+    espera_segundos: float = Field(default=60, gt=0)
+    #: Fecha límite de entrega de los planes (el tablero cuenta los días que faltan).
+    fecha_limite_entrega: dt.date | None = None
+    #: Qué versión de cada dependencia va al maestro: la última aprobada o la última.
+    maestro_con: Literal["aprobada", "ultima"] = "aprobada"
 
 
 class ConfigFile(BaseModel):
@@ -127,7 +142,7 @@ class ConfigFile(BaseModel):
     parametros: Annotated[Parameters, _none_as(dict)] = Field(default_factory=Parameters)
     severidades: Annotated[dict[str, SeverityOrOff], _none_as(dict)] = Field(default_factory=dict)
     limites: Annotated[Limits, _none_as(dict)] = Field(default_factory=Limits)
-    ventanilla: Annotated[Ventanilla, _none_as(dict)] = Field(default_factory=Ventanilla)
+    ventanilla: Annotated[WebSettings, _none_as(dict)] = Field(default_factory=WebSettings)
 
 
 # --- Esquema de cada catálogo (se valida al cargar; las reglas leen los dicts) ---
@@ -293,7 +308,7 @@ class RulesConfig(BaseModel):
     severidades: dict[str, SeverityOrOff] = Field(default_factory=dict)
     limites: Limits = Field(default_factory=Limits)
     catalogos: Catalogs = Field(default_factory=Catalogs)
-    ventanilla: Ventanilla = Field(default_factory=Ventanilla)
+    ventanilla: WebSettings = Field(default_factory=WebSettings)
 
     def fingerprint(self) -> str:
         """Versión efectiva de las reglas: paquete + configuración + catálogos."""

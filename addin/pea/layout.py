@@ -166,7 +166,8 @@ MARKS_SHEET = "PEA_marcas"
 DIAGNOSTIC_SHEET = "Diagnóstico"
 #: Hoja oculta con metadatos de la plantilla: claves en A, valores en B.
 META_SHEET = "PEA_meta"
-META_KEYS = ("version_plantilla", "anio_plan", "huella_catalogos", "version_xlwings")
+META_KEYS = ("version_plantilla", "anio_plan", "huella_catalogos", "version_xlwings",
+             "url_ventanilla")
 TEMPLATE_VERSION = "1.0"
 #: Columna de control (suma de los cuatro trimestres) a la derecha de T.
 CONTROL_COL = "U"

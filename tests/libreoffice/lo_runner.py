@@ -88,6 +88,11 @@ def run(args: argparse.Namespace) -> dict:
                 # LibreOffice no ejecuta un Sub que declara el parámetro.
                 script.invoke((doc,), (), ())
                 out["llamadas"].append([arg, cell(doc, args.read).getString()])
+            elif kind == "funcion":  # una Function sin argumentos: se anota lo que devuelve
+                script = provider.getScript(
+                    f"vnd.sun.star.script:{arg}?language=Basic&location=document")
+                value = script.invoke((), (), ())[0]
+                out["llamadas"].append([arg, "" if value is None else str(value)])
             else:
                 raise SystemExit(f"Acción desconocida: {action}")
         if args.pdf:
@@ -111,7 +116,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("workbook")
     parser.add_argument("--accion", action="append",
-                        help="«fijar:HOJA!CELDA=valor» o «llamar:VBAProject.Modulo.Sub», en orden")
+                        help="«fijar:HOJA!CELDA=valor», «llamar:VBAProject.Modulo.Sub» o "
+                             "«funcion:VBAProject.Modulo.Funcion», en orden")
     parser.add_argument("--read", default="PEA_meta!D1", help="celda donde se anota el comando")
     parser.add_argument("--pdf", help="exporta el libro a este PDF")
     parser.add_argument("--timeout", type=float, default=90)

@@ -26,7 +26,7 @@ from pea.consolidate.columns import DUPLICADO, ILEGIBLE, OMITIDO, RECHAZADO
 from pea.consolidate.extract import CELL_MAX
 from pea.consolidate.model import Consolidation, Submission
 from pea.consolidate.pool import TIMEOUT, default_workers, run_tasks
-from pea.consolidate.scan import scan
+from pea.consolidate.scan import FoundFile, scan
 from pea.consolidate.worker import (
     BLOB_KEY,
     STAT_KEY,
@@ -67,6 +67,8 @@ class Options:
     parquet_dir: Path | None = None
     use_cache: bool = True
     workers: int | None = None
+    #: Entregas ya elegidas en vez de escanear la carpeta (la Ventanilla: las versiones vigentes).
+    files: list[FoundFile] | None = None
 
 
 @dataclass
@@ -123,8 +125,8 @@ def _read_stat(sub: Submission, stat: tuple[int, float] | None) -> None:
 def read_submissions(opts: Options, config: RulesConfig, progress: Progress,
                      cache: ResultCache) -> tuple[list[Submission], int]:
     """Todas las entregas con su payload (de la caché o leído ahora); y cuántas se leyeron."""
-    found = scan(opts.folder, recursive=opts.recursive, ignore=own_paths(opts),
-                 master=opts.output)
+    found = opts.files if opts.files is not None else scan(
+        opts.folder, recursive=opts.recursive, ignore=own_paths(opts), master=opts.output)
     subs = [Submission(f) for f in found]
     inputs = [s for s in subs if s.found.is_input]
     progress.phase("Calculando huellas (sha256)", len(inputs))

@@ -26,6 +26,7 @@ class FoundFile:
     size: int
     mtime: float
     motivo: str | None = None  # None: es un libro a leer; texto: por qué se omite
+    link: str | None = None  # vínculo de «Entregas» (la Ventanilla: la página de la entrega)
 
     @property
     def is_input(self) -> bool:

@@ -41,6 +41,8 @@ def meta_values(cfg: RulesConfig) -> dict[str, object]:
         "anio_plan": cfg.parametros.anio_plan,
         "huella_catalogos": cfg.catalogos.fingerprint(),
         "version_xlwings": xlwings_version(),
+        # sin Python de PEA, los botones ofrecen abrir «Revisar mi plan» (PEA.bas)
+        "url_ventanilla": cfg.parametros.url_ventanilla or "",
     }
     return {k: values[k] for k in L.META_KEYS}
 

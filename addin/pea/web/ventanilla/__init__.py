@@ -1,0 +1,1 @@
+"""Aplicación Django «ventanilla»: cuentas, entregas, revisión anónima y API."""

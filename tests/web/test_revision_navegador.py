@@ -1,0 +1,181 @@
+"""El flujo del revisor en un Chromium real (sin pantalla) contra un `pea servidor` real:
+entra → tablero → una entrega con errores → diferencias con la versión anterior → la
+devuelve con observaciones → la dependencia lo ve y entrega la versión corregida → el
+revisor la aprueba → descarga el maestro (revisado con openpyxl).
+
+Con el mismo Chromium de `tests/web/browser.py`. Las capturas de docs/img/ventanilla-tablero,
+-revision, -devuelto y -maestro salen de aquí: ``PEA_CAPTURAS=docs/img python3 -m pytest
+tests/web/test_revision_navegador.py``; sin esa variable, van a la carpeta temporal."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import os
+import shutil
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pea.demo.mutate import apply_changes
+from tests.web.browser import chromium, requires_browser
+from tests.web.helpers import DEPS
+from tests.web.live import LiveServer, post_file
+
+pytestmark = [requires_browser(), pytest.mark.lento]
+
+PASSWORD = "Planeacion-2024-segura"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveServer, dict]]:
+    base = tmp_path_factory.mktemp("ventanilla-revision")
+    rules = shutil.copytree(Path(__file__).resolve().parents[2] / "rules", base / "reglas")
+    cfg = rules / "configuracion.yaml"  # un plazo a 7 días, como en plena temporada
+    limit = (dt.date.today() + dt.timedelta(days=7)).isoformat()
+    cfg.write_text(cfg.read_text(encoding="utf-8").replace(
+        "  fecha_limite_entrega:\n", f"  fecha_limite_entrega: {limit}\n"), encoding="utf-8")
+    live = LiveServer(base / "datos", {"PEA_BASE_DATOS_URL": "",
+                                       "PEA_REGLAS": str(rules)}).start()
+    out = live.datos.parent / "cuentas.csv"
+    done = live.cuentas(out)
+    assert done.returncode == 0, done.stderr
+    with open(out, encoding="utf-8", newline="") as fh:
+        rows = {r["dependencia"] or r["rol"]: r for r in csv.DictReader(fh)}
+    yield live, rows
+    live.stop()
+
+
+def browser(downloads: Path) -> Any:
+    driver = chromium(downloads, width=1366, height=1000)
+    driver.implicitly_wait(10)
+    return driver
+
+
+def sign_in(d: Any, url: str, row: dict[str, str]) -> None:
+    from selenium.webdriver.common.by import By
+
+    d.get(url + "/entrar/")
+    d.find_element(By.NAME, "username").send_keys(row["usuario"])
+    d.find_element(By.NAME, "password").send_keys(row["contrasena_inicial"])
+    d.find_element(By.ID, "entrar").click()
+    d.find_element(By.NAME, "old_password").send_keys(row["contrasena_inicial"])
+    d.find_element(By.NAME, "new_password1").send_keys(PASSWORD)
+    d.find_element(By.NAME, "new_password2").send_keys(PASSWORD)
+    d.find_element(By.ID, "cambiar").click()
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(d, 120).until(lambda drv: "/contrasena/" not in drv.current_url)
+
+
+def wait_state(d: Any, text: str) -> None:
+    """Espera a que la página nueva (tras enviar el formulario) muestre este estado."""
+    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(d, 60, ignored_exceptions=(StaleElementReferenceException,)).until(lambda drv: any(
+        e.text == text for e in drv.find_elements(By.ID, "estado")))
+
+
+def wait_title(d: Any, text: str) -> None:
+    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(d, 120, ignored_exceptions=(StaleElementReferenceException,)).until(lambda drv: any(
+        text in e.text for e in drv.find_elements(By.TAG_NAME, "h1")))
+
+
+def shot(d: Any, folder: Path, name: str) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    d.save_screenshot(str(folder / name))
+
+
+def test_flujo_del_revisor(server: tuple[LiveServer, dict], planes: dict[str, Path],
+                           tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+    from selenium.webdriver.common.by import By
+
+    live, rows = server
+    img = Path(os.environ.get("PEA_CAPTURAS") or tmp_path / "capturas")
+    tes, rev = rows[DEPS["tesoreria"]], rows["revisor"]
+    # la Tesorería ya entregó una versión válida y luego otra con errores (por la API)
+    v1 = post_file(live.url + "/api/v1/entregas", "tesoreria.xlsx",
+                   planes["tesoreria"].read_bytes(), tes["token_api"])
+    assert v1.status == 201, v1.body
+    bad = apply_changes(planes["tesoreria"], {"celdas": {"M10": 0.4, "N11": 0.1}},
+                        tmp_path / "tesoreria_v2.xlsx")
+    v2 = post_file(live.url + "/api/v1/entregas", "tesoreria_v2.xlsx", bad.read_bytes(),
+                   tes["token_api"])
+    assert v2.status == 201 and v2.json()["estado"] == "con_errores", v2.body
+    downloads = tmp_path / "descargas"
+    downloads.mkdir()
+    d = browser(downloads)
+    dep = browser(tmp_path)
+    try:
+        sign_in(d, live.url, rev)
+        d.get(live.url + "/tablero/")
+        table = d.find_element(By.ID, "tablero").text
+        assert "Entregado con errores" in table and "Sin entrega" in table
+        assert "7 día(s)" in table  # fecha_limite_entrega de la configuración
+        shot(d, img, "ventanilla-tablero.png")
+        d.find_element(By.LINK_TEXT, DEPS["tesoreria"]).click()
+        wait_state(d, "Entregado con errores")
+        summary = d.find_element(By.ID, "resumen-diferencias").text
+        assert "2 línea(s) modificada(s)" in summary, summary
+        diff = d.find_element(By.ID, "diferencias").text
+        assert "50 % → 40 %" in diff, diff
+        assert not d.find_elements(By.ID, "aprobar")  # con errores no se aprueba
+        d.find_element(By.ID, "comentario").send_keys("Los trimestres no suman 100 %.")
+        d.find_element(By.ID, "linea-10").send_keys("Regrese el 1er trimestre a 50 %.")
+        d.execute_script("document.getElementById('diferencias').scrollIntoView()")
+        shot(d, img, "ventanilla-revision.png")
+        d.find_element(By.ID, "devolver").click()
+        wait_state(d, "Devuelto")
+        assert "Los trimestres no suman 100 %." in d.find_element(By.ID, "revisiones").text
+
+        # la dependencia ve el aviso con las observaciones y entrega la versión corregida
+        sign_in(dep, live.url, tes)
+        dep.get(live.url + "/mi-dependencia/")
+        notice = dep.find_element(By.ID, "aviso-devuelto").text
+        assert "Los trimestres no suman 100 %." in notice
+        assert "Fila 10: Regrese el 1er trimestre a 50 %." in notice
+        shot(dep, img, "ventanilla-devuelto.png")
+        dep.find_element(By.CSS_SELECTOR, "input[type=file]").send_keys(str(planes["tesoreria"]))
+        dep.find_element(By.ID, "entregar").click()
+        wait_title(dep, "versión 3")
+        dep.find_element(By.ID, "ver-diferencias").click()
+        assert "40 % → 50 %" in dep.find_element(By.ID, "diferencias").text
+
+        # el revisor aprueba la versión 3 y descarga el maestro
+        d.get(live.url + "/tablero/")
+        d.find_element(By.LINK_TEXT, DEPS["tesoreria"]).click()
+        wait_title(d, "versión 3")
+        d.find_element(By.ID, "aprobar").click()
+        wait_state(d, "Aprobado")
+        d.get(live.url + "/maestro/")
+        shot(d, img, "ventanilla-maestro.png")
+        d.find_element(By.ID, "descargar-maestro").click()
+        target = downloads / "maestro_pea.xlsx"
+        deadline = time.monotonic() + 60
+        while not target.exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert target.exists(), list(downloads.iterdir())
+        time.sleep(0.5)
+        kept = shutil.copy(target, tmp_path / "maestro.xlsx")
+    finally:
+        d.quit()
+        dep.quit()
+    wb = load_workbook(kept)
+    ent = list(wb["Entregas"].iter_rows(min_row=2, values_only=True))
+    assert [(r[1], r[2]) for r in ent] == [(DEPS["tesoreria"], "Aceptado")]
+    assert "versión 3" in ent[0][0]
+    link = wb["Entregas"].cell(2, 1).hyperlink.target
+    assert link.startswith(live.url + "/revision/")
+    plan = list(wb["Plan consolidado"].iter_rows(min_row=2, values_only=True))
+    assert len(plan) == 2 and {r[0] for r in plan} == {DEPS["tesoreria"]}
+    assert [r[14] for r in plan] == [0.5, 0.3]  # los trimestres de la versión aprobada

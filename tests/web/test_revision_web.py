@@ -1,0 +1,320 @@
+"""Ventanilla II: tablero, revisión con diferencias, Aprobar / Devolver, la página de la
+dependencia, el maestro al día y los roles de cada ruta (páginas y API)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from pathlib import Path
+from typing import Any
+
+from django.test import Client, TestCase
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from pea.demo.mutate import apply_changes
+from pea.web.revision.models import Revision
+from pea.web.ventanilla import services
+from pea.web.ventanilla.models import Bitacora, Cuenta, Entrega
+from tests.web.helpers import DEPS, account_for, accounts, bearer, reviewer, web_settings
+
+PASSWORD = "Planeacion-2024-segura"
+
+
+class RevisionBase(TestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.rows = accounts()
+        cls.tes = account_for(cls.rows, DEPS["tesoreria"])
+        cls.obras = account_for(cls.rows, DEPS["obras"])
+        cls.rev = reviewer(cls.rows)
+        from pea.web.ventanilla.accounts import ensure_admin
+
+        cls.admin = ensure_admin()
+        for row in (cls.tes, cls.obras, cls.rev, cls.admin):  # contraseña ya cambiada
+            c = Cuenta.objects.get(username=row.usuario)
+            c.set_password(PASSWORD)
+            c.debe_cambiar_contrasena = False
+            c.save()
+
+    def client_for(self, row: Any) -> Client:
+        client = Client()
+        client.force_login(Cuenta.objects.get(username=row.usuario))
+        return client
+
+    def deliver(self, row: Any, path: Path) -> Entrega:
+        cuenta = Cuenta.objects.get(username=row.usuario)
+        return services.deliver(cuenta, path.read_bytes(), path.name)
+
+
+class TableroTests(RevisionBase):
+    def test_estados_filtros_orden_paginas_y_csv(self) -> None:
+        self.deliver(self.tes, self.planes["tesoreria_errores"])
+        self.deliver(self.obras, self.planes["obras"])
+        client = self.client_for(self.rev)
+        limit = timezone.localdate() + dt.timedelta(days=5)
+        with web_settings(fecha_limite_entrega=limit):
+            page = client.get("/tablero/")
+        self.assertEqual(page.status_code, 200)
+        text = page.content.decode()
+        self.assertIn("Entregado con errores", text)
+        self.assertIn("5 día(s)", text)
+        self.assertIn(limit.strftime("%d/%m/%Y"), text)
+        rows = client.get("/api/v1/tablero", **bearer(self.rev.token_api)).json()
+        by_dep = {r["dependencia"]: r for r in rows["filas"]}
+        self.assertEqual(rows["total"], 11)  # las once del catálogo
+        self.assertEqual(by_dep[DEPS["tesoreria"]]["estado"], "con_errores")
+        self.assertEqual(by_dep[DEPS["tesoreria"]]["errores"], 2)
+        self.assertEqual(by_dep[DEPS["obras"]]["estado"], "en_revision")
+        self.assertEqual(sum(r["estado"] == "sin_entrega" for r in rows["filas"]), 9)
+        # filtro, búsqueda, orden y páginas
+        only = client.get("/api/v1/tablero?estado=con_errores", **bearer(self.rev.token_api))
+        self.assertEqual([r["dependencia"] for r in only.json()["filas"]], [DEPS["tesoreria"]])
+        found = client.get("/api/v1/tablero?q=tesoreria", **bearer(self.rev.token_api)).json()
+        self.assertEqual([r["dependencia"] for r in found["filas"]], [DEPS["tesoreria"]])
+        by_errors = client.get("/api/v1/tablero?orden=errores&desc=1",
+                               **bearer(self.rev.token_api)).json()["filas"]
+        self.assertEqual(by_errors[0]["dependencia"], DEPS["tesoreria"])
+        page2 = client.get("/api/v1/tablero?por_pagina=4&pagina=3",
+                           **bearer(self.rev.token_api)).json()
+        self.assertEqual((page2["paginas"], page2["pagina"], len(page2["filas"])), (3, 3, 3))
+        html = client.get("/tablero/?q=obras").content.decode()
+        self.assertIn(DEPS["obras"], html)
+        self.assertNotIn(DEPS["tesoreria"], html)
+        # CSV para recordatorios: las que no han entregado
+        r = client.get("/tablero.csv?estado=sin_entrega")
+        self.assertEqual(r.status_code, 200)
+        self.assertIn("sin_entrega.csv", r["Content-Disposition"])
+        table = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
+        self.assertEqual(table[0][:2], ["dependencia", "estado"])
+        names = {row[0] for row in table[1:]}
+        self.assertEqual(len(names), 9)
+        self.assertNotIn(DEPS["tesoreria"], names)
+        self.assertTrue(all(row[1] == "Sin entrega" for row in table[1:]))
+
+
+class FlujoTests(RevisionBase):
+    def test_devolver_corregir_aprobar_y_maestro(self) -> None:
+        v1 = self.deliver(self.tes, self.planes["tesoreria_errores"])
+        rev = self.client_for(self.rev)
+        page = rev.get(f"/revision/{v1.pk}/").content.decode()
+        self.assertIn("Es la primera versión", page)
+        self.assertIn("PEA-", page)  # los hallazgos
+        self.assertIn("Objetivo &lt;script&gt;", page)  # la línea, escapada
+        self.assertNotIn("<script>alert", page)
+        self.assertNotIn('id="aprobar"', page)  # con errores no se aprueba
+        # devolver sin observaciones no procede; con ellas, sí
+        r = rev.post(f"/revision/{v1.pk}/", {"decision": "devolver"}, follow=True)
+        self.assertContains(r, "escriba las observaciones")
+        self.assertEqual(Entrega.objects.get(pk=v1.pk).estado, "en_revision" if not v1.errores
+                         else "con_errores")
+        r = rev.post(f"/revision/{v1.pk}/", {"decision": "devolver",
+                                              "comentario": "Corrija los trimestres.",
+                                              "linea-10": "La suma no da 100 %.",
+                                              "linea-11": ""}, follow=True)
+        self.assertContains(r, "devuelta con observaciones")
+        v1.refresh_from_db()
+        self.assertEqual(v1.estado, "devuelto")
+        review = Revision.objects.get(entrega=v1)
+        self.assertEqual(review.por_linea, [{"fila": 10, "comentario": "La suma no da 100 %."}])
+        log = Bitacora.objects.get(accion="devolucion")
+        self.assertEqual((log.usuario, log.entrega_id), (self.rev.usuario, v1.pk))
+        # la dependencia ve el aviso, los comentarios (página y API) y no puede decidir
+        tes = self.client_for(self.tes)
+        mine = tes.get("/mi-dependencia/").content.decode()
+        self.assertIn('id="aviso-devuelto"', mine)
+        self.assertIn("Corrija los trimestres.", mine)
+        self.assertIn("Fila 10: La suma no da 100 %.", mine)
+        self.assertIn("Corrija los trimestres.", tes.get(f"/entregas/{v1.pk}/").content.decode())
+        api = tes.get(f"/api/v1/entregas/{v1.pk}/revision", **bearer(self.tes.token_api)).json()
+        self.assertEqual(api["estado"], "devuelto")
+        self.assertEqual(api["revisiones"][0]["comentario"], "Corrija los trimestres.")
+        self.assertEqual(tes.post(f"/revision/{v1.pk}/", {"decision": "aprobar"}).status_code, 403)
+        # versión corregida: la diferencia es la celda cambiada, antes → después
+        v2 = self.deliver(self.tes, self.planes["tesoreria"])
+        self.assertNotIn('id="aviso-devuelto"', tes.get("/mi-dependencia/").content.decode())
+        page = rev.get(f"/revision/{v2.pk}/").content.decode()
+        self.assertIn("1 línea(s) modificada(s), 0 agregada(s), 0 eliminada(s)", page)
+        self.assertIn('<span class="antes">40 %</span> → <span class="despues">50 %</span>',
+                      page)
+        self.assertIn("Objetivo</th>", page)  # columnas oficiales
+        own_diff = tes.get(f"/entregas/{v2.pk}/diferencias/").content.decode()
+        self.assertIn('<span class="antes">40 %</span>', own_diff)
+        diff = rev.get(f"/api/v1/entregas/{v2.pk}/diferencias",
+                       **bearer(self.rev.token_api)).json()
+        self.assertEqual(diff["comparada_con"], 1)
+        self.assertEqual(diff["diferencias"]["resumen"]["modificada"], 1)
+        # aprobar una versión que ya no es la vigente no procede
+        r = rev.post(f"/api/v1/entregas/{v1.pk}/revision", {"decision": "aprobar"},
+                     content_type="application/json", **bearer(self.rev.token_api))
+        self.assertEqual(r.status_code, 409)
+        r = rev.post(f"/revision/{v2.pk}/", {"decision": "aprobar"}, follow=True)
+        self.assertContains(r, "aprobada")
+        self.assertEqual(Entrega.objects.get(pk=v2.pk).estado, "aprobado")
+        self.assertTrue(Bitacora.objects.filter(accion="aprobacion", entrega=v2).exists())
+        # el maestro: solo la aprobada, con el vínculo a su página
+        obras_v1 = self.deliver(self.obras, self.planes["obras"])
+        r = rev.get("/maestro/descargar")
+        self.assertEqual(r.status_code, 200)
+        self.assertEqual(r["X-PEA-Leidos"], "1")
+        wb = load_workbook(io.BytesIO(b"".join(r.streaming_content)))
+        ent = wb["Entregas"]
+        self.assertEqual(ent.max_row, 2)
+        self.assertEqual(ent.cell(2, 2).value, DEPS["tesoreria"])
+        self.assertTrue(ent.cell(2, 1).hyperlink.target.endswith(f"/revision/{v2.pk}/"))
+        plan = [row for row in wb["Plan consolidado"].iter_rows(min_row=2, values_only=True)]
+        self.assertEqual({row[0] for row in plan}, {DEPS["tesoreria"]})
+        self.assertEqual(plan[0][14], 0.5)  # 1er trimestre de la versión aprobada
+        # otra aprobación: la segunda descarga solo lee el archivo nuevo
+        rev.post(f"/revision/{obras_v1.pk}/", {"decision": "aprobar"})
+        r = rev.get("/maestro/descargar")
+        self.assertEqual((r["X-PEA-Leidos"], r["X-PEA-Cache"]), ("1", "1"))
+        r = rev.get("/maestro/entregas.csv")
+        self.assertEqual(r.status_code, 200)
+        text = b"".join(r.streaming_content).decode("utf-8-sig")
+        self.assertIn(DEPS["obras"], text)
+        # con «maestro_con: ultima», la última versión aunque no esté aprobada
+        self.deliver(self.tes, self.planes["tesoreria_errores"])
+        with web_settings(maestro_con="ultima"):
+            r = rev.get("/api/v1/maestro", **bearer(self.rev.token_api))
+        self.assertEqual(r.status_code, 200)
+        wb = load_workbook(io.BytesIO(b"".join(r.streaming_content)))
+        estados = {row[1]: row[2] for row in wb["Entregas"].iter_rows(min_row=2, values_only=True)}
+        self.assertEqual(estados[DEPS["tesoreria"]], "Rechazado")
+        self.assertEqual(Bitacora.objects.filter(accion="maestro").count(), 4)
+
+
+class MaestroTests(RevisionBase):
+    def test_version_sin_archivo_en_el_almacen_no_detiene_el_maestro(self) -> None:
+        from django.conf import settings
+
+        unique = apply_changes(self.planes["obras"], {"celdas": {"L10": "Meta única del caso."}},
+                               self.planes["obras"].with_name("obras_unica.xlsx"))
+        e = self.deliver(self.obras, unique)
+        self.deliver(self.tes, self.planes["tesoreria"])
+        rev = self.client_for(self.rev)
+        with web_settings(maestro_con="ultima"):
+            (Path(settings.ARCHIVOS) / e.almacen).unlink()
+            r = rev.get("/maestro/descargar")
+        self.assertEqual(r.status_code, 200)
+        wb = load_workbook(io.BytesIO(b"".join(r.streaming_content)))
+        rows = {row[1] or row[0]: row for row in wb["Entregas"].iter_rows(min_row=2,
+                                                                         values_only=True)}
+        self.assertEqual(rows[DEPS["tesoreria"]][2], "Aceptado")
+        missing = next(row for row in rows.values() if "versión 1" in row[0]
+                       and DEPS["obras"] in row[0])
+        self.assertEqual(missing[2], "Omitido")
+        self.assertIn("no se pudo consultar", missing[12])
+
+
+class DecisionTests(RevisionBase):
+    def test_devolver_un_plan_largo_con_un_cuadro_por_linea(self) -> None:
+        """El formulario manda un cuadro por línea (vacíos incluidos): un plan de 300 líneas
+        también se puede devolver."""
+        e = self.deliver(self.tes, self.planes["tesoreria_errores"])
+        form = {f"linea-{10 + i}": "" for i in range(300)}
+        form.update({"decision": "devolver", "comentario": "Revise todo.",
+                     "linea-42": "Esta meta no es medible."})
+        r = self.client_for(self.rev).post(f"/revision/{e.pk}/", form)
+        self.assertEqual(r.status_code, 302)
+        self.assertEqual(Entrega.objects.get(pk=e.pk).estado, "devuelto")
+        self.assertEqual(Revision.objects.get(entrega=e).por_linea,
+                         [{"fila": 42, "comentario": "Esta meta no es medible."}])
+
+
+class RolesTests(RevisionBase):
+    """Cada ruta de la revisión, con cada rol: anónimo, dependencia dueña, otra dependencia,
+    revisor y administrador."""
+
+    def test_cada_ruta_con_cada_rol(self) -> None:
+        e = self.deliver(self.tes, self.planes["tesoreria"])
+        e2 = self.deliver(self.tes, self.planes["tesoreria"])
+        clients = {"anonimo": Client(), "duena": self.client_for(self.tes),
+                   "otra": self.client_for(self.obras), "revisor": self.client_for(self.rev),
+                   "admin": self.client_for(self.admin)}
+        tokens = {"duena": self.tes.token_api, "otra": self.obras.token_api,
+                  "revisor": self.rev.token_api, "admin": self.admin.token_api}
+        pages: list[tuple[str, str, dict[str, int]]] = [
+            ("GET", "/tablero/", {"anonimo": 302, "duena": 403, "otra": 403, "revisor": 200,
+                                  "admin": 200}),
+            ("GET", "/tablero.csv", {"anonimo": 302, "duena": 403, "otra": 403, "revisor": 200,
+                                     "admin": 200}),
+            ("GET", f"/revision/{e2.pk}/", {"anonimo": 302, "duena": 200, "otra": 404,
+                                            "revisor": 200, "admin": 200}),
+            ("GET", f"/entregas/{e2.pk}/diferencias/", {"anonimo": 302, "duena": 200,
+                                                        "otra": 404, "revisor": 200,
+                                                        "admin": 200}),
+            ("GET", "/maestro/", {"anonimo": 302, "duena": 403, "otra": 403, "revisor": 200,
+                                  "admin": 200}),
+            ("GET", "/maestro/descargar", {"anonimo": 302, "duena": 403, "otra": 403,
+                                           "revisor": 200, "admin": 200}),
+            ("GET", "/maestro/observaciones.csv", {"anonimo": 302, "duena": 403, "otra": 403,
+                                                   "revisor": 200, "admin": 200}),
+            ("GET", "/maestro/nada.csv", {"anonimo": 302, "duena": 403, "otra": 403,
+                                          "revisor": 404, "admin": 404}),
+            # decidir: solo el revisor (el administrador lleva cuentas y ajustes)
+            ("POST", f"/revision/{e.pk}/", {"anonimo": 302, "duena": 403, "otra": 404,
+                                            "admin": 403, "revisor": 302}),
+        ]
+        for method, url, expected in pages:
+            for who, status in expected.items():
+                c = clients[who]
+                r = c.get(url) if method == "GET" else c.post(url, {"decision": "aprobar"})
+                self.assertEqual(r.status_code, status, f"{method} {url} {who}")
+        # el POST del revisor sobre la versión 1 (ya no vigente) no cambió nada
+        self.assertEqual(Entrega.objects.get(pk=e.pk).estado, "en_revision")
+        api: list[tuple[str, str, dict[str, int]]] = [
+            ("GET", "/api/v1/tablero", {"anonimo": 401, "duena": 403, "otra": 403,
+                                        "revisor": 200, "admin": 200}),
+            ("GET", f"/api/v1/entregas/{e2.pk}/revision", {"anonimo": 401, "duena": 200,
+                                                            "otra": 404, "revisor": 200,
+                                                            "admin": 200}),
+            ("GET", f"/api/v1/entregas/{e2.pk}/diferencias", {"anonimo": 401, "duena": 200,
+                                                               "otra": 404, "revisor": 200,
+                                                               "admin": 200}),
+            ("GET", "/api/v1/maestro", {"anonimo": 401, "duena": 403, "otra": 403,
+                                        "revisor": 200, "admin": 200}),
+            ("POST", f"/api/v1/entregas/{e2.pk}/revision", {"anonimo": 401, "duena": 403,
+                                                             "otra": 404, "admin": 403,
+                                                             "revisor": 201}),
+        ]
+        for method, url, expected in api:
+            for who, status in expected.items():
+                headers = bearer(tokens[who]) if who in tokens else {}
+                c = Client()
+                r = (c.get(url, **headers) if method == "GET" else
+                     c.post(url, {"decision": "aprobar"}, content_type="application/json",
+                            **headers))
+                self.assertEqual(r.status_code, status, f"{method} {url} {who}")
+                if status >= 400:
+                    self.assertIn("error", r.json())
+        self.assertEqual(Entrega.objects.get(pk=e2.pk).estado, "aprobado")
+
+    def test_decidir_pide_csrf(self) -> None:
+        e = self.deliver(self.tes, self.planes["tesoreria"])
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(Cuenta.objects.get(username=self.rev.usuario))
+        r = client.post(f"/revision/{e.pk}/", {"decision": "aprobar"})
+        self.assertEqual(r.status_code, 403)
+        self.assertEqual(Entrega.objects.get(pk=e.pk).estado, "en_revision")
+        page = client.get(f"/revision/{e.pk}/").content.decode()
+        self.assertIn('name="csrfmiddlewaretoken"', page)
+
+
+class DiferenciasTests(RevisionBase):
+    def test_fila_insertada_en_la_pagina(self) -> None:
+        """Una fila nueva al principio: una línea agregada, nada más cambia."""
+        base = self.planes["tesoreria"]
+        inserted = apply_changes(base, {"copiar_filas": [{"de": 11, "a": 12},
+                                                         {"de": 10, "a": 11}],
+                                        "celdas": {"L10": "Meta nueva de la dependencia."}},
+                                 base.with_name("tesoreria_insertada.xlsx"))
+        self.deliver(self.tes, base)
+        v2 = self.deliver(self.tes, inserted)
+        rev = self.client_for(self.rev)
+        d = rev.get(f"/api/v1/entregas/{v2.pk}/diferencias",
+                    **bearer(self.rev.token_api)).json()["diferencias"]
+        self.assertEqual(d["resumen"]["igual"], 2, d)
+        self.assertEqual(d["resumen"]["agregada"], 1, d)
+        self.assertEqual(d["resumen"]["modificada"] + d["resumen"]["eliminada"], 0, d)
