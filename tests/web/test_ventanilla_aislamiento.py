@@ -56,25 +56,25 @@ def test_tope_de_memoria(tmp_path: Path) -> None:
         free.close()
 
 
-def test_procesos_acotados_y_espera_acotada(tmp_path: Path) -> None:
-    pool = WorkerPool(workers=1, time_limit=5, memory_mb=0, tmp_dir=tmp_path, wait=0.2)
-    data = hundred_thousand_rows()
-    results: list[str] = []
-
-    def run() -> None:
-        try:
-            results.append(pool.run(Job(data, "a.xlsx", ".xlsx"))[0])
-        except Busy:
-            results.append("ocupado")
-
+def test_procesos_acotados_y_espera_acotada(tmp_path: Path,
+                                            planes: dict[str, Path]) -> None:
+    """Con todos los procesos ocupados, un archivo espera su turno a lo más `wait`
+    segundos y luego se responde «ocupado»; al liberarse un turno, se atiende."""
+    pool = WorkerPool(workers=2, time_limit=30, memory_mb=0, tmp_dir=tmp_path, wait=0.3)
+    job = Job(planes["obras"].read_bytes(), "obras.xlsx", ".xlsx")
     try:
-        threads = [threading.Thread(target=run) for _ in range(3)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(timeout=60)
-        assert "ocupado" in results  # con un solo proceso, los demás no esperan sin fin
-        assert "ok" in results
+        assert pool._slots.acquire(timeout=1) and pool._slots.acquire(timeout=1)  # 2 ocupados
+        t = time.monotonic()
+        with pytest.raises(Busy):
+            pool.run(job)
+        assert 0.25 <= time.monotonic() - t < 5
+        pool._slots.release()
+        done: list[str] = []
+        thread = threading.Thread(target=lambda: done.append(pool.run(job)[0]))
+        thread.start()
+        thread.join(timeout=60)
+        assert done == ["ok"]
+        pool._slots.release()
     finally:
         pool.close()
 

@@ -62,6 +62,18 @@ class ApiTests(TestCase):
         self.assertEqual(r.status_code, 413)
         self.assertIn("MB", r.json()["error"])
 
+    def test_tope_por_content_length_antes_de_leer(self) -> None:
+        """El middleware rechaza por la longitud declarada, sin leer el cuerpo (aquí el
+        cuerpo real es pequeño: solo el tope por Content-Length puede dar 413)."""
+        from pea.web.ventanilla.services import max_upload_bytes
+
+        for url in ("/api/v1/validar", "/revisar/"):
+            r = self.client.post(url, upload(self.planes["tesoreria"]),
+                                 CONTENT_LENGTH=str(max_upload_bytes() * 2))
+            self.assertEqual(r.status_code, 413, url)
+            self.assertEqual(r["Connection"], "close")
+        self.assertEqual(Entrega.objects.count(), 0)
+
     def test_validar_con_revision_anonima_apagada_pide_token(self) -> None:
         plan = self.planes["tesoreria"]
         with web_settings(revision_anonima=False):
