@@ -462,8 +462,10 @@ def _folder(base: Path, n: int = 3) -> Path:
 def _cache_entries(output: Path) -> int:
     import sqlite3
 
-    with sqlite3.connect(output.with_name(output.name + ".cache.sqlite")) as db:
-        return int(db.execute("SELECT count(*) FROM resultados").fetchone()[0])
+    from pea.consolidate.cache import _TABLE, cache_path
+
+    with sqlite3.connect(cache_path(output)) as db:
+        return int(db.execute(f"SELECT count(*) FROM {_TABLE}").fetchone()[0])
 
 
 def test_csv_en_disco_lleno_todo_o_nada_y_el_maestro_y_la_cache_quedan(tmp_path: Path) -> None:
