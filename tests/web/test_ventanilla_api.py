@@ -170,6 +170,23 @@ class ApiTests(TestCase):
         self.assertIn("Obras Públicas", r.json()["error"])
         self.assertEqual(Entrega.objects.count(), 0)
 
+    def test_su_propio_plan_con_caracteres_invisibles_se_recibe(self) -> None:
+        """La Dependencia se compara como PEA-X01: un espacio de ancho cero o un NBSP en el
+        nombre del propio plan no lo vuelve de otra dependencia; el de otra sí se rechaza."""
+        from pea.demo.mutate import apply_changes
+
+        folder = self.planes["tesoreria"].parent
+        own = apply_changes(self.planes["tesoreria"],
+                            {"celdas": {"B4": "TESORE\u200bRÍA\u00a0municipal."}},
+                            folder / "tesoreria_invisible.xlsx")
+        r = self.client.post("/api/v1/entregas", upload(own), **bearer(self.tes.token_api))
+        self.assertEqual(r.status_code, 201, r.content)
+        other = apply_changes(self.planes["obras"],
+                              {"celdas": {"B4": "Dirección de Obras\u200b Públicas"}},
+                              folder / "obras_invisible.xlsx")
+        r = self.client.post("/api/v1/entregas", upload(other), **bearer(self.tes.token_api))
+        self.assertEqual(r.status_code, 422)
+
     def test_aislamiento_entre_dependencias(self) -> None:
         r = self.client.post("/api/v1/entregas", upload(self.planes["obras"]),
                              **bearer(self.obras.token_api))
