@@ -156,6 +156,11 @@ class CuentaTests(TestCase):
         r = client.post("/contrasena/", {"old_password": self.tes.contrasena_inicial,
                                          "new_password1": "123", "new_password2": "123"})
         self.assertEqual(r.status_code, 200)  # contraseña débil: se queda en el formulario
+        same = self.tes.contrasena_inicial
+        r = client.post("/contrasena/", {"old_password": same, "new_password1": same,
+                                         "new_password2": same})
+        self.assertContains(r, "distinta de la actual")  # la inicial no vale como nueva
+        self.assertTrue(Cuenta.objects.get(username=self.tes.usuario).debe_cambiar_contrasena)
         r = client.post("/contrasena/", {"old_password": self.tes.contrasena_inicial,
                                          "new_password1": NEW_PASSWORD,
                                          "new_password2": NEW_PASSWORD})
