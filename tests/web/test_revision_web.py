@@ -208,6 +208,30 @@ class MaestroTests(RevisionBase):
         self.assertIn("no se pudo consultar", missing[12])
 
 
+    def test_fecha_en_entregas_es_la_de_la_version_aunque_repita_los_bytes(self) -> None:
+        """Una versión con los mismos bytes que una anterior (el almacén guarda un solo
+        archivo por sha256): «Fecha de modificación» es la de esa versión, no la del archivo
+        guardado la primera vez; y el archivo del almacén no se toca."""
+        import os
+
+        from django.conf import settings
+
+        v1 = self.deliver(self.tes, self.planes["tesoreria"])
+        stored = Path(settings.ARCHIVOS) / v1.almacen
+        old = dt.datetime(2024, 1, 10, 9, 30).timestamp()
+        os.utime(stored, (old, old))  # la primera entrega, hace tiempo
+        v2 = self.deliver(self.tes, self.planes["tesoreria"])
+        self.assertEqual(v2.almacen, v1.almacen)
+        with web_settings(maestro_con="ultima"):
+            r = self.client_for(self.rev).get("/maestro/descargar")
+        self.assertEqual(r.status_code, 200)
+        wb = load_workbook(io.BytesIO(b"".join(r.streaming_content)))
+        row = next(wb["Entregas"].iter_rows(min_row=2, values_only=True))
+        self.assertIn("versión 2", row[0])
+        expected = timezone.localtime(v2.fecha).replace(tzinfo=None, microsecond=0)
+        self.assertEqual(row[7].replace(microsecond=0), expected)
+        self.assertEqual(stored.stat().st_mtime, old)
+
 class DecisionTests(RevisionBase):
     def test_devolver_un_plan_largo_con_un_cuadro_por_linea(self) -> None:
         """El formulario manda un cuadro por línea (vacíos incluidos): un plan de 300 líneas

@@ -292,12 +292,28 @@ def master_name(e: Entrega) -> str:
 
 
 def _master_copy(e: Entrega, folder: Path) -> Path:
-    """El archivo de la versión para el maestro; si falta en el almacén, una ruta que no
-    existe: el maestro la lista como omitida con el motivo, y las demás siguen."""
+    """El archivo de la versión para el maestro: una copia por versión con la fecha de esa
+    entrega (`pea consolidar` toma la fecha del archivo que lee; el almacén guarda un solo
+    archivo por sha256, con la fecha de la primera vez, y no se toca). Si falta en el
+    almacén, una ruta que no existe: el maestro la lista como omitida con el motivo."""
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{e.pk}{e.extension}"
+    when = e.fecha.timestamp()
     try:
-        return _linked_copy(e, folder)
+        if not target.exists():
+            tmp = folder / f".{uuid.uuid4().hex}{e.extension}"
+            try:
+                shutil.copyfile(Path(settings.ARCHIVOS) / e.almacen, tmp)
+                os.utime(tmp, (when, when))
+                os.replace(tmp, target)
+            finally:
+                with contextlib.suppress(OSError):
+                    tmp.unlink()
+        elif target.stat().st_mtime != when:
+            os.utime(target, (when, when))
     except OSError:
-        return folder / f"{e.sha256}{e.extension}"
+        pass
+    return target
 
 
 def build_master(link: Callable[[Entrega], str]) -> Any:
