@@ -61,6 +61,7 @@ class ApiTests(TestCase):
         r = self.client.post("/api/v1/validar", {"archivo": SimpleUploadedFile("x.xlsx", big)})
         self.assertEqual(r.status_code, 413)
         self.assertIn("MB", r.json()["error"])
+        self.assertIn("límite".encode(), r.content)  # UTF-8 como las demás respuestas
 
     def test_tope_por_content_length_antes_de_leer(self) -> None:
         """El middleware rechaza por la longitud declarada, sin leer el cuerpo (aquí el
