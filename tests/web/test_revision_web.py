@@ -342,3 +342,21 @@ class DiferenciasTests(RevisionBase):
         self.assertEqual(d["resumen"]["igual"], 2, d)
         self.assertEqual(d["resumen"]["agregada"], 1, d)
         self.assertEqual(d["resumen"]["modificada"] + d["resumen"]["eliminada"], 0, d)
+
+    def test_con_una_version_que_no_existe_es_404(self) -> None:
+        """`?con=` con una versión que la dependencia no tiene (o que no es un número): 404,
+        nunca la diferencia con otra versión en su lugar."""
+        v1 = self.deliver(self.tes, self.planes["tesoreria"])
+        v2 = self.deliver(self.tes, self.planes["tesoreria_errores"])
+        self.deliver(self.obras, self.planes["obras"])  # versión 1 de otra dependencia
+        rev = self.client_for(self.rev)
+        for con in ("99", "abc", "2", "-1", "1e3"):
+            r = rev.get(f"/api/v1/entregas/{v2.pk}/diferencias?con={con}",
+                        **bearer(self.rev.token_api))
+            self.assertEqual(r.status_code, 404, con)
+            self.assertIn("versión", r.json()["error"])
+            self.assertEqual(rev.get(f"/entregas/{v2.pk}/diferencias/?con={con}").status_code,
+                             404, con)
+        r = rev.get(f"/api/v1/entregas/{v2.pk}/diferencias?con=1", **bearer(self.rev.token_api))
+        self.assertEqual(r.json()["comparada_con"], v1.version)
+        self.assertEqual(rev.get(f"/entregas/{v2.pk}/diferencias/?con=1").status_code, 200)

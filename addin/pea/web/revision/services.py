@@ -286,6 +286,15 @@ def master_entregas() -> list[Entrega]:
     return list(Entrega.objects.filter(pk__in=ids).select_related("dependencia"))
 
 
+def version_to_compare(e: Entrega, con: str) -> Entrega | None:
+    """La versión `con` (su número) de la misma dependencia, distinta de `e`; None si no
+    es un número o no existe (nunca otra en su lugar: la respuesta diría otra cosa)."""
+    con = con.strip()
+    if not (con.isascii() and con.isdigit()) or len(con) > 9:
+        return None
+    return (Entrega.objects.filter(dependencia_id=e.dependencia_id, version=int(con))
+            .exclude(pk=e.pk).first())
+
 def master_name(e: Entrega) -> str:
     """Nombre de la entrega en el maestro (columna «Archivo»)."""
     return f"{e.dependencia.nombre} · versión {e.version} · {e.archivo}"
