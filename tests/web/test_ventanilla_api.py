@@ -187,6 +187,14 @@ class ApiTests(TestCase):
                               folder / "obras_invisible.xlsx")
         r = self.client.post("/api/v1/entregas", upload(other), **bearer(self.tes.token_api))
         self.assertEqual(r.status_code, 422)
+        hostile = apply_changes(self.planes["obras"],
+                                {"celdas": {"B4": "Obras\u202e" + "x" * 5000}},
+                                folder / "obras_bidi.xlsx")
+        r = self.client.post("/api/v1/entregas", upload(hostile), **bearer(self.tes.token_api))
+        self.assertEqual(r.status_code, 422)
+        msg = r.json()["error"]  # el mensaje no trae la marca de dirección ni 5,000 letras
+        self.assertNotIn("\u202e", msg)
+        self.assertLess(len(msg), 500)
 
     def test_aislamiento_entre_dependencias(self) -> None:
         r = self.client.post("/api/v1/entregas", upload(self.planes["obras"]),
