@@ -208,6 +208,30 @@ class MaestroTests(RevisionBase):
         self.assertIn("no se pudo consultar", missing[12])
 
 
+    def test_fecha_en_entregas_es_la_de_la_version_aunque_repita_los_bytes(self) -> None:
+        """Una versión con los mismos bytes que una anterior (el almacén guarda un solo
+        archivo por sha256): «Fecha de modificación» es la de esa versión, no la del archivo
+        guardado la primera vez; y el archivo del almacén no se toca."""
+        import os
+
+        from django.conf import settings
+
+        v1 = self.deliver(self.tes, self.planes["tesoreria"])
+        stored = Path(settings.ARCHIVOS) / v1.almacen
+        old = dt.datetime(2024, 1, 10, 9, 30).timestamp()
+        os.utime(stored, (old, old))  # la primera entrega, hace tiempo
+        v2 = self.deliver(self.tes, self.planes["tesoreria"])
+        self.assertEqual(v2.almacen, v1.almacen)
+        with web_settings(maestro_con="ultima"):
+            r = self.client_for(self.rev).get("/maestro/descargar")
+        self.assertEqual(r.status_code, 200)
+        wb = load_workbook(io.BytesIO(b"".join(r.streaming_content)))
+        row = next(wb["Entregas"].iter_rows(min_row=2, values_only=True))
+        self.assertIn("versión 2", row[0])
+        expected = timezone.localtime(v2.fecha).replace(tzinfo=None, microsecond=0)
+        self.assertEqual(row[7].replace(microsecond=0), expected)
+        self.assertEqual(stored.stat().st_mtime, old)
+
 class DecisionTests(RevisionBase):
     def test_devolver_un_plan_largo_con_un_cuadro_por_linea(self) -> None:
         """El formulario manda un cuadro por línea (vacíos incluidos): un plan de 300 líneas
@@ -318,3 +342,21 @@ class DiferenciasTests(RevisionBase):
         self.assertEqual(d["resumen"]["igual"], 2, d)
         self.assertEqual(d["resumen"]["agregada"], 1, d)
         self.assertEqual(d["resumen"]["modificada"] + d["resumen"]["eliminada"], 0, d)
+
+    def test_con_una_version_que_no_existe_es_404(self) -> None:
+        """`?con=` con una versión que la dependencia no tiene (o que no es un número): 404,
+        nunca la diferencia con otra versión en su lugar."""
+        v1 = self.deliver(self.tes, self.planes["tesoreria"])
+        v2 = self.deliver(self.tes, self.planes["tesoreria_errores"])
+        self.deliver(self.obras, self.planes["obras"])  # versión 1 de otra dependencia
+        rev = self.client_for(self.rev)
+        for con in ("99", "abc", "2", "-1", "1e3"):
+            r = rev.get(f"/api/v1/entregas/{v2.pk}/diferencias?con={con}",
+                        **bearer(self.rev.token_api))
+            self.assertEqual(r.status_code, 404, con)
+            self.assertIn("versión", r.json()["error"])
+            self.assertEqual(rev.get(f"/entregas/{v2.pk}/diferencias/?con={con}").status_code,
+                             404, con)
+        r = rev.get(f"/api/v1/entregas/{v2.pk}/diferencias?con=1", **bearer(self.rev.token_api))
+        self.assertEqual(r.json()["comparada_con"], v1.version)
+        self.assertEqual(rev.get(f"/entregas/{v2.pk}/diferencias/?con=1").status_code, 200)

@@ -61,6 +61,7 @@ class ApiTests(TestCase):
         r = self.client.post("/api/v1/validar", {"archivo": SimpleUploadedFile("x.xlsx", big)})
         self.assertEqual(r.status_code, 413)
         self.assertIn("MB", r.json()["error"])
+        self.assertIn("límite".encode(), r.content)  # UTF-8 como las demás respuestas
 
     def test_tope_por_content_length_antes_de_leer(self) -> None:
         """El middleware rechaza por la longitud declarada, sin leer el cuerpo (aquí el
@@ -169,6 +170,31 @@ class ApiTests(TestCase):
         self.assertEqual(r.status_code, 422)
         self.assertIn("Obras Públicas", r.json()["error"])
         self.assertEqual(Entrega.objects.count(), 0)
+
+    def test_su_propio_plan_con_caracteres_invisibles_se_recibe(self) -> None:
+        """La Dependencia se compara como PEA-X01: un espacio de ancho cero o un NBSP en el
+        nombre del propio plan no lo vuelve de otra dependencia; el de otra sí se rechaza."""
+        from pea.demo.mutate import apply_changes
+
+        folder = self.planes["tesoreria"].parent
+        own = apply_changes(self.planes["tesoreria"],
+                            {"celdas": {"B4": "TESORE\u200bRÍA\u00a0municipal."}},
+                            folder / "tesoreria_invisible.xlsx")
+        r = self.client.post("/api/v1/entregas", upload(own), **bearer(self.tes.token_api))
+        self.assertEqual(r.status_code, 201, r.content)
+        other = apply_changes(self.planes["obras"],
+                              {"celdas": {"B4": "Dirección de Obras\u200b Públicas"}},
+                              folder / "obras_invisible.xlsx")
+        r = self.client.post("/api/v1/entregas", upload(other), **bearer(self.tes.token_api))
+        self.assertEqual(r.status_code, 422)
+        hostile = apply_changes(self.planes["obras"],
+                                {"celdas": {"B4": "Obras\u202e" + "x" * 5000}},
+                                folder / "obras_bidi.xlsx")
+        r = self.client.post("/api/v1/entregas", upload(hostile), **bearer(self.tes.token_api))
+        self.assertEqual(r.status_code, 422)
+        msg = r.json()["error"]  # el mensaje no trae la marca de dirección ni 5,000 letras
+        self.assertNotIn("\u202e", msg)
+        self.assertLess(len(msg), 500)
 
     def test_aislamiento_entre_dependencias(self) -> None:
         r = self.client.post("/api/v1/entregas", upload(self.planes["obras"]),

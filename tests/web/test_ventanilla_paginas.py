@@ -31,6 +31,29 @@ def tree(folder: Path) -> set[str]:
             if not p.name.startswith("ventanilla.sqlite3")}
 
 
+def _values(ws) -> list[list[object]]:  # type: ignore[no-untyped-def]
+    return [[None if row[0].value == "Fecha y hora" and c.column > 1 else c.value for c in row]
+            for row in ws.iter_rows()]
+
+
+def _consolidar_anotar(plan: Path):  # type: ignore[no-untyped-def]
+    """La copia anotada que escribe `pea consolidar --anotar` para ese plan."""
+    import subprocess
+    import sys
+    import tempfile
+
+    from openpyxl import load_workbook
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "entregas"
+        folder.mkdir()
+        (folder / plan.name).write_bytes(plan.read_bytes())
+        subprocess.run([sys.executable, "-m", "pea", "consolidar", str(folder), "--salida",
+                        str(Path(tmp) / "m.xlsx"), "--anotar", str(Path(tmp) / "anotadas"),
+                        "--silencioso"], check=True, capture_output=True, timeout=120)
+        (copy,) = (Path(tmp) / "anotadas").iterdir()
+        return load_workbook(copy)
+
 class RevisarTests(TestCase):
     def test_revisar_muestra_los_hallazgos_de_pea_validar_y_no_guarda_nada(self) -> None:
         plan = self.planes["tesoreria_errores"]
@@ -64,6 +87,11 @@ class RevisarTests(TestCase):
 
         wb = load_workbook(io.BytesIO(copy))
         self.assertIn("Validación", wb.sheetnames)
+        cli = _consolidar_anotar(plan)
+        self.assertEqual(wb.sheetnames, cli.sheetnames)
+        for ws in wb:  # mismas celdas, salvo la hora de cada corrida
+            mine, theirs = _values(ws), _values(cli[ws.title])
+            self.assertEqual(mine, theirs, ws.title)
         # nada quedó: ni en disco, ni en la base, ni el nombre en la bitácora
         self.assertEqual(tree(datos), before)
         self.assertEqual(list((datos / "tmp").iterdir()), [])
@@ -156,6 +184,11 @@ class CuentaTests(TestCase):
         r = client.post("/contrasena/", {"old_password": self.tes.contrasena_inicial,
                                          "new_password1": "123", "new_password2": "123"})
         self.assertEqual(r.status_code, 200)  # contraseña débil: se queda en el formulario
+        same = self.tes.contrasena_inicial
+        r = client.post("/contrasena/", {"old_password": same, "new_password1": same,
+                                         "new_password2": same})
+        self.assertContains(r, "distinta de la actual")  # la inicial no vale como nueva
+        self.assertTrue(Cuenta.objects.get(username=self.tes.usuario).debe_cambiar_contrasena)
         r = client.post("/contrasena/", {"old_password": self.tes.contrasena_inicial,
                                          "new_password1": NEW_PASSWORD,
                                          "new_password2": NEW_PASSWORD})

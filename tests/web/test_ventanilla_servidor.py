@@ -189,6 +189,31 @@ def test_peticion_demasiado_grande_sin_leer_el_cuerpo(server: LiveServer) -> Non
     assert data.startswith(b"HTTP/1.1 413"), data[:200]
 
 
+def test_demasiado_grande_con_error_en_espanol(server: LiveServer) -> None:
+    """Pasado el tope de waitress (límite + 1 MB) la respuesta sigue siendo la de la API:
+    JSON con «error» en español (no el texto en inglés de waitress); en una página, texto."""
+    import json
+    import socket
+
+    def answer(path: str) -> bytes:
+        with socket.create_connection(("127.0.0.1", server.port), timeout=30) as s:
+            s.sendall(f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n".encode()
+                      + b"Content-Type: multipart/form-data; boundary=x\r\n"
+                      b"Content-Length: 900000000\r\n\r\n")
+            data = b""
+            while chunk := s.recv(65536):
+                data += chunk
+        return data
+
+    head, _, body = answer("/api/v1/validar").partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 413"), head
+    assert b"Content-Type: application/json" in head
+    assert "límite" in json.loads(body)["error"]
+    head, _, body = answer("/revisar/").partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 413"), head
+    assert "límite" in body.decode("utf-8") and b"Entity" not in body
+
+
 def test_segundo_arranque_sin_repetir_el_administrador(server: LiveServer) -> None:
     """Un segundo servidor sobre la misma carpeta: migraciones al día, mismo administrador."""
     admin_before = (server.datos / "administrador.txt").read_text(encoding="utf-8")

@@ -100,10 +100,54 @@ def serve(host: str, port: int, threads: int, out: TextIO = sys.stdout) -> None:
     shown = f"[{host}]" if ":" in host else host
     out.write(f"Ventanilla PEA en http://{shown}:{port}/  (Ctrl+C para detener)\n")
     out.flush()
+    server = waitress.create_server(
+        application, host=host, port=port, threads=threads,
+        max_request_body_size=limit + 1024 * 1024, ident="PEA", channel_timeout=120,
+        connection_limit=200, clear_untrusted_proxy_headers=True)
+    spanish_errors(server, limit)
     try:
-        waitress.serve(application, host=host, port=port, threads=threads,
-                       max_request_body_size=limit + 1024 * 1024, ident="PEA",
-                       channel_timeout=120, connection_limit=200, clear_untrusted_proxy_headers=True,
-                       _quiet=True)
+        server.run()
     finally:
         services.pool().close()
+
+
+def spanish_errors(server: object, limit: int) -> None:
+    """Los errores que waitress contesta sin llegar a Django (petición más grande que el
+    tope, cabeceras enormes, petición mal formada) salen en español: `{"error": …}` en la
+    API y texto en las páginas, no el texto en inglés de waitress."""
+    import json
+
+    from waitress.channel import HTTPChannel
+    from waitress.server import BaseWSGIServer
+    from waitress.task import ErrorTask
+
+    from pea.web.ventanilla.middleware import too_large_message
+
+    messages = {413: too_large_message(limit),
+                431: "Las cabeceras de la petición son demasiado grandes.",
+                400: "La petición no se pudo leer (mal formada).",
+                501: "La Ventanilla no acepta esa forma de enviar la petición."}
+
+    class SpanishErrorTask(ErrorTask):
+        def execute(self) -> None:
+            error = self.request.error
+            msg = messages.get(error.code, "La petición no se pudo atender.")
+            if (getattr(self.request, "path", "") or "").startswith("/api/"):
+                body = json.dumps({"error": msg}, ensure_ascii=False).encode("utf-8")
+                ctype = "application/json"
+            else:
+                body = msg.encode("utf-8")
+                ctype = "text/plain; charset=utf-8"
+            self.status = f"{error.code} {error.reason}"
+            self.response_headers.append(("Content-Type", ctype))
+            self.set_close_on_finish()
+            self.content_length = len(body)
+            self.write(body)
+
+    class SpanishChannel(HTTPChannel):
+        error_task_class = SpanishErrorTask
+
+    servers = [server] if isinstance(server, BaseWSGIServer) else [
+        s for s in getattr(server, "map", {}).values() if isinstance(s, BaseWSGIServer)]
+    for one in servers:
+        one.channel_class = SpanishChannel  # type: ignore[attr-defined]

@@ -102,10 +102,12 @@ def diferencias(request: HttpRequest, pk: int) -> HttpResponse:
     if e is None:
         return error("La entrega no existe.", 404)
     other = R.previous(e)
-    con = request.GET.get("con", "")
-    if con.isdigit():
-        other = (Entrega.objects.filter(dependencia_id=e.dependencia_id, version=int(con))
-                 .exclude(pk=e.pk).first()) or other
+    con = request.GET.get("con")
+    if con is not None:
+        other = R.version_to_compare(e, con)
+        if other is None:
+            return error(f"La dependencia no tiene otra versión «{con[:20]}» con qué comparar; "
+                         "use ?con=<número de versión>.", 404)
     d, _ = R.diff_with(e, other)
     return ok({"id": e.pk, "version": e.version,
                "comparada_con": other.version if other else None,

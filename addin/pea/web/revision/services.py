@@ -286,18 +286,43 @@ def master_entregas() -> list[Entrega]:
     return list(Entrega.objects.filter(pk__in=ids).select_related("dependencia"))
 
 
+def version_to_compare(e: Entrega, con: str) -> Entrega | None:
+    """La versión `con` (su número) de la misma dependencia, distinta de `e`; None si no
+    es un número o no existe (nunca otra en su lugar: la respuesta diría otra cosa)."""
+    con = con.strip()
+    if not (con.isascii() and con.isdigit()) or len(con) > 9:
+        return None
+    return (Entrega.objects.filter(dependencia_id=e.dependencia_id, version=int(con))
+            .exclude(pk=e.pk).first())
+
 def master_name(e: Entrega) -> str:
     """Nombre de la entrega en el maestro (columna «Archivo»)."""
     return f"{e.dependencia.nombre} · versión {e.version} · {e.archivo}"
 
 
 def _master_copy(e: Entrega, folder: Path) -> Path:
-    """El archivo de la versión para el maestro; si falta en el almacén, una ruta que no
-    existe: el maestro la lista como omitida con el motivo, y las demás siguen."""
+    """El archivo de la versión para el maestro: una copia por versión con la fecha de esa
+    entrega (`pea consolidar` toma la fecha del archivo que lee; el almacén guarda un solo
+    archivo por sha256, con la fecha de la primera vez, y no se toca). Si falta en el
+    almacén, una ruta que no existe: el maestro la lista como omitida con el motivo."""
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{e.pk}{e.extension}"
+    when = e.fecha.timestamp()
     try:
-        return _linked_copy(e, folder)
+        if not target.exists():
+            tmp = folder / f".{uuid.uuid4().hex}{e.extension}"
+            try:
+                shutil.copyfile(Path(settings.ARCHIVOS) / e.almacen, tmp)
+                os.utime(tmp, (when, when))
+                os.replace(tmp, target)
+            finally:
+                with contextlib.suppress(OSError):
+                    tmp.unlink()
+        elif target.stat().st_mtime != when:
+            os.utime(target, (when, when))
     except OSError:
-        return folder / f"{e.sha256}{e.extension}"
+        pass
+    return target
 
 
 def build_master(link: Callable[[Entrega], str]) -> Any:

@@ -187,10 +187,11 @@ def diferencias(request: HttpRequest, pk: int) -> HttpResponse:
     dependencia dueña y para el Instituto; 404 para cualquier otra cuenta."""
     e = _entrega(request, pk)
     other = R.previous(e)
-    con = request.GET.get("con", "")
-    if con.isdigit():
-        other = (Entrega.objects.filter(dependencia_id=e.dependencia_id, version=int(con))
-                 .exclude(pk=e.pk).first()) or other
+    con = request.GET.get("con")
+    if con is not None:
+        other = R.version_to_compare(e, con)
+        if other is None:
+            raise Http404("No existe esa versión")
     d, _lines = R.diff_with(e, other)
     return render(request, "revision/diferencias.html", {
         "e": e, "anterior": other, "diff": d, "cambios": _diff_rows(d) if d else [],

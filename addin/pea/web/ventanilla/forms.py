@@ -35,3 +35,14 @@ class PasswordChange(PasswordChangeForm):
         self.fields["old_password"].label = "Contraseña actual (la inicial)"
         self.fields["new_password1"].label = "Contraseña nueva"
         self.fields["new_password2"].label = "Repita la contraseña nueva"
+
+    def clean(self):  # type: ignore[no-untyped-def]
+        """La nueva no puede ser la actual: la inicial viaja en el CSV de cuentas, así que
+        «cambiarla» por ella misma dejaría la cuenta con una contraseña que otros conocen."""
+        data = super().clean()
+        new = data.get("new_password2")
+        if new and not self.errors and self.user.check_password(new):
+            self.add_error("new_password2", forms.ValidationError(
+                "La contraseña nueva debe ser distinta de la actual (la inicial).",
+                code="password_unchanged"))
+        return data

@@ -157,7 +157,7 @@ def process(job: Job, workdir: Path) -> Outcome:
         dst = workdir / ("anotada" + job.suffix)
         src.write_bytes(job.data)
         try:
-            annotate_copy(src, dst, report, config.version)
+            annotate_copy(src, dst, report, config.fingerprint())  # como consolidar --anotar
             outcome.annotated = dst.read_bytes()
         except Exception:  # una copia que no se pudo escribir no oculta los hallazgos
             outcome.annotated = None

@@ -48,7 +48,8 @@ class RequestSizeLimit:
     def _reject(request: HttpRequest, limit: int) -> HttpResponse:
         msg = too_large_message(limit)
         if request.path.startswith("/api/"):
-            response: HttpResponse = JsonResponse({"error": msg}, status=413)
+            response: HttpResponse = JsonResponse({"error": msg}, status=413,
+                                                  json_dumps_params={"ensure_ascii": False})
         else:
             response = render(request, "ventanilla/error.html",
                               {"titulo": "Archivo demasiado grande", "mensaje": msg},

@@ -11,12 +11,13 @@ import hashlib
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
-from pea.textnorm import fold
+from pea.textnorm import dependencia_key as _x01_key
 
 
 def dependencia_key(nombre: str) -> str:
-    """Nombre comparable, como compara PEA-X01 (sin acentos ni mayúsculas ni punto final)."""
-    return fold(nombre).rstrip(". ")
+    """Nombre comparable, con la misma clave de PEA-X01 (`textnorm.dependencia_key`: sin
+    acentos, mayúsculas, punto final ni caracteres invisibles)."""
+    return _x01_key(nombre)
 
 
 def public_id() -> int:

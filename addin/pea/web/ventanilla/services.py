@@ -155,7 +155,8 @@ def refusal(cuenta: Cuenta, found: Review) -> str | None:
         return "Solo una cuenta de dependencia puede entregar un plan."
     dep = found.dependencia
     if dep and dependencia_key(dep) != own.clave:
-        return (f"El plan es de «{dep}», no de «{own.nombre}»: cada dependencia entrega solo "
+        shown = _CONTROL.sub("", dep).strip()[:200]  # sin marcas de dirección ni controles
+        return (f"El plan es de «{shown}», no de «{own.nombre}»: cada dependencia entrega solo "
                 "su propio plan. Revise la celda «Dependencia o Entidad» del archivo.")
     return None
 
