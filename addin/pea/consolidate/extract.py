@@ -13,9 +13,7 @@ from typing import Any
 
 from pea import layout as L
 from pea.cell_text import CELL_MAX, utf16_len
-from pea.config import RulesConfig
 from pea.consolidate.cells import as_text, fits
-from pea.models import Plan
 from pea.rules.context import Context
 
 _HUNDRED = Decimal(100)
@@ -24,14 +22,14 @@ _HUNDRED = Decimal(100)
 __all__ = ["CELL_MAX", "plan_lines"]  # CELL_MAX: unidades UTF-16 que caben en una celda
 
 
-def plan_lines(plan: Plan, config: RulesConfig,
-               too_long: list[list[Any]] | None = None) -> list[list[Any]]:
-    """Las líneas de meta del plan, en el orden del archivo.
+def plan_lines(ctx: Context, too_long: list[list[Any]] | None = None) -> list[list[Any]]:
+    """Las líneas de meta de `ctx.plan`, en el orden del archivo, con las interpretaciones
+    que ya hicieron las reglas (`validation.Validated.ctx`).
 
     `too_long` recibe [fila, columna, caracteres] de cada texto que no cabe en una celda de
     Excel (solo pasa con exportaciones de texto): el maestro lo recorta y el aviso lo dice.
     """
-    ctx = Context.of(plan, config)
+    plan = ctx.plan
     out: list[list[Any]] = []
     block_texts: dict[str, str | None] = {}
     current = None

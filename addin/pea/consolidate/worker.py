@@ -15,7 +15,7 @@ from typing import Any
 from pea.config import RulesConfig
 from pea.consolidate.cells import EXCEL_MAX, EXCEL_MIN, fit
 from pea.consolidate.extract import plan_lines
-from pea.validation import unreadable_report, validate_bytes
+from pea.validation import unreadable_report, validate_data
 
 log = logging.getLogger(__name__)
 
@@ -74,8 +74,9 @@ def process_file(item: tuple[str, str]) -> dict[str, Any]:
     sha = hashlib.sha256(data).hexdigest()
     too_long: list[list[Any]] = []
     try:
-        plan, report = validate_bytes(Path(path), data, config, archivo)
-        lines = plan_lines(plan, config, too_long) if plan is not None else []
+        v = validate_data(Path(path), data, config, archivo)
+        report = v.report
+        lines = plan_lines(v.ctx, too_long) if v.ctx is not None else []
     except Exception as exc:  # defecto interno: el archivo queda ilegible, la corrida sigue
         log.exception("Falla interna al leer %s", archivo)
         return unreadable_payload(f"falla interna del lector ({type(exc).__name__}); "
