@@ -33,7 +33,7 @@ def big_plan() -> dict[str, Any]:
 def lines_of(path: Path, config: RulesConfig) -> list[list[Any]]:
     plan, _report = validate_file(path, config)
     assert plan is not None
-    return plan_lines(Context(plan, config))
+    return [line.row() for line in plan_lines(Context(plan, config))]
 
 
 def row_of(lines: list[list[Any]], meta_start: str) -> int:
