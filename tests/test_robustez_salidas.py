@@ -467,7 +467,7 @@ def _cache_entries(output: Path) -> int:
     import sqlite3
 
     with sqlite3.connect(output.with_name(output.name + ".cache.sqlite")) as db:
-        return int(db.execute("SELECT count(*) FROM resultados").fetchone()[0])
+        return int(db.execute("SELECT count(*) FROM entradas").fetchone()[0])
 
 
 def test_csv_en_disco_lleno_todo_o_nada_y_el_maestro_y_la_cache_quedan(tmp_path: Path) -> None:
