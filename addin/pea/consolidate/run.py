@@ -129,35 +129,32 @@ def read_submissions(opts: Options, config: RulesConfig, progress: Progress,
     subs = [Submission(f) for f in found]
     inputs = [s for s in subs if s.found.is_input]
     progress.phase("Calculando huellas (sha256)", len(inputs))
-    shas: dict[int, str | None] = {}
-    stats: dict[int, tuple[int, float] | None] = {}
-    for i, s in enumerate(list(inputs)):
-        shas[i], is_master, stats[i] = _digest(s.found.path)
+    digested: list[tuple[Submission, str | None, tuple[int, float] | None]] = []
+    for s in inputs:
+        sha, is_master, stat = _digest(s.found.path)
         if is_master:
             s.found = replace(s.found, motivo=MASTER_REASON)
-        progress.advance()
-    keep = [i for i, s in enumerate(inputs) if s.found.is_input]
-    shas = {k: shas[i] for k, i in enumerate(keep)}
-    stats = {k: stats[i] for k, i in enumerate(keep)}
-    inputs = [inputs[i] for i in keep]
-    texts: dict[str, str] = {}
-    keys = {i: entry_key(h, inputs[i].found.path) for i, h in shas.items() if h}
-    cached = cache.get_many(list(keys.values()), transform=lambda p: share_strings(p, texts))
-    misses: list[int] = []
-    for i, s in enumerate(inputs):
-        if keys.get(i) in cached:
-            s.outcome = cached[keys[i]]
-            s.from_cache = True
-            _read_stat(s, stats[i])
         else:
-            misses.append(i)
+            digested.append((s, sha, stat))
+        progress.advance()
+    texts: dict[str, str] = {}
+    keys = [entry_key(sha, s.found.path) if sha else None for s, sha, _stat in digested]
+    cached = cache.get_many([k for k in keys if k], transform=lambda o: share_strings(o, texts))
+    misses: list[tuple[Submission, str | None]] = []
+    for (s, sha, stat), key in zip(digested, keys, strict=True):
+        if key is not None and key in cached:
+            s.outcome = cached[key]
+            s.from_cache = True
+            _read_stat(s, stat)
+        else:
+            misses.append((s, sha))
     if misses:
         progress.phase(f"Leyendo y validando {len(misses)} libro(s)", len(misses))
         limit = float(config.limites.segundos_por_archivo)
-        items = [(str(inputs[i].found.path), inputs[i].archivo) for i in misses]
+        items = [(str(s.found.path), s.archivo) for s, _sha in misses]
 
         def done(k: int, result: Processed) -> None:
-            sub = inputs[misses[k]]
+            sub = misses[k][0]
             _read_stat(sub, result.stat)
             outcome = result.outcome
             if outcome.sha256:
@@ -166,19 +163,19 @@ def read_submissions(opts: Options, config: RulesConfig, progress: Progress,
             progress.advance()
 
         def failed(k: int, kind: str, detail: str) -> None:
-            sub = inputs[misses[k]]
+            sub, sha = misses[k]
             if kind == TIMEOUT:
                 msg = (f"la lectura tardó más de {detail} s (límite por archivo); revise que "
                        "el libro no sea demasiado grande o esté dañado.")
             else:
                 msg = f"falla interna del lector ({detail}); repórtela al equipo de PEA."
-            sub.outcome = unreadable_outcome(msg, config, shas[misses[k]])
+            sub.outcome = unreadable_outcome(msg, config, sha)
             progress.advance()  # no se guarda en caché: puede ser pasajero
 
         run_tasks(process_file, items, workers=opts.workers or default_workers(),
                   time_limit=limit, on_result=done, on_failure=failed,
                   initializer=init_worker, initargs=(config,))
-    for s in inputs:
+    for s, _sha, _stat in digested:
         _skip_untouched_copy(s)
     return subs, len(misses)
 
