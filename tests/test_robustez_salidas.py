@@ -226,8 +226,8 @@ def test_una_falla_interna_con_los_datos_de_un_archivo_solo_degrada_ese_archivo(
     if where == "resumen":
         original = summary._quarters
 
-        def broken(line: list[Any]) -> Any:
-            if "Dirección de Ingresos" in line:  # una línea de la Tesorería
+        def broken(line: Any) -> Any:
+            if "Dirección de Ingresos" in line.values:  # una línea de la Tesorería
                 raise ZeroDivisionError("defecto simulado")
             return original(line)
 
