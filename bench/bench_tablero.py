@@ -59,8 +59,9 @@ def payloads(files: list[Path], workdir: Path) -> dict[str, dict[str, Any]]:
     out = workdir / "lectura" / "maestro.xlsx"
     out.parent.mkdir(parents=True, exist_ok=True)
     result = consolidate(Options(folder=files[0].parent, output=out), load_config())
-    return {s.found.path.name: s.payload for s in result.consolidation.submissions
-            if s.payload is not None}
+    return {s.found.path.name: {"report": s.outcome.report.model_dump(mode="json"),
+                                "lines": [line.row() for line in s.outcome.lines]}
+            for s in result.consolidation.submissions if s.outcome is not None}
 
 
 def edited(lines: list[list[Any]]) -> list[list[Any]]:

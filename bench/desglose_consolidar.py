@@ -22,9 +22,12 @@ from typing import Any
 from pea.config import load_config
 from pea.consolidate.cache import encode
 from pea.consolidate.extract import plan_lines
+from pea.consolidate.outcome import Outcome
 from pea.consolidate.worker import init_worker
+from pea.models import FileReport
 from pea.reading import package, xlsx
 from pea.reading.plan_parser import parse_plan
+from pea.rules.context import Context
 from pea.validation import read_grid, run_rules
 
 DEFAULT = Path(tempfile.gettempdir()) / "pea_bench" / "entregas_1000_v3"
@@ -71,11 +74,12 @@ def main() -> int:
             continue
         parsed = parse_plan(read.grid, path.name)
         t3 = time.perf_counter()
-        findings = run_rules(parsed.plan, config, parsed.hits, [])
+        ctx = Context(parsed.plan, config)
+        findings = run_rules(ctx, parsed.hits, [])
         t4 = time.perf_counter()
-        lines = plan_lines(parsed.plan, config)
+        lines = plan_lines(ctx)
         t5 = time.perf_counter()
-        encode({"lines": lines, "hallazgos": [f.model_dump() for f in findings]})
+        encode(Outcome(report=FileReport.build("", None, findings), lines=lines))
         t6 = time.perf_counter()
         totals["lectura (read_grid)"] += t2 - t1
         totals["interpretación (parse_plan)"] += t3 - t2

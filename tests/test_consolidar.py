@@ -243,14 +243,17 @@ def test_resumen_reglas_con_descripcion(run: dict[str, Any]) -> None:
 
 def test_promedios_sin_trimestres_fuera_de_rango() -> None:
     """Un 4200 % (42 con formato de porcentaje, PEA-Q02) no entra al promedio del Resumen."""
-    from pea.consolidate.summary import _Q, _quarters
+    from pea.consolidate.outcome import QUARTERS, MasterLine
+    from pea.consolidate.summary import _quarters
 
-    base = [None] * 30
-    ok, bad, negative = list(base), list(base), list(base)
-    for line, values in ((ok, (0.25, 0.25, 0.5, 0)), (bad, (42, 0.3, 0.3, 0)),
-                         (negative, (-0.1, 0.5, 0.6, 0))):
-        for i, v in zip(_Q, values, strict=True):
-            line[i] = v
+    def line(quarters: tuple[float, ...]) -> MasterLine:
+        values: list[Any] = [None] * 20
+        for i, v in zip(QUARTERS, quarters, strict=True):
+            values[i] = v
+        return MasterLine(10, "principal", tuple(values), None, None, "")
+
+    ok, bad = line((0.25, 0.25, 0.5, 0)), line((42, 0.3, 0.3, 0))
+    negative = line((-0.1, 0.5, 0.6, 0))
     assert _quarters(ok) == [0.25, 0.25, 0.5, 0]
     assert _quarters(bad) is None and _quarters(negative) is None
 

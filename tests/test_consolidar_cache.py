@@ -115,7 +115,7 @@ def test_archivo_que_excede_el_limite_queda_ilegible(tmp_path: Path, monkeypatch
     config = load_config()
     config.limites.segundos_por_archivo = 0
     result = consolidate(Options(folder, tmp_path / "m.xlsx", workers=1), config)
-    read = [s for s in result.consolidation.submissions if s.payload is not None]
+    read = [s for s in result.consolidation.submissions if s.outcome is not None]
     slow = [s for s in read if "tardó más de" in s.motivo]
     assert slow and all(s.estado == "Ilegible" for s in slow)
     # lo que se agotó no se guarda en la caché: la siguiente corrida lo intenta de nuevo

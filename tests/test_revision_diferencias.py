@@ -18,6 +18,7 @@ from pea.demo import demo_plans
 from pea.demo.mutate import apply_changes
 from pea.demo.writer import write_plan_xlsx
 from pea.review.diff import diff_lines, display_value
+from pea.rules.context import Context
 from pea.validation import validate_file
 from tests.conftest import plan_by_name
 
@@ -32,7 +33,7 @@ def big_plan() -> dict[str, Any]:
 def lines_of(path: Path, config: RulesConfig) -> list[list[Any]]:
     plan, _report = validate_file(path, config)
     assert plan is not None
-    return plan_lines(plan, config)
+    return [line.row() for line in plan_lines(Context(plan, config))]
 
 
 def row_of(lines: list[list[Any]], meta_start: str) -> int:

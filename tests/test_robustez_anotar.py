@@ -98,8 +98,7 @@ def test_copia_que_perderia_el_plan_no_se_escribe(tmp_path: Path, monkeypatch) -
     _p, report = validate_file(src, load_config())
     monkeypatch.setattr(annotate, "transitional", lambda data: None)  # sin traducción
     dst = tmp_path / "copia.xlsx"
-    kind, text = annotate.annotate_task((str(src), str(dst), report.model_dump(mode="json"),
-                                         "v"))
+    kind, text = annotate.annotate_task((str(src), str(dst), report, "v"))
     assert kind == "aviso"
     assert "No se escribió la copia anotada" in text and "«PEA»" in text
     assert not dst.exists()

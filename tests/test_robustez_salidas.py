@@ -198,8 +198,12 @@ def test_numeros_que_excel_no_guarda_en_ambos_caminos_del_maestro(tmp_path: Path
     config = load_config()
     result = consolidate(Options(folder=folder, output=tmp_path / "m.xlsx", workers=1), config)
     c = result.consolidation
-    line = c.submissions[0].lines[0]
-    line[14:18] = [float("inf"), float("nan"), 1e308, 1e-320]  # t1–t4
+    outcome = c.submissions[0].outcome
+    assert outcome is not None
+    line = outcome.lines[0]
+    values = list(line.values)
+    values[12:16] = [float("inf"), float("nan"), 1e308, 1e-320]  # t1–t4
+    outcome.lines[0] = line._replace(values=tuple(values))
     target = tmp_path / f"maestro_{fast}.xlsx"
     master.write_master(c, config, target, fast=fast)
     row = next(r for r in sheet_rows(target, "Plan consolidado"))
@@ -222,8 +226,8 @@ def test_una_falla_interna_con_los_datos_de_un_archivo_solo_degrada_ese_archivo(
     if where == "resumen":
         original = summary._quarters
 
-        def broken(line: list[Any]) -> Any:
-            if "Dirección de Ingresos" in line:  # una línea de la Tesorería
+        def broken(line: Any) -> Any:
+            if "Dirección de Ingresos" in line.values:  # una línea de la Tesorería
                 raise ZeroDivisionError("defecto simulado")
             return original(line)
 

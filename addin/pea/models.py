@@ -1,56 +1,35 @@
-"""Modelos del plan leído, de los hallazgos y de los reportes (pydantic v2).
+"""Modelos del plan leído, de los hallazgos y de los reportes.
 
 Cada valor leído conserva su hoja y su celda, para que todo hallazgo apunte a una
 celda. Los nombres oficiales del formato (eje, objetivo, meta, …) se conservan.
+
+El plan en memoria (`Plan`, `Block`, `MetaLine`, `Cell`…) son datos simples
+(`dataclass`): el lector los crea ya con su tipo y nadie los valida ni los serializa.
+pydantic queda en las fronteras: el reporte del contrato JSON (`FileReport`, `Finding`,
+`TemplateInfo`, `AnnotatedCopy`), la configuración y la caché.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 Severity = Literal["error", "advertencia", "info"]
 SEVERITIES: tuple[Severity, ...] = ("error", "advertencia", "info")
 LineKind = Literal["principal", "continuacion"]
 
 
-_new = object.__new__
-_setattr = object.__setattr__
-
-
-def _construct(cls: type[BaseModel], values: dict[str, Any]) -> Any:
-    """Instancia sin validar, con todos los campos ya con su tipo (el lector crea cientos de
-    celdas y decenas de líneas por plan). Las pruebas comparan con la validada."""
-    obj = _new(cls)
-    _setattr(obj, "__dict__", values)
-    _setattr(obj, "__pydantic_fields_set__", set(values))
-    _setattr(obj, "__pydantic_extra__", None)
-    _setattr(obj, "__pydantic_private__", None)
-    return obj
-
-
-class Cell(BaseModel):
-    """Un valor tal como está en la hoja, con su dirección."""
-
-    model_config = ConfigDict(frozen=True)
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """Un valor tal como está en la hoja, con su dirección (dato interno: sin validar)."""
 
     value: Any = None
     row: int | None = None
     col: str | None = None  # letra de la columna en el archivo
     percent_format: bool = False  # la celda tiene formato de porcentaje
     formula: bool = False  # la celda tiene una fórmula (su valor es el guardado)
-
-    @classmethod
-    def fast(cls, value: Any, row: int, col: str, percent_format: bool = False,
-             formula: bool = False) -> Cell:
-        """Como `model_construct` con todos los campos (el lector crea cientos por plan).
-
-        Los valores ya vienen con su tipo; se omite la validación y el recorrido de valores
-        por omisión. `tests/test_valores.py` comprueba que el resultado es igual al normal.
-        """
-        return _construct(cls, {"value": value, "row": row, "col": col,
-                                "percent_format": percent_format, "formula": formula})
 
     @property
     def address(self) -> str | None:
@@ -74,9 +53,8 @@ class Cell(BaseModel):
         return v is None or (isinstance(v, str) and not v.strip())
 
 
-
-
-class PlanHeader(BaseModel):
+@dataclass(slots=True)
+class PlanHeader:
     """Bloque superior: título con el año, dependencia, misión y visión."""
 
     titulo: Cell | None = None
@@ -90,7 +68,8 @@ class PlanHeader(BaseModel):
     vision_label: Cell | None = None
 
 
-class Signature(BaseModel):
+@dataclass(slots=True)
+class Signature:
     """ELABORÓ o AUTORIZÓ: etiqueta, nombre y cargo."""
 
     label: Cell
@@ -98,43 +77,33 @@ class Signature(BaseModel):
     cargo: Cell | None = None
 
 
-class PlanFooter(BaseModel):
+@dataclass(slots=True)
+class PlanFooter:
     elaboro: Signature | None = None
     autorizo: Signature | None = None
 
 
-class MetaLine(BaseModel):
+@dataclass(slots=True)
+class MetaLine:
     """Una línea de meta: fila principal o de continuación con sus trimestres."""
 
     row: int
     kind: LineKind
-    parent_row: int | None = None
+    parent_row: int | None
     marks: dict[str, Cell]  # et_I … et_V
     quarters: dict[str, Cell]  # t1 … t4
-    own: dict[str, Cell] = Field(default_factory=dict)  # pasos / meta propios
-
-    @classmethod
-    def fast(cls, row: int, kind: LineKind, parent_row: int | None, marks: dict[str, Cell],
-             quarters: dict[str, Cell], own: dict[str, Cell]) -> MetaLine:
-        """Sin validar (el lector crea decenas por plan); igual al normal (tests/test_valores.py)."""
-        return _construct(cls, {"row": row, "kind": kind, "parent_row": parent_row,
-                                "marks": marks, "quarters": quarters, "own": own})
+    own: dict[str, Cell] = field(default_factory=dict)  # pasos / meta propios
 
 
-class Block(BaseModel):
+@dataclass(slots=True)
+class Block:
     """Fila principal con sus filas de continuación (campos del bloque compartidos)."""
 
     row: int
     fields: dict[str, Cell]  # campos del bloque ya heredados (eje, objetivo, …)
-    lines: list[MetaLine]
-    spill_rows: list[int] = Field(default_factory=list)
+    lines: list[MetaLine] = field(default_factory=list)
+    spill_rows: list[int] = field(default_factory=list)
     orphan: bool = False  # continuación sin fila principal previa (PEA-E04)
-
-    @classmethod
-    def fast(cls, row: int, fields: dict[str, Cell], orphan: bool = False) -> Block:
-        """Bloque nuevo sin líneas, sin validar; igual al normal (tests/test_valores.py)."""
-        return _construct(cls, {"row": row, "fields": fields, "lines": [], "spill_rows": [],
-                                "orphan": orphan})
 
     def value(self, key: str) -> str:
         cell = self.fields.get(key)
@@ -156,22 +125,23 @@ class AnnotatedCopy(BaseModel):
     sin_cambios: bool  # nadie cambió sus valores desde que PEA la escribió
 
 
-class Plan(BaseModel):
-    """Un plan leído de un libro o de una exportación de texto."""
+@dataclass(slots=True)
+class Plan:
+    """Un plan leído de un libro o de una exportación de texto (dato interno: sin validar)."""
 
     archivo: str
     hoja: str | None = None
-    header: PlanHeader = Field(default_factory=PlanHeader)
-    footer: PlanFooter = Field(default_factory=PlanFooter)
-    columns: dict[str, str] = Field(default_factory=dict)  # clave → letra en el archivo
+    header: PlanHeader = field(default_factory=PlanHeader)
+    footer: PlanFooter = field(default_factory=PlanFooter)
+    columns: dict[str, str] = field(default_factory=dict)  # clave → letra en el archivo
     header_row: int | None = None
     subheader_row: int | None = None
     offset_from: str | None = None  # columna desde la que se corrigió el desplazamiento
     first_col: str = "A"  # columna del eje (el encabezado puede estar movido)
     last_row: int | None = None  # última fila de datos (el pie va después)
-    blocks: list[Block] = Field(default_factory=list)
+    blocks: list[Block] = field(default_factory=list)
     template: TemplateInfo | None = None
-    notes: list[str] = Field(default_factory=list)  # avisos de lectura (filas ignoradas…)
+    notes: list[str] = field(default_factory=list)  # avisos de lectura (filas ignoradas…)
 
     @property
     def lines(self) -> list[tuple[Block, MetaLine]]:

@@ -8,6 +8,7 @@ y el consolidador. Leer el archivo y elegir la hoja del plan está en
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 
 from pea import layout as L
@@ -43,15 +44,25 @@ def template_notes(template: TemplateInfo | None, config: RulesConfig) -> list[s
     return notes
 
 
-def run_rules(plan: Plan, config: RulesConfig, reader_hits: list[Hit],
-              avisos: list[str] | None = None,
+@dataclass(slots=True)
+class Validated:
+    """Lo que deja validar un archivo: el reporte y, si se leyó un plan, el plan y las
+    interpretaciones que ya hicieron las reglas (el consolidador las reutiliza)."""
+
+    report: FileReport
+    plan: Plan | None = None
+    ctx: Context | None = None
+
+
+def run_rules(ctx: Context, reader_hits: list[Hit], avisos: list[str] | None = None,
               deadline: Deadline | None = None) -> list[Finding]:
-    """Aplica el catálogo (con severidades de la configuración) y ordena los hallazgos.
+    """Aplica el catálogo (con severidades de la configuración) a `ctx.plan` y ordena los
+    hallazgos.
 
     Con `deadline` (el límite de tiempo de la lectura del archivo), se revisa entre
     regla y regla: `UnreadableFile` si ya pasó."""
     rules = load_all()
-    ctx = Context.of(plan, config)
+    plan, config = ctx.plan, ctx.config
     hits = list(reader_hits)
     if plan.header_row is not None:
         for rule in rules.values():
@@ -103,16 +114,26 @@ def validate_grid(grid: SheetGrid, config: RulesConfig, archivo: str,
                   avisos: list[str] | None = None,
                   template: TemplateInfo | None = None) -> tuple[Plan, FileReport]:
     """Valida una hoja ya leída (la usa el botón Validar de Excel)."""
+    v = validated_grid(grid, config, archivo, avisos, template)
+    assert v.plan is not None
+    return v.plan, v.report
+
+
+def validated_grid(grid: SheetGrid, config: RulesConfig, archivo: str,
+                   avisos: list[str] | None = None,
+                   template: TemplateInfo | None = None) -> Validated:
+    """Como `validate_grid`, con el contexto de las reglas (`Validated`)."""
     load_all()
     avisos = list(avisos or [])
     parsed = parse_plan(grid, archivo)
     parsed.plan.template = template
     avisos.extend(parsed.plan.notes)
     avisos.extend(template_notes(template, config))
-    findings = run_rules(parsed.plan, config, parsed.hits, avisos, grid.deadline)
+    ctx = Context(parsed.plan, config)
+    findings = run_rules(ctx, parsed.hits, avisos, grid.deadline)
     report = FileReport.build(archivo, parsed.plan.dependencia, findings, hoja=grid.name,
                               avisos=avisos, plantilla=template)
-    return parsed.plan, report
+    return Validated(report, parsed.plan, ctx)
 
 
 def report_without_plan(archivo: str, hits: list[Hit], config: RulesConfig,
@@ -154,30 +175,37 @@ def validate_file(path: str | Path, config: RulesConfig,
 
 def validate_bytes(path: Path, data: bytes, config: RulesConfig,
                    archivo: str) -> tuple[Plan | None, FileReport]:
-    """Como `validate_file`, con el contenido ya leído (el consolidador lo reutiliza)."""
+    """Como `validate_file`, con el contenido ya leído."""
+    v = validate_data(path, data, config, archivo)
+    return v.plan, v.report
+
+
+def validate_data(path: Path, data: bytes, config: RulesConfig, archivo: str) -> Validated:
+    """Como `validate_bytes`, con el contexto de las reglas (lo usa el consolidador)."""
     load_all()
     try:
         read = read_grid(path, data, config)
     except UnreadableFile as exc:
-        return None, unreadable_report(archivo, exc.message, config)
+        return Validated(unreadable_report(archivo, exc.message, config))
     except (MemoryError, RecursionError) as exc:
-        return None, unreadable_report(
-            archivo, f"el archivo excede los recursos de lectura ({type(exc).__name__}).", config)
+        return Validated(unreadable_report(
+            archivo, f"el archivo excede los recursos de lectura ({type(exc).__name__}).", config))
     except Exception as exc:  # defecto del lector: E00 en vez de una traza para la persona
         log.exception("Falla interna al leer %s", archivo)
-        return None, unreadable_report(
+        return Validated(unreadable_report(
             archivo, f"falla interna del lector ({type(exc).__name__}); repórtela al equipo "
-            "de PEA.", config)
+            "de PEA.", config))
     if read.grid is None:
-        return None, report_without_plan(archivo, read.hits, config, read.avisos, read.template)
+        return Validated(report_without_plan(archivo, read.hits, config, read.avisos,
+                                             read.template))
     try:
-        plan, report = validate_grid(read.grid, config, archivo, read.avisos, read.template)
-        report.copia_anotada = read.copy_of
-        return plan, report
+        v = validated_grid(read.grid, config, archivo, read.avisos, read.template)
+        v.report.copia_anotada = read.copy_of
+        return v
     except UnreadableFile as exc:  # p. ej. el límite de tiempo, vencido al interpretar
-        return None, unreadable_report(archivo, exc.message, config)
+        return Validated(unreadable_report(archivo, exc.message, config))
     except Exception as exc:  # defecto del intérprete del plan: E00, nunca una traza
         log.exception("Falla interna al interpretar %s", archivo)
-        return None, unreadable_report(
+        return Validated(unreadable_report(
             archivo, f"falla interna al interpretar el plan ({type(exc).__name__}); repórtela "
-            "al equipo de PEA.", config)
+            "al equipo de PEA.", config))

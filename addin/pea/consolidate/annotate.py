@@ -69,13 +69,12 @@ class NotAnnotated(Exception):
     """La copia anotada no se escribió; el mensaje, en español, dice por qué."""
 
 
-def annotate_task(item: tuple[str, str, dict[str, Any], str]) -> tuple[str, str]:
-    """Para el proceso de trabajo: (original, destino, reporte JSON, versión de reglas).
+def annotate_task(item: tuple[str, str, FileReport, str]) -> tuple[str, str]:
+    """Para el proceso de trabajo: (original, destino, reporte, versión de reglas).
     Devuelve («copia», destino) o («aviso», por qué no se escribió la copia)."""
-    src, dst, report_json, rules_version = item
+    src, dst, report, rules_version = item
     try:
-        annotate_copy(Path(src), Path(dst), FileReport.model_validate(report_json),
-                      rules_version)
+        annotate_copy(Path(src), Path(dst), report, rules_version)
     except NotAnnotated as exc:
         return "aviso", str(exc)
     return "copia", dst

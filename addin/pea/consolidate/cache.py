@@ -11,8 +11,8 @@ La caché nunca cambia un veredicto:
   (`clave_path`): quien puede escribir en la carpeta de entregas no puede fabricar un
   veredicto. Una entrada sin firma válida se descarta, el archivo se vuelve a leer y la
   corrida lo avisa;
-- cada entrada se valida al cargarla (pydantic): una que no tiene la forma esperada se
-  descarta igual;
+- cada entrada se valida al cargarla (pydantic, en modo estricto, como el `Outcome` que
+  usa el resto de la corrida): una que no tiene la forma esperada se descarta igual;
 - `--sin-cache` no lee la caché y la reescribe entera con lo leído.
 
 El valor es JSON comprimido (nunca pickle: el archivo de caché no se ejecuta). Una caché
@@ -24,27 +24,13 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import hmac
-import json
 import os
 import sqlite3
 import zlib
 from collections.abc import Callable
 from pathlib import Path, PurePath
-from typing import Annotated, Any, Literal
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    StrictBool,
-    StrictFloat,
-    StrictInt,
-    StrictStr,
-    ValidationError,
-)
-
-from pea.consolidate.worker import PAYLOAD_VERSION
-from pea.models import Severity
+from pea.consolidate.outcome import PAYLOAD_VERSION, Outcome
 
 SUFFIX = ".cache.sqlite"
 #: Tabla de esta forma de la caché (la anterior, sin firma, se descarta al abrir).
@@ -61,10 +47,19 @@ def cache_path(output: Path) -> Path:
     return output.with_name(output.name + SUFFIX)
 
 
-def encode(payload: dict[str, Any]) -> bytes:
-    """Forma guardada de un payload: JSON comprimido (nunca pickle)."""
-    data = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    return zlib.compress(data, 1)
+def encode(outcome: Outcome) -> bytes:
+    """Forma guardada de un resultado: JSON comprimido (nunca pickle)."""
+    return zlib.compress(outcome.model_dump_json().encode("utf-8"), 1)
+
+
+def decode(blob: bytes) -> Outcome:
+    """Un resultado guardado, validado; `ValueError` si no tiene la forma de un `Outcome`
+    (`pydantic.ValidationError` es un `ValueError`) o no se descomprime."""
+    try:
+        data = zlib.decompress(blob)
+    except zlib.error as exc:
+        raise ValueError("no es un resultado comprimido") from exc
+    return Outcome.model_validate_json(data, strict=True)
 
 
 def entry_key(sha256: str, path: str | Path) -> str:
@@ -125,77 +120,24 @@ def load_key(path: Path | None = None) -> bytes:
     raise OSError(f"la clave «{path}» está vacía; bórrela para que se cree otra")
 
 
-# --- forma de una entrada -------------------------------------------------------------
-
-_Value = StrictStr | StrictFloat | StrictInt | None
-#: Una línea de meta: fila, tipo y las 20 columnas oficiales (`extract.plan_lines`).
-_Line = tuple[(StrictInt, Literal["principal", "continuacion"], *([_Value] * 20))]  # type: ignore[misc]
+# --- forma de una entrada: `Outcome` (`pea.consolidate.outcome`) ----------------------
 
 
-class _Finding(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    regla: StrictStr
-    severidad: Severity
-    hoja: StrictStr | None = None
-    celda: StrictStr | None = None
-    fila: StrictInt | None = None
-    mensaje: StrictStr
-
-
-class _Template(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    version: StrictStr | None = None
-    anio_plan: StrictInt | None = None
-    huella_catalogos: StrictStr | None = None
-
-
-class _Copy(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    original: StrictStr
-    sin_cambios: StrictBool
-
-
-class _Report(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    dependencia: StrictStr | None = None
-    valido: StrictBool
-    resumen: dict[Severity, StrictInt]
-    hallazgos: list[_Finding]
-    hoja: StrictStr | None = None
-    avisos: list[StrictStr] = Field(default_factory=list)
-    plantilla: _Template | None = None
-    copia_anotada: _Copy | None = None
-
-
-class CachedPayload(BaseModel):
-    """Lo que guarda la caché de un archivo (`worker.make_payload`)."""
-
-    model_config = ConfigDict(extra="forbid")
-    v: Literal[PAYLOAD_VERSION]  # type: ignore[valid-type]
-    sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
-    report: _Report
-    lines: list[_Line]  # type: ignore[valid-type]
-    ilegible: StrictBool
-    textos_largos: list[tuple[StrictInt, StrictStr, StrictInt]] | None = None
-
-
-def _check(payload: Any, sha256: str, rules: frozenset[str]) -> bool:
-    """¿La entrada tiene la forma de un resultado, es de este contenido y cita reglas que
+def _check(outcome: Outcome, sha256: str, rules: frozenset[str]) -> bool:
+    """¿El resultado es de este contenido, con 20 columnas por línea, y cita reglas que
     existen (`rules`)?"""
-    try:
-        CachedPayload.model_validate(payload)
-    except ValidationError:
+    if outcome.sha256 != sha256:
         return False
-    if payload["sha256"] != sha256:
+    if any(len(line.values) != 20 for line in outcome.lines):
         return False
-    return all(f["regla"] in rules for f in payload["report"]["hallazgos"])
+    return all(f.regla in rules for f in outcome.report.hallazgos)
 
 
 def _known_rules() -> frozenset[str]:
     from pea import layout as L
     from pea.rules.registry import load_all
 
-    assert len(L.COLUMNS) == 20, "CachedPayload.lines supone 20 columnas oficiales"
+    assert len(L.COLUMNS) == 20, "`_check` supone 20 columnas oficiales"
     return frozenset(load_all())
 
 
@@ -295,8 +237,8 @@ class ResultCache:
         return mac.digest()
 
     def get_many(self, entries: list[str],
-                 transform: Callable[[dict[str, Any]], dict[str, Any]] | None = None
-                 ) -> dict[str, dict[str, Any]]:
+                 transform: Callable[[Outcome], Outcome] | None = None
+                 ) -> dict[str, Outcome]:
         """Resultados guardados para estas claves de archivo (`entry_key`), los que haya y
         sean válidos, cada uno pasado por `transform` en cuanto se lee. Una entrada sin
         firma válida o con otra forma se descarta (el archivo se vuelve a leer) y se avisa.
@@ -304,7 +246,7 @@ class ResultCache:
         if self._db is None or not entries or not self.enabled:
             return {}
         keys = {self.key(s): s for s in set(entries)}
-        found: dict[str, dict[str, Any]] = {}
+        found: dict[str, Outcome] = {}
         forged = misshaped = 0
         rules = _known_rules()
         try:
@@ -320,13 +262,14 @@ class ResultCache:
                         forged += 1
                         continue
                     try:
-                        payload = json.loads(zlib.decompress(datos))
-                    except (zlib.error, ValueError):
-                        payload = None
-                    if not _check(payload, keys[clave].split(":", 1)[0], rules):
+                        outcome = decode(datos)
+                    except ValueError:
                         misshaped += 1
                         continue
-                    found[keys[clave]] = transform(payload) if transform else payload
+                    if not _check(outcome, keys[clave].split(":", 1)[0], rules):
+                        misshaped += 1
+                        continue
+                    found[keys[clave]] = transform(outcome) if transform else outcome
         except sqlite3.DatabaseError:
             self._reset("la caché estaba dañada; se reconstruyó.")
             return {}
@@ -342,12 +285,12 @@ class ResultCache:
         self._used.update(self.key(s) for s in found)
         return found
 
-    def put(self, entry: str, payload: dict[str, Any], blob: bytes | None = None) -> None:
-        """Guarda un payload con la clave de su archivo (`entry_key`); `blob` es el mismo
+    def put(self, entry: str, outcome: Outcome, blob: bytes | None = None) -> None:
+        """Guarda un resultado con la clave de su archivo (`entry_key`); `blob` es el mismo
         ya serializado (lo hace el proceso de lectura)."""
         if self._db is None:
             return
-        self._new[self.key(entry)] = blob if blob is not None else encode(payload)
+        self._new[self.key(entry)] = blob if blob is not None else encode(outcome)
 
     def save(self) -> None:
         """Guarda lo nuevo (firmado) y borra lo que ya no corresponde a ningún archivo."""

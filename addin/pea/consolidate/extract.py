@@ -1,6 +1,6 @@
-"""Del plan leído a lo que el maestro necesita: una lista de valores por línea de meta.
+"""Del plan leído a lo que el maestro necesita: una `MasterLine` por línea de meta.
 
-Cada línea es ``[fila, tipo, <20 columnas oficiales en el orden de layout>]``: textos del
+Cada línea tiene fila, tipo y las 20 columnas oficiales en el orden de layout: textos del
 bloque ya heredados (las continuaciones repiten eje, objetivo, …), marcas como «X»,
 trimestres como fracción (0.42 = 42 %). Un valor que no se pudo interpretar se conserva
 tal cual (texto) para no perder nada; su hallazgo está en «Observaciones».
@@ -13,9 +13,8 @@ from typing import Any
 
 from pea import layout as L
 from pea.cell_text import CELL_MAX, utf16_len
-from pea.config import RulesConfig
 from pea.consolidate.cells import as_text, fits
-from pea.models import Plan
+from pea.consolidate.outcome import MasterLine, line_keys
 from pea.rules.context import Context
 
 _HUNDRED = Decimal(100)
@@ -24,27 +23,30 @@ _HUNDRED = Decimal(100)
 __all__ = ["CELL_MAX", "plan_lines"]  # CELL_MAX: unidades UTF-16 que caben en una celda
 
 
-def plan_lines(plan: Plan, config: RulesConfig,
-               too_long: list[list[Any]] | None = None) -> list[list[Any]]:
-    """Las líneas de meta del plan, en el orden del archivo.
+def plan_lines(ctx: Context, too_long: list[tuple[int, str, int]] | None = None
+               ) -> list[MasterLine]:
+    """Las líneas de meta de `ctx.plan`, en el orden del archivo, con las interpretaciones
+    que ya hicieron las reglas (`validation.Validated.ctx`).
 
-    `too_long` recibe [fila, columna, caracteres] de cada texto que no cabe en una celda de
+    `too_long` recibe (fila, columna, caracteres) de cada texto que no cabe en una celda de
     Excel (solo pasa con exportaciones de texto): el maestro lo recorta y el aviso lo dice.
     """
-    ctx = Context.of(plan, config)
-    out: list[list[Any]] = []
+    plan = ctx.plan
+    out: list[MasterLine] = []
     block_texts: dict[str, str | None] = {}
     current = None
+    keys: tuple[str | None, str | None, str] | None = None  # eje, estrategia y Pp del bloque
     for block, line in plan.lines:
         if block is not current:  # los textos del bloque, una vez por bloque
             current = block
             block_texts = {k: c.text.strip() or None for k, c in block.fields.items()}
             if too_long is not None:
-                too_long.extend([block.fields[k].row or block.row, L.BY_KEY[k].label, len(t)]
+                too_long.extend((block.fields[k].row or block.row, L.BY_KEY[k].label, len(t))
                                 for k, t in block_texts.items() if t and utf16_len(t) > CELL_MAX)
+            keys = None  # se calculan con la primera línea del bloque
         q = ctx.quarters(line)
         marks = ctx.marks(line)
-        row: list[Any] = [line.row, line.kind]
+        row: list[Any] = []
         for col in L.COLUMNS:
             key = col.key
             if col.kind == "mark":
@@ -68,9 +70,12 @@ def plan_lines(plan: Plan, config: RulesConfig,
                 if own is not None:
                     text = own.text.strip() or None
                     if too_long is not None and text and utf16_len(text) > CELL_MAX:
-                        too_long.append([line.row, col.label, len(text)])
+                        too_long.append((line.row, col.label, len(text)))
                     row.append(text)
                 else:
                     row.append(block_texts.get(key))
-        out.append(row)
+        values = tuple(row)
+        if keys is None:  # eje, estrategia y programa son del bloque (no son propios)
+            keys = line_keys(values)
+        out.append(MasterLine(line.row, line.kind, values, *keys))
     return out

@@ -295,7 +295,7 @@ def _linked_entregas(c: Consolidation) -> Iterable[list[Any]]:
     for i, (sub, row) in enumerate(zip(c.submissions, tables.entregas_rows(c), strict=True)):
         if sub.found.link and i < 65_000:  # la página de la entrega (la Ventanilla)
             row[0] = Link(sub.found.link, sub.archivo)
-        elif sub.payload is not None and i < 65_000:  # límite de vínculos por hoja de Excel
+        elif sub.outcome is not None and i < 65_000:  # límite de vínculos por hoja de Excel
             link = relative_link(sub.found.path, base)
             if link is not None:
                 row[0] = Link(link, sub.archivo)

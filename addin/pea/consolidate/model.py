@@ -5,20 +5,21 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from pea.consolidate.cells import unicode_name
 from pea.consolidate.columns import DUPLICADO, OMITIDO
+from pea.consolidate.outcome import MasterLine, Outcome
 from pea.consolidate.scan import FoundFile
+from pea.models import FileReport, Finding
 from pea.rules.cross import CrossFinding
 
 
 @dataclass
 class Submission:
-    """Un archivo encontrado: lo leído (payload) y el estado que se le asigna."""
+    """Un archivo encontrado: lo leído (`Outcome`) y el estado que se le asigna."""
 
     found: FoundFile
-    payload: dict[str, Any] | None = None  # None: omitido (no se lee)
+    outcome: Outcome | None = None  # None: omitido (no se lee)
     from_cache: bool = False
     estado: str = OMITIDO
     motivo: str = ""
@@ -30,37 +31,39 @@ class Submission:
         return unicode_name(self.found.archivo)
 
     @property
-    def report(self) -> dict[str, Any]:
-        return self.payload["report"] if self.payload else {}
+    def report(self) -> FileReport | None:
+        """El reporte de su validación (sin la ruta: es el de la caché, por contenido)."""
+        return self.outcome.report if self.outcome is not None else None
 
     @property
     def dependencia(self) -> str | None:
-        return self.report.get("dependencia")
+        return self.outcome.report.dependencia if self.outcome is not None else None
 
     @property
-    def lines(self) -> list[list[Any]]:
-        return self.payload["lines"] if self.payload else []
+    def lines(self) -> list[MasterLine]:
+        return self.outcome.lines if self.outcome is not None else []
 
     @property
-    def findings(self) -> list[dict[str, Any]]:
-        return self.report.get("hallazgos", [])
+    def findings(self) -> list[Finding]:
+        return self.outcome.report.hallazgos if self.outcome is not None else []
 
     def count(self, severity: str) -> int:
-        return int(self.report.get("resumen", {}).get(severity, 0))
+        return self.outcome.report.resumen.get(severity, 0) if self.outcome is not None else 0
 
     @property
     def sha256(self) -> str | None:
-        return self.payload.get("sha256") if self.payload else None
+        return self.outcome.sha256 if self.outcome is not None else None
 
     @property
     def ilegible(self) -> bool:
-        return bool(self.payload and self.payload.get("ilegible"))
+        return self.outcome is not None and self.outcome.ilegible
 
     @property
     def template_version(self) -> str | None:
-        tpl = self.report.get("plantilla") or {}
-        version = tpl.get("version")
-        anio = tpl.get("anio_plan")
+        tpl = self.outcome.report.plantilla if self.outcome is not None else None
+        if tpl is None:
+            return None
+        version, anio = tpl.version, tpl.anio_plan
         if version and anio:
             return f"{version} ({anio})"
         return version or (str(anio) if anio else None)
@@ -85,7 +88,7 @@ class Submission:
     @property
     def current(self) -> bool:
         """¿Sus líneas cuentan en los resúmenes? (leído, no duplicado)."""
-        return self.payload is not None and not self.ilegible and self.estado != DUPLICADO
+        return self.outcome is not None and not self.ilegible and self.estado != DUPLICADO
 
 
 @dataclass

@@ -16,7 +16,7 @@ import os
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 from pea.atomic import atomic_output, lock_path, remove_stale_temps
 from pea.config import RulesConfig
@@ -28,12 +28,11 @@ from pea.consolidate.model import Consolidation, Submission
 from pea.consolidate.pool import TIMEOUT, default_workers, run_tasks
 from pea.consolidate.scan import FoundFile, scan
 from pea.consolidate.worker import (
-    BLOB_KEY,
-    STAT_KEY,
+    Processed,
     init_worker,
     process_file,
     share_strings,
-    unreadable_payload,
+    unreadable_outcome,
 )
 from pea.plan_files import MASTER_REASON
 from pea.reading import TEXT_SUFFIXES
@@ -124,62 +123,59 @@ def _read_stat(sub: Submission, stat: tuple[int, float] | None) -> None:
 
 def read_submissions(opts: Options, config: RulesConfig, progress: Progress,
                      cache: ResultCache) -> tuple[list[Submission], int]:
-    """Todas las entregas con su payload (de la caché o leído ahora); y cuántas se leyeron."""
+    """Todas las entregas con su resultado (de la caché o leído ahora); y cuántas se leyeron."""
     found = opts.files if opts.files is not None else scan(
         opts.folder, recursive=opts.recursive, ignore=own_paths(opts), master=opts.output)
     subs = [Submission(f) for f in found]
     inputs = [s for s in subs if s.found.is_input]
     progress.phase("Calculando huellas (sha256)", len(inputs))
-    shas: dict[int, str | None] = {}
-    stats: dict[int, tuple[int, float] | None] = {}
-    for i, s in enumerate(list(inputs)):
-        shas[i], is_master, stats[i] = _digest(s.found.path)
+    digested: list[tuple[Submission, str | None, tuple[int, float] | None]] = []
+    for s in inputs:
+        sha, is_master, stat = _digest(s.found.path)
         if is_master:
             s.found = replace(s.found, motivo=MASTER_REASON)
-        progress.advance()
-    keep = [i for i, s in enumerate(inputs) if s.found.is_input]
-    shas = {k: shas[i] for k, i in enumerate(keep)}
-    stats = {k: stats[i] for k, i in enumerate(keep)}
-    inputs = [inputs[i] for i in keep]
-    texts: dict[str, str] = {}
-    keys = {i: entry_key(h, inputs[i].found.path) for i, h in shas.items() if h}
-    cached = cache.get_many(list(keys.values()), transform=lambda p: share_strings(p, texts))
-    misses: list[int] = []
-    for i, s in enumerate(inputs):
-        if keys.get(i) in cached:
-            s.payload = cached[keys[i]]
-            s.from_cache = True
-            _read_stat(s, stats[i])
         else:
-            misses.append(i)
+            digested.append((s, sha, stat))
+        progress.advance()
+    texts: dict[str, str] = {}
+    keys = [entry_key(sha, s.found.path) if sha else None for s, sha, _stat in digested]
+    cached = cache.get_many([k for k in keys if k], transform=lambda o: share_strings(o, texts))
+    misses: list[tuple[Submission, str | None]] = []
+    for (s, sha, stat), key in zip(digested, keys, strict=True):
+        if key is not None and key in cached:
+            s.outcome = cached[key]
+            s.from_cache = True
+            _read_stat(s, stat)
+        else:
+            misses.append((s, sha))
     if misses:
         progress.phase(f"Leyendo y validando {len(misses)} libro(s)", len(misses))
         limit = float(config.limites.segundos_por_archivo)
-        items = [(str(inputs[i].found.path), inputs[i].archivo) for i in misses]
+        items = [(str(s.found.path), s.archivo) for s, _sha in misses]
 
-        def done(k: int, payload: dict[str, Any]) -> None:
-            sub = inputs[misses[k]]
-            blob = payload.pop(BLOB_KEY, None)
-            _read_stat(sub, payload.pop(STAT_KEY, None))
-            if payload.get("sha256"):
-                cache.put(entry_key(payload["sha256"], sub.found.path), payload, blob)
-            sub.payload = share_strings(payload, texts)
+        def done(k: int, result: Processed) -> None:
+            sub = misses[k][0]
+            _read_stat(sub, result.stat)
+            outcome = result.outcome
+            if outcome.sha256:
+                cache.put(entry_key(outcome.sha256, sub.found.path), outcome, result.blob)
+            sub.outcome = share_strings(outcome, texts)
             progress.advance()
 
         def failed(k: int, kind: str, detail: str) -> None:
-            sub = inputs[misses[k]]
+            sub, sha = misses[k]
             if kind == TIMEOUT:
                 msg = (f"la lectura tardó más de {detail} s (límite por archivo); revise que "
                        "el libro no sea demasiado grande o esté dañado.")
             else:
                 msg = f"falla interna del lector ({detail}); repórtela al equipo de PEA."
-            sub.payload = unreadable_payload(msg, config, shas[misses[k]])
+            sub.outcome = unreadable_outcome(msg, config, sha)
             progress.advance()  # no se guarda en caché: puede ser pasajero
 
         run_tasks(process_file, items, workers=opts.workers or default_workers(),
                   time_limit=limit, on_result=done, on_failure=failed,
                   initializer=init_worker, initargs=(config,))
-    for s in inputs:
+    for s, _sha, _stat in digested:
         _skip_untouched_copy(s)
     return subs, len(misses)
 
@@ -187,12 +183,12 @@ def read_submissions(opts: Options, config: RulesConfig, progress: Progress,
 def _skip_untouched_copy(sub: Submission) -> None:
     """Una copia anotada por PEA que nadie cambió no es una entrega: se lista como omitida
     (si la dependencia la corrigió y la volvió a guardar, se valida como cualquier otra)."""
-    copy = sub.report.get("copia_anotada") if sub.payload else None
-    if copy and copy.get("sin_cambios"):
+    copy = sub.report.copia_anotada if sub.report is not None else None
+    if copy is not None and copy.sin_cambios:
         sub.found = replace(sub.found, motivo=(
-            f"copia anotada por PEA (--anotar) de «{copy.get('original')}», sin cambios; no es "
+            f"copia anotada por PEA (--anotar) de «{copy.original}», sin cambios; no es "
             "otra entrega. Las correcciones van en el libro original de la dependencia."))
-        sub.payload = None
+        sub.outcome = None
 
 
 def consolidate(opts: Options, config: RulesConfig, progress: Progress | None = None) -> RunResult:
@@ -259,7 +255,7 @@ def _assemble(opts: Options, config: RulesConfig, subs: list[Submission],
         excluded_states=excluded, read_count=read,
         cached_count=sum(1 for s in subs if s.from_cache),
     )
-    if not any(s.payload is not None for s in subs):
+    if not any(s.outcome is not None for s in subs):
         c.warnings.append(f"No se encontró ningún plan (.xlsx, .xlsm, .txt) en «{opts.folder}»"
                           + ("" if opts.recursive else " (¿están en subcarpetas? use "
                              "«--recursivo»)") + "; el maestro quedó sin planes.")
@@ -324,7 +320,7 @@ def _culprits(subs: list[Submission], opts: Options,
 
     bad: list[tuple[Submission, Exception]] = []
     for sub in subs:
-        if sub.payload is None:
+        if sub.outcome is None:
             continue
         try:
             single = _assemble(opts, config, [sub], 0)
@@ -344,7 +340,7 @@ def _degrade(sub: Submission, config: RulesConfig, exc: Exception) -> str:
         detail = detail[:200] + "…"
     msg = (f"sus datos no se pudieron escribir en el maestro ni en las exportaciones "
            f"({detail}); se lista sin sus líneas. Repórtelo al equipo de PEA con este archivo.")
-    sub.payload = unreadable_payload(msg, config, sub.sha256)
+    sub.outcome = unreadable_outcome(msg, config, sub.sha256)
     sub.from_cache = False
     return f"«{sub.archivo}»: {msg}"
 
@@ -352,8 +348,8 @@ def _degrade(sub: Submission, config: RulesConfig, exc: Exception) -> str:
 def _warn_too_long(c: Consolidation) -> None:
     """Aviso de los textos que no caben en una celda de Excel y el maestro recorta."""
     found = [f"«{s.archivo}» fila {fila} ({col}, {n:,} caracteres)"
-             for s in c.submissions if s.payload and not s.excluded(c.excluded_states)
-             for fila, col, n in s.payload.get("textos_largos") or ()]
+             for s in c.submissions if s.outcome and not s.excluded(c.excluded_states)
+             for fila, col, n in s.outcome.too_long]
     if found:
         shown = "; ".join(found[:5]) + (f" y {len(found) - 5} más" if len(found) > 5 else "")
         c.warnings.append(f"Textos de más de {CELL_MAX:,} caracteres (lo que cabe en una celda de "
@@ -381,7 +377,8 @@ def annotate_all(c: Consolidation, opts: Options, config: RulesConfig,
             continue
         try:  # una entrega que no se deja preparar no detiene las copias de las demás
             name = annotated_name(sub.archivo, sub.dependencia, taken)
-            report = dict(sub.report, archivo=sub.archivo)
+            assert sub.report is not None  # (tiene hallazgos)
+            report = sub.report.model_copy(update={"archivo": sub.archivo})
         except Exception as exc:
             log.debug("copia anotada de %s", sub.archivo, exc_info=True)
             c.warnings.append(f"No se pudo escribir la copia anotada de «{sub.archivo}» "

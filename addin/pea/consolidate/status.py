@@ -10,9 +10,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from pea import layout as L
 from pea.config import RulesConfig
 from pea.consolidate.columns import (
     ACEPTADO,
@@ -23,6 +20,7 @@ from pea.consolidate.columns import (
     RECHAZADO,
 )
 from pea.consolidate.model import Submission
+from pea.consolidate.outcome import ESTRATEGIA, MIR, PROGRAMA
 from pea.rules.cross import (
     CrossFinding,
     PlanFacts,
@@ -32,21 +30,19 @@ from pea.rules.cross import (
 )
 from pea.textnorm import ESTRATEGIA_NUM, leading_number
 
-_IDX = {key: 2 + i for i, key in enumerate(L.KEYS)}  # posición de cada campo en una línea
-
 
 def own_status(sub: Submission) -> tuple[str, str]:
     """Estado por su propia validación y el motivo que lo explica."""
-    if sub.payload is None:
+    if sub.outcome is None:
         return OMITIDO, sub.found.motivo or ""
     if sub.ilegible:
-        first = next((f["mensaje"] for f in sub.findings if f["regla"] == "PEA-E00"), "")
+        first = next((f.mensaje for f in sub.findings if f.regla == "PEA-E00"), "")
         return ILEGIBLE, first
     errors, warnings = sub.count("error"), sub.count("advertencia")
     if errors:
-        first = next(f for f in sub.findings if f["severidad"] == "error")
+        first = next(f for f in sub.findings if f.severidad == "error")
         more = f" (y {errors - 1} más)" if errors > 1 else ""
-        return RECHAZADO, f"{errors} error(es); el primero: [{first['regla']}] {first['mensaje']}{more}"
+        return RECHAZADO, f"{errors} error(es); el primero: [{first.regla}] {first.mensaje}{more}"
     if warnings:
         return CON_OBSERVACIONES, f"{warnings} advertencia(s); vea la hoja «Observaciones»."
     return ACEPTADO, ""
@@ -55,13 +51,14 @@ def own_status(sub: Submission) -> tuple[str, str]:
 def facts(sub: Submission) -> PlanFacts:
     """Lo que las reglas entre libros necesitan de una entrega leída."""
     pf = PlanFacts(sub.archivo, sub.dependencia, sub.found.mtime)
-    seen: set[tuple[Any, ...]] = set()
+    seen: set[tuple[object, ...]] = set()
     for line in sub.lines:
-        key = (line[_IDX["estrategia"]], line[_IDX["programa_presupuestario"]], line[_IDX["mir"]])
+        values = line.values
+        key = (values[ESTRATEGIA], values[PROGRAMA], values[MIR])
         if key in seen:
             continue
         seen.add(key)
-        pf.add_block(*(v or "" for v in key))
+        pf.add_block(*(str(v or "") for v in key))  # textos del bloque
     return pf
 
 
@@ -74,7 +71,7 @@ def assign(submissions: list[Submission], config: RulesConfig,
     for sub in submissions:
         sub.estado, sub.motivo = own_status(sub)
         sub.estado_propio = sub.estado
-    readable = [s for s in submissions if s.payload is not None and not s.ilegible]
+    readable = [s for s in submissions if s.outcome is not None and not s.ilegible]
     by_name = {s.archivo: s for s in readable}
     all_facts = {s.archivo: facts(s) for s in readable}
     groups = []
@@ -107,7 +104,7 @@ def strategy_coverage(submissions: list[Submission], config: RulesConfig,
         if not sub.current or sub.estado in excluded:
             continue
         for line in sub.lines:
-            num = leading_number(line[_IDX["estrategia"]] or "", ESTRATEGIA_NUM)
+            num = line.estrategia_num  # calculado una vez, en el proceso de lectura
             if num:
                 deps.setdefault(num, set()).add(sub.dependencia or sub.archivo)
                 lines[num] = lines.get(num, 0) + 1

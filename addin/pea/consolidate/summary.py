@@ -11,17 +11,14 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from pea import layout as L
 from pea.config import RulesConfig
 from pea.consolidate.cells import unicode_name
 from pea.consolidate.columns import ESTADOS
 from pea.consolidate.model import Consolidation
+from pea.consolidate.outcome import EJE, PROGRAMA, QUARTERS, MasterLine
 from pea.rules.cross import item_key
 from pea.rules.registry import load_all
 from pea.textnorm import EJE_NUM, fold, leading_number
-
-_IDX = {key: 2 + i for i, key in enumerate(L.KEYS)}
-_Q = [_IDX[k] for k in L.QUARTER_KEYS]
 
 
 @dataclass
@@ -43,14 +40,15 @@ class Summary:
     by_dependencia: list[GroupRow]
 
 
-def _quarters(line: list[Any]) -> list[float] | None:
+def _quarters(line: MasterLine) -> list[float] | None:
     """Los cuatro trimestres de una línea si son números entre 0 % y 100 % (un 4200 % de
     PEA-Q02 no debe mover el promedio de todo un eje)."""
-    values = [line[i] for i in _Q]
+    row = line.values
+    values = [row[i] for i in QUARTERS]
     for v in values:
         if (type(v) is not float and type(v) is not int) or not -1e-9 <= v <= 1 + 1e-9:
             return None
-    return values
+    return values  # type: ignore[return-value]
 
 
 class _Groups:
@@ -97,7 +95,7 @@ def build_summary(c: Consolidation, config: RulesConfig) -> Summary:
               for p in config.catalogos.programas_presupuestarios or []}
     eje_keys: dict[str, tuple[str, str]] = {}  # texto → (clave, etiqueta), una vez por texto
     pp_keys: dict[str, tuple[str, str]] = {}
-    i_eje, i_pp = _IDX["eje"], _IDX["programa_presupuestario"]
+    no_pp = item_key("(sin programa)")
     for sub in subs:
         if not sub.current or sub.estado in c.excluded_states:
             continue
@@ -107,16 +105,17 @@ def build_summary(c: Consolidation, config: RulesConfig) -> Summary:
             q = _quarters(line)
             if q is None:
                 continue
-            eje = line[i_eje] or "(sin eje)"
+            eje = str(line.values[EJE] or "(sin eje)")  # textos del bloque
             ek = eje_keys.get(eje)
             if ek is None:
-                num = leading_number(eje, EJE_NUM)
+                num = line.eje_num  # ya calculado en el proceso de lectura
                 ek = eje_keys[eje] = (num or fold(eje), cat_ejes.get(num, eje) if num else eje)
             ejes.add(ek[0], ek[1], q)
-            pp = line[i_pp] or "(sin programa)"
+            pp_text = line.values[PROGRAMA]
+            pp = str(pp_text or "(sin programa)")
             pk = pp_keys.get(pp)
             if pk is None:
-                key = item_key(pp)
+                key = line.programa_key if pp_text else no_pp
                 pk = pp_keys[pp] = (key, cat_pp.get(key, pp))
             programas.add(pk[0], pk[1], q)
             deps.add(dep_key, dep, q)
@@ -125,9 +124,9 @@ def build_summary(c: Consolidation, config: RulesConfig) -> Summary:
     sev: dict[str, str] = {}
     for sub in subs:
         for f in sub.findings:
-            findings[f["regla"]] += 1
-            sev[f["regla"]] = f["severidad"]
-            files_by_rule.setdefault(f["regla"], set()).add(sub.archivo)
+            findings[f.regla] += 1
+            sev[f.regla] = f.severidad
+            files_by_rule.setdefault(f.regla, set()).add(sub.archivo)
     rules = load_all()  # los títulos: las cargan los procesos de lectura, no el principal
     top = [(rid, sev[rid], rules[rid].title if rid in rules else "", n, len(files_by_rule[rid]))
            for rid, n in findings.most_common(15)]
@@ -135,7 +134,7 @@ def build_summary(c: Consolidation, config: RulesConfig) -> Summary:
     for sub in subs:
         for s in ("error", "advertencia", "info"):
             total[s] += sub.count(s)
-    read = [s for s in subs if s.payload is not None]
+    read = [s for s in subs if s.outcome is not None]
     current_deps = {fold(s.dependencia) for s in subs
                     if s.current and s.dependencia and s.estado not in c.excluded_states}
     counts: list[tuple[str, Any]] = [

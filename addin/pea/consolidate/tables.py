@@ -16,13 +16,14 @@ def plan_rows(c: Consolidation) -> Iterator[list[Any]]:
             continue
         dep, estado, archivo = sub.dependencia, sub.estado, sub.archivo
         for line in sub.lines:
-            yield [dep, estado, *line[2:], archivo, line[0], ROW_KIND.get(line[1], line[1])]
+            yield [dep, estado, *line.values, archivo, line.fila, ROW_KIND.get(line.tipo, line.tipo)]
 
 
 def entregas_rows(c: Consolidation) -> Iterator[list[Any]]:
     """«Entregas»: todos los archivos encontrados, leídos o no."""
     for sub in c.submissions:
-        read = sub.payload is not None
+        report = sub.report
+        read = report is not None
         size = round(sub.found.size / 1024) if not sub.found.archivo.endswith("/") else None
         yield [
             sub.archivo, sub.dependencia, sub.estado,
@@ -30,9 +31,10 @@ def entregas_rows(c: Consolidation) -> Iterator[list[Any]]:
             sub.count("advertencia") if read else None,
             sub.count("info") if read else None,
             len(sub.lines) if read else None,
-            sub.modified, size, sub.sha256, sub.template_version, sub.report.get("hoja"),
+            sub.modified, size, sub.sha256, sub.template_version,
+            report.hoja if report is not None else None,
             sub.motivo or None,
-            " ".join(sub.report.get("avisos") or []) or None,
+            (" ".join(report.avisos) or None) if report is not None else None,
         ]
 
 
@@ -43,8 +45,7 @@ def observaciones_rows(c: Consolidation) -> Iterator[list[Any]]:
             continue
         dep = sub.dependencia
         for f in sub.findings:
-            yield [sub.archivo, dep, f.get("hoja"), f.get("celda"), f.get("fila"), f["regla"],
-                   f["severidad"], f["mensaje"]]
+            yield [sub.archivo, dep, f.hoja, f.celda, f.fila, f.regla, f.severidad, f.mensaje]
 
 
 def cobertura_rows(c: Consolidation) -> Iterator[list[Any]]:

@@ -1,32 +1,39 @@
 """Lo que hace un proceso de trabajo con un archivo: leerlo, validarlo y resumirlo.
 
-El resultado («payload») es un diccionario de tipos simples: viaja entre procesos y se
-guarda tal cual en la caché (JSON). Nunca lanza: un archivo que no se puede leer produce
-un reporte con PEA-E00, igual que `pea validar`.
+El resultado es un `Outcome` (`pea.consolidate.outcome`): viaja entre procesos y la
+caché lo guarda ya serializado (`cache.encode`, hecho aquí, en paralelo). Nunca lanza: un
+archivo que no se puede leer produce un reporte con PEA-E00, igual que `pea validar`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from pea.config import RulesConfig
 from pea.consolidate.cells import EXCEL_MAX, EXCEL_MIN, fit
 from pea.consolidate.extract import plan_lines
-from pea.validation import unreadable_report, validate_bytes
+from pea.consolidate.outcome import PAYLOAD_VERSION, MasterLine, Outcome
+from pea.models import FileReport
+from pea.validation import unreadable_report, validate_data
 
 log = logging.getLogger(__name__)
 
-#: Clave con el payload ya serializado para la caché (se quita antes de usarlo).
-BLOB_KEY = "_cache"
+__all__ = ["PAYLOAD_VERSION", "Processed", "init_worker", "process_file", "share_strings",
+           "unreadable_outcome"]
 
-#: Clave con (tamaño, fecha) del archivo que dio los bytes leídos (no va a la caché).
-STAT_KEY = "_leido"
 
-#: Cambia cuando cambia la forma del payload (invalida la caché).
-PAYLOAD_VERSION = 3  # 2: copia anotada en el reporte; 3: textos que no caben en una celda
+@dataclass(slots=True)
+class Processed:
+    """Lo que devuelve `process_file`: el resultado, su forma para la caché y (tamaño,
+    fecha) del archivo que dio los bytes leídos."""
+
+    outcome: Outcome
+    blob: bytes | None = None
+    stat: tuple[int, float] | None = None
+
 
 _CONFIG: RulesConfig | None = None
 
@@ -43,21 +50,20 @@ def init_worker(config: RulesConfig) -> None:
     gctune.tune()
 
 
-def make_payload(report_json: dict[str, Any], lines: list[list[Any]], sha256: str | None,
-                 ilegible: bool) -> dict[str, Any]:
-    report_json.pop("archivo", None)  # la ruta no es parte del contenido (caché por sha256)
-    return {"v": PAYLOAD_VERSION, "sha256": sha256, "report": report_json, "lines": lines,
-            "ilegible": ilegible}
+def outcome_of(report: FileReport, sha256: str | None,
+               lines: list[MasterLine] | None = None,
+               too_long: list[tuple[int, str, int]] | None = None) -> Outcome:
+    report.archivo = ""  # la ruta no es parte del contenido (caché por sha256)
+    return Outcome(sha256=sha256, report=report, lines=lines or [], too_long=too_long or [])
 
 
-def unreadable_payload(message: str, config: RulesConfig, sha256: str | None = None) -> dict[str, Any]:
-    """Payload de un archivo ilegible (tiempo agotado, proceso caído, no se pudo abrir)."""
-    report = unreadable_report("", message, config)
-    return make_payload(report.model_dump(mode="json"), [], sha256, True)
+def unreadable_outcome(message: str, config: RulesConfig, sha256: str | None = None) -> Outcome:
+    """Resultado de un archivo ilegible (tiempo agotado, proceso caído, no se pudo abrir)."""
+    return outcome_of(unreadable_report("", message, config), sha256)
 
 
-def process_file(item: tuple[str, str]) -> dict[str, Any]:
-    """Lee y valida un archivo; ``item`` es (ruta, nombre para el reporte)."""
+def process_file(item: tuple[str, str]) -> Processed:
+    """Lee (una vez) y valida un archivo; ``item`` es (ruta, nombre para el reporte)."""
     path, archivo = item
     config = _CONFIG
     assert config is not None, "init_worker no se llamó"
@@ -67,31 +73,28 @@ def process_file(item: tuple[str, str]) -> dict[str, Any]:
     try:  # con tope de tamaño antes de leer; rechaza tuberías y archivos que se copian
         data, st = read_input_stat(Path(path), config.limites)
     except UnreadableFile as exc:
-        return unreadable_payload(exc.message, config)
+        return Processed(unreadable_outcome(exc.message, config))
     except OSError as exc:
-        return unreadable_payload(f"no se pudo abrir ({exc.strerror or type(exc).__name__}).",
-                                  config)
+        return Processed(unreadable_outcome(
+            f"no se pudo abrir ({exc.strerror or type(exc).__name__}).", config))
     sha = hashlib.sha256(data).hexdigest()
-    too_long: list[list[Any]] = []
+    too_long: list[tuple[int, str, int]] = []
     try:
-        plan, report = validate_bytes(Path(path), data, config, archivo)
-        lines = plan_lines(plan, config, too_long) if plan is not None else []
+        v = validate_data(Path(path), data, config, archivo)
+        lines = plan_lines(v.ctx, too_long) if v.ctx is not None else []
+        outcome = outcome_of(v.report, sha, lines, too_long)
     except Exception as exc:  # defecto interno: el archivo queda ilegible, la corrida sigue
         log.exception("Falla interna al leer %s", archivo)
-        return unreadable_payload(f"falla interna del lector ({type(exc).__name__}); "
-                                  "repórtela al equipo de PEA.", config, sha)
-    ilegible = any(f.regla == "PEA-E00" for f in report.hallazgos)
-    payload = make_payload(report.model_dump(mode="json"), lines, sha, ilegible)
-    if too_long:
-        payload["textos_largos"] = too_long  # [fila, columna, caracteres]
+        return Processed(unreadable_outcome(f"falla interna del lector ({type(exc).__name__}); "
+                                            "repórtela al equipo de PEA.", config, sha))
     # la forma de la caché se prepara aquí, en paralelo, y no en el proceso principal
-    from pea.consolidate.cache import encode  # (cache importa este módulo)
+    from pea.consolidate.cache import encode
 
-    return {**payload, BLOB_KEY: encode(payload), STAT_KEY: (st.st_size, st.st_mtime)}
+    return Processed(outcome, encode(outcome), (st.st_size, st.st_mtime))
 
 
-def share_strings(payload: dict[str, Any], table: dict[str, str]) -> dict[str, Any]:
-    """Un solo objeto por texto repetido (continuaciones, ejes, mensajes): ~½ de memoria.
+def share_strings(outcome: Outcome, table: dict[str, str]) -> Outcome:
+    """Un solo objeto por texto repetido (continuaciones, ejes): ~½ de memoria.
 
     De paso, cada valor de las líneas queda como lo aceptan todas las salidas
     (`cells.fit`: un número que Excel no guarda, como 1e308 o NaN, pasa a texto), venga
@@ -99,14 +102,11 @@ def share_strings(payload: dict[str, Any], table: dict[str, str]) -> dict[str, A
     """
     same = table.setdefault
     low, high = EXCEL_MIN, EXCEL_MAX  # `cells.fits` en línea: ~4 números por línea
-    for line in payload.get("lines") or ():
-        line[:] = [same(v, v) if type(v) is str else
-                   v if v is None or (type(v) is float and (v == 0.0 or low <= abs(v) <= high))
-                   or (type(v) is int and -high <= v <= high)
-                   else fit(v) for v in line]
-    for f in payload.get("report", {}).get("hallazgos") or ():
-        for k in ("regla", "severidad", "hoja", "mensaje"):
-            v = f.get(k)
-            if type(v) is str:
-                f[k] = table.setdefault(v, v)
-    return payload
+    outcome.lines = [
+        MasterLine(ln.fila, ln.tipo, tuple([
+            same(v, v) if type(v) is str else
+            v if v is None or (type(v) is float and (v == 0.0 or low <= abs(v) <= high))
+            or (type(v) is int and -high <= v <= high)
+            else fit(v) for v in ln.values]), ln.eje_num, ln.estrategia_num, ln.programa_key)
+        for ln in outcome.lines]
+    return outcome

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from pea import layout as L
@@ -169,7 +170,7 @@ class _View:
                 if v.__class__ is str and not v:
                     v = None
         grid = self.grid
-        return Cell.fast(v, r, L.col_letter(c), key in grid.percent, key in grid.formulas)
+        return Cell(v, r, L.col_letter(c), key in grid.percent, key in grid.formulas)
 
     def text(self, r: int, c: int) -> str:
         v = self.value(r, c)
@@ -489,8 +490,8 @@ def _read_blocks(view: _View, plan: Plan, cols: dict[str, int], data_rows: list[
         has_line = any(not _blank(view.own(r, c)) for c in line_cols)
         if not merged_cont and own_abc:
             fields = {k: view.cell(r, c) for k, c in block_cols.items()}
-            current = Block.fast(r, fields)
-            current.lines.append(MetaLine.fast(r, "principal", None, marks, quarters, {}))
+            current = Block(r, fields)
+            current.lines.append(MetaLine(r, "principal", None, marks, quarters, {}))
             plan.blocks.append(current)
         elif merged_cont or has_line:
             own = {k: view.cell(r, cols[k]) for k in L.OWN_TEXT_KEYS
@@ -499,10 +500,9 @@ def _read_blocks(view: _View, plan: Plan, cols: dict[str, int], data_rows: list[
             if current is None:
                 hits.append(Hit("PEA-E04", cell=f"{L.col_letter(eje_col or 1)}{r}", row=r,
                                 variant="huerfana"))
-                current = Block.fast(r, {}, orphan=True)
+                current = Block(r, {}, orphan=True)
                 plan.blocks.append(current)
-            current.lines.append(MetaLine.fast(r, "continuacion", current.row, marks, quarters,
-                                               own))
+            current.lines.append(MetaLine(r, "continuacion", current.row, marks, quarters, own))
             _note_own_shared(view, plan, r, current, shared_cols, anchor)
         else:
             texts = {k: view.own(r, c) for k, c in block_cols.items()
@@ -522,7 +522,7 @@ def _read_blocks(view: _View, plan: Plan, cols: dict[str, int], data_rows: list[
                 if old is None or old.is_blank:
                     current.fields[k] = Cell(value=v, row=r, col=L.col_letter(cols[k]))
                 else:
-                    current.fields[k] = old.model_copy(update={"value": f"{old.text} {v}"})
+                    current.fields[k] = replace(old, value=f"{old.text} {v}")
             current.spill_rows.append(r)
             first = min(cols[k] for k in texts)
             hits.append(Hit("PEA-E04", cell=f"{L.col_letter(first)}{r}", row=r,

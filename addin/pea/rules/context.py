@@ -64,11 +64,14 @@ class Numbers:
                     and not self.estrategia.startswith(self.objetivo + "."))
 
 
-_LAST: Context | None = None  # el contexto del último plan (`Context.of`)
-
-
 class Context:
-    """Plan + configuración, con caché de interpretaciones por línea y bloque."""
+    """Plan + configuración, con caché de interpretaciones por línea y bloque.
+
+    Lo crea `validation` para correr las reglas y lo devuelve (`Validated.ctx`): la
+    extracción para el maestro (`consolidate.extract.plan_lines`) usa esas mismas
+    interpretaciones (trimestres, marcas, numeraciones) en vez de repetirlas. Quien
+    modifique un plan ya validado y quiera volver a validarlo crea otro `Context`.
+    """
 
     def __init__(self, plan: Plan, config: RulesConfig) -> None:
         self.plan = plan
@@ -78,22 +81,6 @@ class Context:
         self._quarters: dict[int, Quarters] = {}
         self._marks: dict[int, dict[str, bool | None]] = {}
         self._memo: dict[tuple[str, int], object] = {}
-
-    @classmethod
-    def of(cls, plan: Plan, config: RulesConfig) -> Context:
-        """El contexto del plan con esta configuración: las reglas y la extracción para el
-        maestro comparten las interpretaciones (trimestres, marcas) en vez de repetirlas.
-
-        Se recuerda solo el último (sin ciclos plan ↔ contexto que retrasen la liberación), por
-        identidad del plan y de la configuración: quien modifique un plan ya validado y quiera
-        volver a validarlo debe crear `Context(plan, config)` directamente.
-        """
-        global _LAST
-        last = _LAST
-        if last is not None and last.plan is plan and last.config is config:
-            return last
-        _LAST = cls(plan, config)
-        return _LAST
 
     # --- estructura ---------------------------------------------------------------
 

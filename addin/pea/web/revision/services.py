@@ -175,16 +175,15 @@ def lines_of(entregas: list[Entrega]) -> dict[int, list[list[Any]]]:
     if not missing:
         return out
     from pea.consolidate.pool import run_tasks
-    from pea.consolidate.worker import BLOB_KEY, init_worker, process_file
+    from pea.consolidate.worker import Processed, init_worker, process_file
 
     folder = Path(settings.TEMPORALES) / f"lineas-{uuid.uuid4().hex}"
     try:
         items = [(str(_linked_copy(e, folder)), e.archivo) for e in missing]
         found: dict[int, list[list[Any]]] = {}
 
-        def done(k: int, payload: dict[str, Any]) -> None:
-            payload.pop(BLOB_KEY, None)
-            found[k] = payload.get("lines") or []
+        def done(k: int, result: Processed) -> None:
+            found[k] = [line.row() for line in result.outcome.lines]
 
         run_tasks(process_file, items, workers=min(2, len(items)),
                   time_limit=float(cfg.limites.segundos_por_archivo), on_result=done,

@@ -17,6 +17,7 @@ proceso de trabajo haya muerto a medias): nada de lo subido queda en disco.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import multiprocessing as mp
 import os
 import shutil
@@ -120,9 +121,9 @@ def _cell_texts(plan: Any, wanted: set[str] | None = None) -> dict[str, str]:
         elif isinstance(obj, list | tuple):
             for v in obj:
                 walk(v)
-        elif hasattr(obj, "__pydantic_fields__"):
-            for name in type(obj).__pydantic_fields__:
-                walk(getattr(obj, name, None))
+        elif dataclasses.is_dataclass(obj):  # Plan, Block, MetaLine… (datos simples)
+            for f in dataclasses.fields(obj):
+                walk(getattr(obj, f.name, None))
 
     walk(plan)
     return out
