@@ -117,11 +117,16 @@ def title_text(anio: int) -> str:
     return f"{TITLE_PREFIX} {anio}"
 
 
-def col_index(letter: str) -> int:
-    """'A' → 1, 'T' → 20, 'AA' → 27."""
+def col_index(letters: str | bytes) -> int:
+    """'A' → 1, 'T' → 20, 'AA' → 27; también en bytes (b"AA", del XML) y en minúsculas.
+
+    El único paso de letras de columna a número en el paquete (diseño, lectores, puente).
+    """
+    if isinstance(letters, str):
+        letters = letters.encode("ascii", "replace")
     n = 0
-    for ch in letter:
-        n = n * 26 + (ord(ch) - 64)
+    for ch in letters.upper():
+        n = n * 26 + ch - 64
     return n
 
 

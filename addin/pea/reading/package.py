@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import PurePosixPath
 
+from pea import layout as L
 from pea.config import Limits
 from pea.reading.deadline import Deadline
 from pea.reading.errors import UnreadableFile
@@ -100,14 +101,7 @@ def _coord(attrs: bytes) -> tuple[int, int] | None:
     ref = _REF.match(attrs, r_pos + 3)
     if not ref:
         return None
-    return int(ref.group(2)), _col_number(ref.group(1))
-
-
-def _col_number(letters: bytes) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + (ch - 64)
-    return n
+    return int(ref.group(2)), L.col_index(ref.group(1))
 
 
 @dataclass
