@@ -66,7 +66,7 @@ def scan(xml: bytes, max_rows: int, max_cells: int, percent_styles: set[int],
 
     Solo para la forma que escriben Excel, LibreOffice, openpyxl y XlsxWriter (cada
     celda ``<c r="A1" …>`` sin prefijo); si no, None y se usa la vía cuidadosa
-    (`measure` y `Package.cell_styles`), con el mismo resultado.
+    (`measure` y `spreadsheetml.cell_styles`), con el mismo resultado.
     """
     if len(xml) > _FAST_MAX or b":c " in xml or b":c>" in xml:
         return None

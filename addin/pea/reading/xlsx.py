@@ -4,15 +4,17 @@ calamine no expone formatos de número ni distingue celdas vacías de combinadas
 los porcentajes (formato ``0%``) y las fórmulas se leen del XML de la hoja; las celdas
 combinadas vienen de calamine.
 
-Antes de dar el libro a calamine, `Package` revisa todas sus partes (tamaños reales,
+Antes de dar el libro a calamine, `zip_guard.Package` revisa todas sus partes (tamaños reales,
 compresión, DTD/ENTITY) y, antes de cada hoja, se mide su área con valores: una hoja
-que excede `limites.filas` o `limites.celdas` se rechaza sin pedir memoria al motor.
+que excede `limites.filas` o `limites.celdas` se rechaza sin pedir memoria al motor. Lo
+que se lee del XML (hojas, estilos, celdas) está en `spreadsheetml.py`.
 """
 
 from __future__ import annotations
 
 import io
 import logging
+from array import array
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -22,11 +24,13 @@ import python_calamine as pc
 from pea import layout as L
 from pea.config import Limits
 from pea.docprops import CUSTOM_PART, property_value
+from pea.reading import spreadsheetml
 from pea.reading.deadline import Deadline
 from pea.reading.errors import UnreadableFile
 from pea.reading.extent import Extent
 from pea.reading.grid import SheetGrid, clip_merged
-from pea.reading.package import CellStyles, Package, SheetEntry, max_shared_text
+from pea.reading.spreadsheetml import CellStyles, SheetEntry, max_shared_text
+from pea.reading.zip_guard import Package
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +84,7 @@ class Workbook:
     calamine: Any
     limits: Limits
     _percent_styles: set[int] | None = None
+    _shared_lengths: array | None = None  # tamaño de cada cadena compartida (una vez)
     notes: list[str] = field(default_factory=list)
     _scans: dict[str, tuple[Extent, CellStyles]] = field(default_factory=dict)
     _sheets: dict[str, Any] = field(default_factory=dict)  # hojas ya interpretadas por calamine
@@ -99,9 +104,16 @@ class Workbook:
         found = self._scans.get(part)
         if found is None:
             if self._percent_styles is None:
-                self._percent_styles = self.package.percent_styles()
-            found = self._scans[part] = self.package.scan_sheet(part, self._percent_styles)
+                self._percent_styles = spreadsheetml.percent_styles(self.package)
+            found = self._scans[part] = spreadsheetml.scan_sheet(self.package, part,
+                                                                 self._percent_styles)
         return found
+
+    def _shared_string_lengths(self) -> array:
+        """Tamaño de cada cadena compartida del libro (se calcula una vez)."""
+        if self._shared_lengths is None:
+            self._shared_lengths = spreadsheetml.shared_lengths(self.package)
+        return self._shared_lengths
 
     def _check_extent(self, entry: SheetEntry) -> None:
         """Mide la hoja en su XML y la rechaza si excede los límites (antes de calamine)."""
@@ -115,14 +127,14 @@ class Workbook:
             if ext.exceeded:
                 raise UnreadableFile(too_large_message(entry.name, ext, self.limits),
                                      motivo="limite")
-            text = self.package.shared_text(part)
+            text = spreadsheetml.shared_text(self.package, part, self._shared_string_lengths)
             if text > max_shared_text(self.limits):
                 raise UnreadableFile(
                     f"La hoja «{entry.name}» repite textos de la tabla de cadenas compartidas "
                     f"hasta sumar {text:,} caracteres, más de los {max_shared_text(self.limits):,} "
                     "que se leen por hoja (la octava parte de «limites.tamano_descomprimido_mb»); "
                     "revise que sea el plan y no un libro con datos de más.", motivo="limite")
-            ranges = self.package.merge_count(part)
+            ranges = spreadsheetml.merge_count(self.package, part)
             if ranges > max_merged_ranges(self.limits):
                 raise UnreadableFile(
                     f"La hoja «{entry.name}» declara {ranges:,} rangos de celdas combinadas, "
@@ -218,7 +230,7 @@ def open_workbook(data: bytes, limits: Limits) -> Workbook:
         )
     package = Package(data, limits, Deadline(limits.segundos_por_archivo))
     package.check_xml_parts()
-    entries = package.sheets()
+    entries = spreadsheetml.sheets(package)
     book = _engine(lambda: pc.CalamineWorkbook.from_filelike(io.BytesIO(data)),
                    "El libro está dañado o no es un libro de Excel válido; vuelva a guardarlo "
                    "en Excel.")
