@@ -76,11 +76,6 @@ BLOCK_KEYS: tuple[str, ...] = tuple(c.key for c in COLUMNS if c.block)
 REQUIRED_KEYS: tuple[str, ...] = BLOCK_KEYS
 #: Campos de texto que una fila de continuación puede traer propios.
 OWN_TEXT_KEYS: tuple[str, ...] = ("pasos", "meta")
-#: Encabezados de una sola columna que se buscan por su texto (filas 1 o 2).
-SINGLE_HEADER_KEYS: tuple[str, ...] = (
-    "eje", "objetivo", "estrategia", "programa_presupuestario", "mir", "pasos",
-    "responsable", "indicador", "poblacion_potencial", "poblacion_objetivo",
-)
 #: Día y mes en que inicia cada trimestre.
 QUARTER_START: dict[str, tuple[int, int]] = {
     "t1": (1, 1), "t2": (4, 1), "t3": (7, 1), "t4": (10, 1),

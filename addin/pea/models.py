@@ -74,8 +74,6 @@ class Cell(BaseModel):
         return v is None or (isinstance(v, str) and not v.strip())
 
 
-
-
 class PlanHeader(BaseModel):
     """Bloque superior: título con el año, dependencia, misión y visión."""
 
@@ -127,13 +125,12 @@ class Block(BaseModel):
     row: int
     fields: dict[str, Cell]  # campos del bloque ya heredados (eje, objetivo, …)
     lines: list[MetaLine]
-    spill_rows: list[int] = Field(default_factory=list)
     orphan: bool = False  # continuación sin fila principal previa (PEA-E04)
 
     @classmethod
     def fast(cls, row: int, fields: dict[str, Cell], orphan: bool = False) -> Block:
         """Bloque nuevo sin líneas, sin validar; igual al normal (tests/test_valores.py)."""
-        return _construct(cls, {"row": row, "fields": fields, "lines": [], "spill_rows": [],
+        return _construct(cls, {"row": row, "fields": fields, "lines": [],
                                 "orphan": orphan})
 
     def value(self, key: str) -> str:
@@ -165,8 +162,6 @@ class Plan(BaseModel):
     footer: PlanFooter = Field(default_factory=PlanFooter)
     columns: dict[str, str] = Field(default_factory=dict)  # clave → letra en el archivo
     header_row: int | None = None
-    subheader_row: int | None = None
-    offset_from: str | None = None  # columna desde la que se corrigió el desplazamiento
     first_col: str = "A"  # columna del eje (el encabezado puede estar movido)
     last_row: int | None = None  # última fila de datos (el pie va después)
     blocks: list[Block] = Field(default_factory=list)

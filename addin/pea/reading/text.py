@@ -94,4 +94,4 @@ def read_text(data: bytes, limits: Limits | int) -> SheetGrid:
         else:
             cleaned = _clean_line(line)
             rows.append([cleaned] if cleaned else [])
-    return SheetGrid(name=None, rows=rows, text_export=True, deadline=deadline)
+    return SheetGrid(name=None, rows=rows, deadline=deadline)
