@@ -1,7 +1,7 @@
 """De una cuadrícula a un `Plan`: encabezado, mapeo de columnas, bloques y pie.
 
-Sigue plan-layout.md §1.3: se propagan las celdas combinadas, se encuentra la fila
-«EJE TEMÁTICO», se mapean las columnas por su texto, se corrige el desplazamiento de
+El formato esperado está en `pea.layout` (la única fuente). En orden: se propagan las
+celdas combinadas, se encuentra la fila «EJE TEMÁTICO», se mapean las columnas por su texto, se corrige el desplazamiento de
 una columna (PEA-E03), se clasifican las filas (principal, continuación, texto
 continuado) y la tabla termina en ELABORÓ / AUTORIZÓ.
 """
