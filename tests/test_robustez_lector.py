@@ -103,7 +103,7 @@ def test_bomba_con_tamano_falso_se_corta_al_leer() -> None:
     pkg = Package(corpus.zip_bomb_lying(), LIMITS)  # lo declarado parece inocente
     with pytest.raises(UnreadableFile, match=r"compresión anómala|descomprimido") as info:
         pkg.check_xml_parts()
-    assert info.value.motivo == "limite"
+    assert info.value.kind == "limite"
     assert pkg.total_read <= LIMITS.tamano_descomprimido_mb * 1024 * 1024 + (1 << 20)
 
 
@@ -359,7 +359,7 @@ def test_celda_con_tabulador_cuenta_para_el_area() -> None:
     with pytest.raises(UnreadableFile) as info:
         wb = open_workbook(data, LIMITS)
         wb.load(wb.entries[0])
-    assert info.value.motivo == "limite"
+    assert info.value.kind == "limite"
 
 
 def _rename_local_header(data: bytes, old: bytes, new: bytes) -> bytes:
@@ -377,7 +377,7 @@ def test_encabezado_local_distinto_del_directorio_no_pasa_por_la_via_rapida() ->
         Package(data, LIMITS).read("xl/styles.xml")
     except UnreadableFile as exc:
         pkg_error = exc
-    assert pkg_error is not None and pkg_error.motivo == "danado"
+    assert pkg_error is not None and pkg_error.kind == "danado"
 
 
 def test_marca_de_datos_parchados_usa_la_via_de_zipfile() -> None:

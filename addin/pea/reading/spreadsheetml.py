@@ -125,7 +125,7 @@ def sheets(pkg: Package) -> list[SheetEntry]:
             raise UnreadableFile(
                 f"El libro declara más de {MAX_PARTS:,} hojas; un libro de plan tiene unas "
                 "pocas. Por seguridad no se lee; envíe solo el libro del plan.",
-                motivo="limite")
+                kind="limite")
         a = _attrs(m.group(1))
         out.append(SheetEntry(name=a.get("name", ""), part=targets.get(a.get("id", ""), ""),
                               hidden=a.get("state", "visible") != "visible"))

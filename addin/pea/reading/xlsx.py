@@ -44,15 +44,15 @@ def _engine(call: Callable[[], T], message: str) -> T:
         return call()
     except pc.PasswordError as exc:
         raise UnreadableFile("El libro está protegido con contraseña; quite la contraseña, "
-                             "guárdelo y vuelva a enviarlo.", motivo="cifrado") from exc
+                             "guárdelo y vuelva a enviarlo.", kind="cifrado") from exc
     except (pc.CalamineError, ValueError, OSError, OverflowError, MemoryError, KeyError,
             IndexError, TypeError) as exc:
-        raise UnreadableFile(message, motivo="danado") from exc
+        raise UnreadableFile(message, kind="danado") from exc
     except BaseException as exc:  # pyo3 convierte un pánico de Rust en PanicException
         if type(exc).__name__ != "PanicException":
             raise
         log.warning("calamine entró en pánico: %s", exc)
-        raise UnreadableFile(message, motivo="danado") from None
+        raise UnreadableFile(message, kind="danado") from None
 
 
 def max_merged_ranges(limits: Limits) -> int:
@@ -126,21 +126,21 @@ class Workbook:
             ext = self._scan(part)[0]
             if ext.exceeded:
                 raise UnreadableFile(too_large_message(entry.name, ext, self.limits),
-                                     motivo="limite")
+                                     kind="limite")
             text = spreadsheetml.shared_text(self.package, part, self._shared_string_lengths)
             if text > max_shared_text(self.limits):
                 raise UnreadableFile(
                     f"La hoja «{entry.name}» repite textos de la tabla de cadenas compartidas "
                     f"hasta sumar {text:,} caracteres, más de los {max_shared_text(self.limits):,} "
                     "que se leen por hoja (la octava parte de «limites.tamano_descomprimido_mb»); "
-                    "revise que sea el plan y no un libro con datos de más.", motivo="limite")
+                    "revise que sea el plan y no un libro con datos de más.", kind="limite")
             ranges = spreadsheetml.merge_count(self.package, part)
             if ranges > max_merged_ranges(self.limits):
                 raise UnreadableFile(
                     f"La hoja «{entry.name}» declara {ranges:,} rangos de celdas combinadas, "
                     f"más de los que caben en el límite de {self.limits.celdas:,} celdas "
                     "(«limites.celdas»); un plan tiene unos cientos. Revise que sea el plan "
-                    "y vuelva a guardarlo en Excel.", motivo="limite")
+                    "y vuelva a guardarlo en Excel.", kind="limite")
             self._checked.add(part)
             self.package.forget(part)  # ya medida: el motor la lee de nuevo por su cuenta
 
@@ -168,7 +168,7 @@ class Workbook:
             raise UnreadableFile(
                 f"La hoja «{entry.name}» tiene {cells:,} celdas, más que el límite de "
                 f"{self.limits.celdas:,}; revise que sea el plan y no una base de datos.",
-                motivo="limite",
+                kind="limite",
             )
         self.package.deadline.check()
         # las combinadas cuentan en el límite de celdas: solo dentro del área con valores
@@ -178,7 +178,7 @@ class Workbook:
                 f"La hoja «{entry.name}» tiene celdas combinadas que se enciman o cubren "
                 f"{covered:,} celdas, más que el límite de {self.limits.celdas:,} "
                 "(«limites.celdas»); Excel no produce rangos encimados. Vuelva a guardar el "
-                "libro en Excel o quite las combinaciones sobrantes.", motivo="limite")
+                "libro en Excel o quite las combinaciones sobrantes.", kind="limite")
         grid = SheetGrid(name=entry.name, rows=rows, merged=merged, hidden=entry.hidden,
                          deadline=self.package.deadline)
         if nrows is None:  # la carga completa es la última de esta hoja
@@ -226,7 +226,7 @@ def open_workbook(data: bytes, limits: Limits) -> Workbook:
             f"El archivo pesa {len(data) / _MB:,.0f} MB, más que el límite de "
             f"{limits.tamano_archivo_mb:g} MB («limites.tamano_archivo_mb»); revise que sea "
             "el plan correcto.",
-            motivo="limite",
+            kind="limite",
         )
     package = Package(data, limits, Deadline(limits.segundos_por_archivo))
     package.check_xml_parts()

@@ -72,7 +72,7 @@ class Package:
         if declared is not None and declared > MAX_PARTS:
             raise UnreadableFile(
                 f"El archivo zip declara {declared:,} partes; un libro de plan tiene unas "
-                "decenas. Por seguridad no se lee; envíe solo el libro del plan.", motivo="limite")
+                "decenas. Por seguridad no se lee; envíe solo el libro del plan.", kind="limite")
         try:
             self.zip = zipfile.ZipFile(io.BytesIO(data))
             infos = self.zip.infolist()
@@ -81,18 +81,18 @@ class Package:
             raise UnreadableFile(
                 "El libro está dañado o incompleto (el archivo zip no se puede abrir; quizá "
                 "se copió a medias). Vuelva a guardarlo en Excel o pida que lo envíen de nuevo.",
-                motivo="danado",
+                kind="danado",
             ) from exc
         if len(infos) > MAX_PARTS:
             raise UnreadableFile(
                 f"El archivo zip tiene {len(infos):,} partes; un libro de plan tiene unas "
-                "decenas. Por seguridad no se lee; envíe solo el libro del plan.", motivo="limite")
+                "decenas. Por seguridad no se lee; envíe solo el libro del plan.", kind="limite")
         self.names = {i.filename: i for i in infos}
         if len(self.names) != len(infos):
             raise UnreadableFile(
                 "El libro tiene partes repetidas con el mismo nombre (un zip manipulado o "
                 "dañado); por seguridad no se lee. Vuelva a guardarlo en Excel.",
-                motivo="danado")
+                kind="danado")
         self._check_sizes(infos)
         # dónde termina, a lo más, cada parte: en el encabezado de la siguiente (o en el
         # directorio central); la vía rápida no lee partes que se enciman (bombas zip)
@@ -110,7 +110,7 @@ class Package:
             f"{what} ocuparía {size_mb:,.0f} MB descomprimido, más que el límite de "
             f"{self.limits.tamano_descomprimido_mb:g} MB («limites.tamano_descomprimido_mb»); "
             "revise que sea el plan correcto.",
-            motivo="limite",
+            kind="limite",
         )
 
     def _bad_ratio(self, name: str, ratio: float) -> UnreadableFile:
@@ -119,7 +119,7 @@ class Package:
             f"{self.limits.razon_compresion:g}:1), típica de una «bomba zip»; por seguridad no "
             "se lee. Si es un plan legítimo, vuelva a guardarlo en Excel o pida que lo envíen de "
             "nuevo.",
-            motivo="limite",
+            kind="limite",
         )
 
     def _check_sizes(self, infos: list[zipfile.ZipInfo]) -> None:
@@ -140,19 +140,19 @@ class Package:
                 raise UnreadableFile(
                     "El archivo es una hoja de cálculo de LibreOffice/OpenDocument (.ods); "
                     "ábrala y guárdela como «Libro de Excel 2007-365 (.xlsx)».",
-                    motivo="ods",
+                    kind="ods",
                 )
         if "xl/workbook.bin" in self.names:
             raise UnreadableFile(
                 "El archivo es un libro binario de Excel (.xlsb); ábralo en Excel y guárdelo "
                 "como «Libro de Excel (.xlsx)» o «Libro de Excel habilitado para macros (.xlsm)».",
-                motivo="no_excel",
+                kind="no_excel",
             )
         if self.workbook_part() is None:
             raise UnreadableFile(
                 "El archivo es un zip pero no un libro de Excel (falta xl/workbook.xml); "
                 "envíe el libro del plan (.xlsx/.xlsm).",
-                motivo="no_excel",
+                kind="no_excel",
             )
 
     # --- lectura de partes ------------------------------------------------------
@@ -186,20 +186,20 @@ class Package:
             raise UnreadableFile(
                 f"La parte «{name}» del libro está dañada o cifrada (el archivo está incompleto "
                 "o se copió a medias); vuelva a guardar el libro en Excel.",
-                motivo="danado",
+                kind="danado",
             ) from exc
         if size > limit:
             raise UnreadableFile(
                 f"La parte «{name}» del libro excede el tamaño permitido; por seguridad no se lee. "
                 "Revise que sea el plan correcto.",
-                motivo="limite",
+                kind="limite",
             )
         if size != info.file_size:
             raise UnreadableFile(
                 f"La parte «{name}» del libro declara un tamaño ({info.file_size:,} bytes) "
                 f"distinto del real ({size:,} bytes): el archivo está dañado o manipulado; por "
                 "seguridad no se lee. Vuelva a guardarlo en Excel o pida que lo envíen de nuevo.",
-                motivo="danado",
+                kind="danado",
             )
         return b"".join(chunks)
 
@@ -269,7 +269,7 @@ class Package:
                 f"La parte «{name}» del libro contiene declaraciones XML (DTD/ENTITY) que "
                 "Excel no produce; por seguridad el archivo no se lee. Ábralo en Excel, guárdelo "
                 "como un libro nuevo (.xlsx) y vuelva a enviarlo.",
-                motivo="xml_peligroso",
+                kind="xml_peligroso",
             )
         if name.startswith(_CACHED_PARTS) and len(data) <= _CACHE_PART_MAX:
             self._xml_cache[name] = data
