@@ -135,7 +135,7 @@ def read_submissions(opts: Options, config: RulesConfig, progress: Progress,
     for i, s in enumerate(list(inputs)):
         shas[i], is_master, stats[i] = _digest(s.found.path)
         if is_master:
-            s.found = replace(s.found, motivo=MASTER_REASON)
+            s.found = replace(s.found, skip_reason=MASTER_REASON)
         progress.advance()
     keep = [i for i, s in enumerate(inputs) if s.found.is_input]
     shas = {k: shas[i] for k, i in enumerate(keep)}
@@ -189,7 +189,7 @@ def _skip_untouched_copy(sub: Submission) -> None:
     (si la dependencia la corrigió y la volvió a guardar, se valida como cualquier otra)."""
     copy = sub.report.get("copia_anotada") if sub.payload else None
     if copy and copy.get("sin_cambios"):
-        sub.found = replace(sub.found, motivo=(
+        sub.found = replace(sub.found, skip_reason=(
             f"copia anotada por PEA (--anotar) de «{copy.get('original')}», sin cambios; no es "
             "otra entrega. Las correcciones van en el libro original de la dependencia."))
         sub.payload = None

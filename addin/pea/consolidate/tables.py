@@ -31,7 +31,7 @@ def entregas_rows(c: Consolidation) -> Iterator[list[Any]]:
             sub.count("info") if read else None,
             len(sub.lines) if read else None,
             sub.modified, size, sub.sha256, sub.template_version, sub.report.get("hoja"),
-            sub.motivo or None,
+            sub.estado_detalle or None,
             " ".join(sub.report.get("avisos") or []) or None,
         ]
 
