@@ -48,7 +48,15 @@ class Progress(Protocol):
     def advance(self, n: int = 1) -> None: ...
 
 
-class _Quiet:
+class QuietProgress:
+    """Un avance que no dibuja nada (sin terminal, --silencioso, JSON, pruebas)."""
+
+    def __enter__(self) -> QuietProgress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        pass
+
     def phase(self, description: str, total: int | None) -> None:
         pass
 
@@ -198,7 +206,7 @@ def _skip_untouched_copy(sub: Submission) -> None:
 def consolidate(opts: Options, config: RulesConfig, progress: Progress | None = None) -> RunResult:
     """Hace la corrida completa y escribe todo lo pedido. Quien llama tiene el candado."""
     with gctune.tuned():
-        return _consolidate(opts, config, progress or _Quiet())
+        return _consolidate(opts, config, progress or QuietProgress())
 
 
 def _consolidate(opts: Options, config: RulesConfig, progress: Progress) -> RunResult:
