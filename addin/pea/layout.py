@@ -166,6 +166,9 @@ MARKS_SHEET = "PEA_marcas"
 DIAGNOSTIC_SHEET = "Diagnóstico"
 #: Hoja oculta con metadatos de la plantilla: claves en A, valores en B.
 META_SHEET = "PEA_meta"
+#: Hoja oculta de configuración de xlwings (INTERPRETER_WIN…); el nombre lo fija xlwings
+#: y `vba/PEA.bas` lo repite en HOJA_CONFIG (tests/test_plantilla.py lo compara).
+XLWINGS_CONF_SHEET = "xlwings.conf"
 META_KEYS = ("version_plantilla", "anio_plan", "huella_catalogos", "version_xlwings",
              "url_ventanilla")
 TEMPLATE_VERSION = "1.0"
