@@ -112,10 +112,12 @@ def title_text(anio: int) -> str:
     return f"{TITLE_PREFIX} {anio}"
 
 
+@lru_cache(maxsize=4096)
 def col_index(letters: str | bytes) -> int:
     """'A' → 1, 'T' → 20, 'AA' → 27; también en bytes (b"AA", del XML) y en minúsculas.
 
-    El único paso de letras de columna a número en el paquete (diseño, lectores, puente).
+    El único paso de letras de columna a número en el paquete (diseño, lectores, puente);
+    recordado, porque los lectores lo piden por cada celda con formato o fórmula.
     """
     if isinstance(letters, str):
         letters = letters.encode("ascii", "replace")
