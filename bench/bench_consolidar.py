@@ -71,11 +71,11 @@ READ_ONLY = r"""
 import sys, pathlib
 from pea.config import load_config
 from pea.consolidate.cache import ResultCache
-from pea.consolidate.run import Options, _Quiet, read_submissions
+from pea.consolidate.run import Options, QuietProgress, read_submissions
 folder = pathlib.Path(sys.argv[1])
 opts = Options(folder, folder.parent / "no_se_escribe.xlsx", use_cache=False)
 config = load_config()
-subs, read = read_submissions(opts, config, _Quiet(), ResultCache(pathlib.Path("x"), "", False))
+subs, read = read_submissions(opts, config, QuietProgress(), ResultCache(pathlib.Path("x"), "", False))
 print(read)
 """
 

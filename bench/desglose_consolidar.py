@@ -25,7 +25,7 @@ from pea.consolidate.extract import plan_lines
 from pea.consolidate.outcome import Outcome
 from pea.consolidate.worker import init_worker
 from pea.models import FileReport
-from pea.reading import package, xlsx
+from pea.reading import spreadsheetml, xlsx, zip_guard
 from pea.reading.plan_parser import parse_plan
 from pea.rules.context import Context
 from pea.validation import read_grid, run_rules
@@ -57,10 +57,10 @@ def main() -> int:
               file=sys.stderr)
         return 2
     totals: collections.Counter[str] = collections.Counter()
-    _timed(totals, package.Package, "check_xml_parts",
+    _timed(totals, zip_guard.Package, "check_xml_parts",
            SUB + "descomprimir y revisar cada parte (DTD, tamaños reales)")
     _timed(totals, xlsx, "_engine", SUB + "calamine: abrir el libro, leer la hoja y sus valores")
-    _timed(totals, package.Package, "scan_sheet", SUB + "área, formatos % y fórmulas de la hoja")
+    _timed(totals, spreadsheetml, "scan_sheet", SUB + "área, formatos % y fórmulas de la hoja")
     config = load_config()
     init_worker(config)  # reglas cargadas y recolector ajustado, como un proceso de lectura
     datas = [(p, p.read_bytes()) for p in files]

@@ -15,17 +15,10 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from pea import layout as L
 from pea.excel.xl_api import PROTECTION_OPTIONS, parse_address
 
 CALLS: Counter[str] = Counter()
-
-
-def letter(col: int) -> str:
-    out = ""
-    while col:
-        col, rem = divmod(col - 1, 26)
-        out = chr(65 + rem) + out
-    return out
 
 
 class _Counted:
@@ -457,10 +450,10 @@ class FakeRange(_Counted):
 
     @property
     def address(self) -> str:
-        a = f"${letter(self._c1)}${self._r1}"
+        a = f"${L.col_letter(self._c1)}${self._r1}"
         if (self._r1, self._c1) == (self._r2, self._c2):
             return a
-        return f"{a}:${letter(self._c2)}${self._r2}"
+        return f"{a}:${L.col_letter(self._c2)}${self._r2}"
 
     @property
     def color(self) -> tuple[int, int, int] | None:

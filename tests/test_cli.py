@@ -1,4 +1,4 @@
-"""El contrato de la línea de comandos (shared/spec/contrato-cli.md), por subproceso."""
+"""El contrato de la línea de comandos (README, «Validar un plan»; docs/consolidar.md), por subproceso."""
 
 from __future__ import annotations
 

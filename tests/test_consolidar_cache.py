@@ -116,13 +116,13 @@ def test_archivo_que_excede_el_limite_queda_ilegible(tmp_path: Path, monkeypatch
     config.limites.segundos_por_archivo = 0
     result = consolidate(Options(folder, tmp_path / "m.xlsx", workers=1), config)
     read = [s for s in result.consolidation.submissions if s.outcome is not None]
-    slow = [s for s in read if "tardó más de" in s.motivo]
+    slow = [s for s in read if "tardó más de" in s.estado_detalle]
     assert slow and all(s.estado == "Ilegible" for s in slow)
     # lo que se agotó no se guarda en la caché: la siguiente corrida lo intenta de nuevo
     config.limites.segundos_por_archivo = 30
     again = consolidate(Options(folder, tmp_path / "m.xlsx"), config).consolidation
     assert again.read_count >= len(slow)
-    assert not any("tardó más de" in s.motivo for s in again.submissions)
+    assert not any("tardó más de" in s.estado_detalle for s in again.submissions)
 
 
 def test_si_muere_el_principal_los_procesos_de_trabajo_terminan(tmp_path: Path) -> None:

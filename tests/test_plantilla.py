@@ -103,6 +103,14 @@ def test_cada_onaction_tiene_su_sub() -> None:
     assert sorted(vba.CALLBACKS.values()) == sorted(L.BRIDGE_FUNCTIONS)
 
 
+def test_hojas_del_modulo_vba_son_las_de_layout() -> None:
+    """Los nombres de hoja que PEA.bas repite en sus constantes son los de `pea.layout`."""
+    source = vba.pea_module_source()
+    consts = dict(re.findall(r'^Private Const (HOJA_\w+) As String = "([^"]*)"', source,
+                             re.MULTILINE))
+    assert consts == {"HOJA_CONFIG": L.XLWINGS_CONF_SHEET, "HOJA_META": L.META_SHEET}
+
+
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")  # pyparsing dentro de olevba
 def test_modulos_vba_se_leen_iguales(template: Path) -> None:
     from oletools.olevba import VBA_Parser

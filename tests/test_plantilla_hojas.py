@@ -16,10 +16,10 @@ from pea.config import RulesConfig
 from pea.template import build_template
 from pea.template import geometry as G
 from pea.template.package import finalize_package
-from pea.template.support_sheets import XLWINGS_CONF_SHEET, meta_values
+from pea.template.support_sheets import meta_values
 
 ROOT = Path(__file__).resolve().parent.parent
-SHEETS = [L.PLAN_SHEET, L.INSTRUCTIONS_SHEET, L.CATALOG_SHEET, L.META_SHEET, XLWINGS_CONF_SHEET]
+SHEETS = [L.PLAN_SHEET, L.INSTRUCTIONS_SHEET, L.CATALOG_SHEET, L.META_SHEET, L.XLWINGS_CONF_SHEET]
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +41,7 @@ def test_hojas_y_visibilidad(wb: Any) -> None:
     states = {ws.title: ws.sheet_state for ws in wb}
     assert states == {L.PLAN_SHEET: "visible", L.INSTRUCTIONS_SHEET: "visible",
                       L.CATALOG_SHEET: "hidden", L.META_SHEET: "hidden",
-                      XLWINGS_CONF_SHEET: "hidden"}
+                      L.XLWINGS_CONF_SHEET: "hidden"}
     assert wb.active.title == L.PLAN_SHEET
 
 
@@ -128,7 +128,7 @@ def test_metadatos_y_xlwings_conf(wb: Any, config: RulesConfig) -> None:
         L.TEMPLATE_VERSION, config.parametros.anio_plan, config.catalogos.fingerprint(),
         xlwings.__version__]
     assert meta_values(config)["huella_catalogos"] == config.catalogos.fingerprint()
-    conf = wb[XLWINGS_CONF_SHEET]
+    conf = wb[L.XLWINGS_CONF_SHEET]
     rows = [(r[0].value, r[1].value) for r in conf.iter_rows(min_row=1, max_col=2)]
     keys = [k for k, _ in rows]
     assert None not in keys and keys[0] is not None  # desde A1, sin filas vacías

@@ -86,13 +86,6 @@ def grids(draw: st.DrawFn) -> SheetGrid:
     return SheetGrid(name="PEA", rows=rows, merged=merged, percent=percent)
 
 
-def _col_number(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n
-
-
 def check_report(report: FileReport, height: int, width: int,
                  merged: list[tuple[int, int, int, int]]) -> None:
     """Hallazgos dentro de la hoja, fila coherente con la celda, sin fallas internas.
@@ -107,7 +100,7 @@ def check_report(report: FileReport, height: int, width: int,
             continue
         m = _CELL.match(f.celda)
         assert m, f
-        row, col = int(m.group(2)), _col_number(m.group(1))
+        row, col = int(m.group(2)), L.col_index(m.group(1))
         assert 1 <= row <= height and 1 <= col <= width, (f, height, width)
         if f.fila is not None and f.fila != row:
             assert any((r1, c1) == (row, col) and r1 <= f.fila <= r2

@@ -1,5 +1,8 @@
 """Casos de reglas como datos (tests/reglas/*.yaml), al estilo de sqlfluff.
 
+Cada archivo de casos se llama como el módulo de reglas que prueba:
+`tests/reglas/quarters.yaml` ↔ `pea/rules/quarters.py`.
+
 Cada caso escribe un plan válido del demo, aplica una mutación y compara los hallazgos:
 los de severidad error/advertencia deben ser exactamente los esperados (regla y celda);
 los «info» esperados deben aparecer.
@@ -72,3 +75,13 @@ def test_cada_regla_tiene_caso() -> None:
     covered |= {"PEA-E00"}  # archivos ilegibles: tests/test_lectura.py
     single = {r for r in load_all() if not r.startswith("PEA-X")}
     assert single - covered == set()
+
+
+def test_cada_archivo_de_casos_se_llama_como_su_modulo() -> None:
+    """Un archivo de casos por módulo de reglas, con su nombre: `tests/reglas/X.yaml` prueba
+    `pea/rules/X.py` (PEA-E, que emite el lector, está en `structure.py`)."""
+    from pea.rules.registry import load_all
+
+    modules = {r.check.__module__.rsplit(".", 1)[-1] for r in load_all().values()
+               if r.check is not None}
+    assert {p.stem for p in CASES_DIR.glob("*.yaml")} == modules | {"structure"}

@@ -21,9 +21,9 @@ from pea.config import Limits, RulesConfig
 from pea.reading import source
 from pea.reading.errors import UnreadableFile
 from pea.reading.extent import measure
-from pea.reading.package import Package
 from pea.reading.text import read_text
 from pea.reading.xlsx import open_workbook
+from pea.reading.zip_guard import Package
 from pea.safe_names import safe_filename
 from pea.validation import validate_bytes, validate_file
 from tests.hostile import corpus
@@ -103,7 +103,7 @@ def test_bomba_con_tamano_falso_se_corta_al_leer() -> None:
     pkg = Package(corpus.zip_bomb_lying(), LIMITS)  # lo declarado parece inocente
     with pytest.raises(UnreadableFile, match=r"compresión anómala|descomprimido") as info:
         pkg.check_xml_parts()
-    assert info.value.motivo == "limite"
+    assert info.value.kind == "limite"
     assert pkg.total_read <= LIMITS.tamano_descomprimido_mb * 1024 * 1024 + (1 << 20)
 
 
@@ -320,7 +320,7 @@ def _sheets(draw: st.DrawFn) -> bytes:
 @given(_sheets(), st.sampled_from([set(), {3}, {7, 12}]))
 def test_vias_rapida_y_cuidadosa_coinciden(xml: bytes, percent: set[int]) -> None:
     from pea.reading.extent import scan
-    from pea.reading.package import cell_styles
+    from pea.reading.spreadsheetml import cell_styles
 
     fast = scan(xml, 5000, 200_000, percent)
     careful = measure(xml, 5000, 200_000)
@@ -359,7 +359,7 @@ def test_celda_con_tabulador_cuenta_para_el_area() -> None:
     with pytest.raises(UnreadableFile) as info:
         wb = open_workbook(data, LIMITS)
         wb.load(wb.entries[0])
-    assert info.value.motivo == "limite"
+    assert info.value.kind == "limite"
 
 
 def _rename_local_header(data: bytes, old: bytes, new: bytes) -> bytes:
@@ -377,7 +377,7 @@ def test_encabezado_local_distinto_del_directorio_no_pasa_por_la_via_rapida() ->
         Package(data, LIMITS).read("xl/styles.xml")
     except UnreadableFile as exc:
         pkg_error = exc
-    assert pkg_error is not None and pkg_error.motivo == "danado"
+    assert pkg_error is not None and pkg_error.kind == "danado"
 
 
 def test_marca_de_datos_parchados_usa_la_via_de_zipfile() -> None:
@@ -396,7 +396,7 @@ def test_marca_de_datos_parchados_usa_la_via_de_zipfile() -> None:
                                   '<c r="A1" t="n"s="3"><v>1</v></c>'])
 def test_formas_raras_dan_lo_mismo_que_la_via_cuidadosa(cell: str) -> None:
     from pea.reading.extent import scan
-    from pea.reading.package import cell_styles
+    from pea.reading.spreadsheetml import cell_styles
 
     xml = sheet_xml(f'<row r="1">{cell}</row>').encode()
     styles = cell_styles(xml, {3})
@@ -408,7 +408,7 @@ def test_formas_raras_dan_lo_mismo_que_la_via_cuidadosa(cell: str) -> None:
 def test_errores_guardados_sin_cerrar_no_se_inventan() -> None:
     """Celdas de error sin «</c>» (XML hostil) no dan valores; las bien formadas, sí, aunque
     estén entre celdas vacías o con error sin valor."""
-    from pea.reading.package import error_values
+    from pea.reading.spreadsheetml import error_values
 
     unclosed = b"".join(b'<c r="A%d" t="e"><v>#N/A</v>' % i for i in range(1, 2000))
     assert error_values(b"<sheetData><row>" + unclosed + b"</row></sheetData>") == {}

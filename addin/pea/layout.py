@@ -76,11 +76,6 @@ BLOCK_KEYS: tuple[str, ...] = tuple(c.key for c in COLUMNS if c.block)
 REQUIRED_KEYS: tuple[str, ...] = BLOCK_KEYS
 #: Campos de texto que una fila de continuación puede traer propios.
 OWN_TEXT_KEYS: tuple[str, ...] = ("pasos", "meta")
-#: Encabezados de una sola columna que se buscan por su texto (filas 1 o 2).
-SINGLE_HEADER_KEYS: tuple[str, ...] = (
-    "eje", "objetivo", "estrategia", "programa_presupuestario", "mir", "pasos",
-    "responsable", "indicador", "poblacion_potencial", "poblacion_objetivo",
-)
 #: Día y mes en que inicia cada trimestre.
 QUARTER_START: dict[str, tuple[int, int]] = {
     "t1": (1, 1), "t2": (4, 1), "t3": (7, 1), "t4": (10, 1),
@@ -117,11 +112,18 @@ def title_text(anio: int) -> str:
     return f"{TITLE_PREFIX} {anio}"
 
 
-def col_index(letter: str) -> int:
-    """'A' → 1, 'T' → 20, 'AA' → 27."""
+@lru_cache(maxsize=4096)
+def col_index(letters: str | bytes) -> int:
+    """'A' → 1, 'T' → 20, 'AA' → 27; también en bytes (b"AA", del XML) y en minúsculas.
+
+    El único paso de letras de columna a número en el paquete (diseño, lectores, puente);
+    recordado, porque los lectores lo piden por cada celda con formato o fórmula.
+    """
+    if isinstance(letters, str):
+        letters = letters.encode("ascii", "replace")
     n = 0
-    for ch in letter:
-        n = n * 26 + (ord(ch) - 64)
+    for ch in letters.upper():
+        n = n * 26 + ch - 64
     return n
 
 
@@ -166,6 +168,9 @@ MARKS_SHEET = "PEA_marcas"
 DIAGNOSTIC_SHEET = "Diagnóstico"
 #: Hoja oculta con metadatos de la plantilla: claves en A, valores en B.
 META_SHEET = "PEA_meta"
+#: Hoja oculta de configuración de xlwings (INTERPRETER_WIN…); el nombre lo fija xlwings
+#: y `vba/PEA.bas` lo repite en HOJA_CONFIG (tests/test_plantilla.py lo compara).
+XLWINGS_CONF_SHEET = "xlwings.conf"
 META_KEYS = ("version_plantilla", "anio_plan", "huella_catalogos", "version_xlwings",
              "url_ventanilla")
 TEMPLATE_VERSION = "1.0"

@@ -102,7 +102,6 @@ class Block:
     row: int
     fields: dict[str, Cell]  # campos del bloque ya heredados (eje, objetivo, …)
     lines: list[MetaLine] = field(default_factory=list)
-    spill_rows: list[int] = field(default_factory=list)
     orphan: bool = False  # continuación sin fila principal previa (PEA-E04)
 
     def value(self, key: str) -> str:
@@ -135,8 +134,6 @@ class Plan:
     footer: PlanFooter = field(default_factory=PlanFooter)
     columns: dict[str, str] = field(default_factory=dict)  # clave → letra en el archivo
     header_row: int | None = None
-    subheader_row: int | None = None
-    offset_from: str | None = None  # columna desde la que se corrigió el desplazamiento
     first_col: str = "A"  # columna del eje (el encabezado puede estar movido)
     last_row: int | None = None  # última fila de datos (el pie va después)
     blocks: list[Block] = field(default_factory=list)

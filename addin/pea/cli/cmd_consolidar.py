@@ -306,22 +306,10 @@ class _RichProgress:
             self._progress.refresh()
 
 
-class _NoProgress:
-    def __enter__(self) -> _NoProgress:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        pass
-
-    def phase(self, description: str, total: int | None) -> None:
-        pass
-
-    def advance(self, n: int = 1) -> None:
-        pass
-
-
 def _progress(silent: bool) -> Any:
     """Barra en la terminal; nada con --silencioso, con JSON o si stderr no es terminal."""
     if silent or not sys.stderr.isatty():
-        return _NoProgress()
+        from pea.consolidate.run import QuietProgress
+
+        return QuietProgress()
     return _RichProgress()

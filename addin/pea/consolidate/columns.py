@@ -1,7 +1,8 @@
 """Columnas de cada hoja del libro maestro (encabezado, ancho y tipo), en un solo lugar.
 
-Los encabezados mínimos de `contrato-cli.md` están aquí; la hoja «Plan consolidado»
-toma las columnas oficiales de `pea.layout` (etiqueta y ancho).
+Los encabezados mínimos del contrato (docs/consolidar.md, «Hojas del libro maestro») están
+aquí; la hoja «Plan consolidado» toma las columnas oficiales de `pea.layout` (etiqueta y
+ancho).
 """
 
 from __future__ import annotations

@@ -22,7 +22,7 @@ class Submission:
     outcome: Outcome | None = None  # None: omitido (no se lee)
     from_cache: bool = False
     estado: str = OMITIDO
-    motivo: str = ""
+    estado_detalle: str = ""  # por qué tiene ese estado (columna «Motivo» de «Entregas»)
     estado_propio: str = OMITIDO  # por su propia validación (un Duplicado puede ser Rechazado)
 
     @property

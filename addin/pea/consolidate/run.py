@@ -47,7 +47,15 @@ class Progress(Protocol):
     def advance(self, n: int = 1) -> None: ...
 
 
-class _Quiet:
+class QuietProgress:
+    """Un avance que no dibuja nada (sin terminal, --silencioso, JSON, pruebas)."""
+
+    def __enter__(self) -> QuietProgress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        pass
+
     def phase(self, description: str, total: int | None) -> None:
         pass
 
@@ -133,7 +141,7 @@ def read_submissions(opts: Options, config: RulesConfig, progress: Progress,
     for s in inputs:
         sha, is_master, stat = _digest(s.found.path)
         if is_master:
-            s.found = replace(s.found, motivo=MASTER_REASON)
+            s.found = replace(s.found, skip_reason=MASTER_REASON)
         else:
             digested.append((s, sha, stat))
         progress.advance()
@@ -185,7 +193,7 @@ def _skip_untouched_copy(sub: Submission) -> None:
     (si la dependencia la corrigió y la volvió a guardar, se valida como cualquier otra)."""
     copy = sub.report.copia_anotada if sub.report is not None else None
     if copy is not None and copy.sin_cambios:
-        sub.found = replace(sub.found, motivo=(
+        sub.found = replace(sub.found, skip_reason=(
             f"copia anotada por PEA (--anotar) de «{copy.original}», sin cambios; no es "
             "otra entrega. Las correcciones van en el libro original de la dependencia."))
         sub.outcome = None
@@ -194,7 +202,7 @@ def _skip_untouched_copy(sub: Submission) -> None:
 def consolidate(opts: Options, config: RulesConfig, progress: Progress | None = None) -> RunResult:
     """Hace la corrida completa y escribe todo lo pedido. Quien llama tiene el candado."""
     with gctune.tuned():
-        return _consolidate(opts, config, progress or _Quiet())
+        return _consolidate(opts, config, progress or QuietProgress())
 
 
 def _consolidate(opts: Options, config: RulesConfig, progress: Progress) -> RunResult:

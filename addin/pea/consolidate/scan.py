@@ -25,12 +25,12 @@ class FoundFile:
     archivo: str  # ruta relativa a la carpeta, con «/»
     size: int
     mtime: float
-    motivo: str | None = None  # None: es un libro a leer; texto: por qué se omite
+    skip_reason: str | None = None  # None: es un libro a leer; texto: por qué se omite
     link: str | None = None  # vínculo de «Entregas» (la Ventanilla: la página de la entrega)
 
     @property
     def is_input(self) -> bool:
-        return self.motivo is None
+        return self.skip_reason is None
 
 
 def scan(folder: Path, *, recursive: bool, ignore: set[Path],

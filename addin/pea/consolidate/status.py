@@ -34,7 +34,7 @@ from pea.textnorm import ESTRATEGIA_NUM, leading_number
 def own_status(sub: Submission) -> tuple[str, str]:
     """Estado por su propia validación y el motivo que lo explica."""
     if sub.outcome is None:
-        return OMITIDO, sub.found.motivo or ""
+        return OMITIDO, sub.found.skip_reason or ""
     if sub.ilegible:
         first = next((f.mensaje for f in sub.findings if f.regla == "PEA-E00"), "")
         return ILEGIBLE, first
@@ -69,7 +69,7 @@ def assign(submissions: list[Submission], config: RulesConfig,
     X02 y X03 miran solo los planes vigentes (sin duplicados ni estados excluidos).
     """
     for sub in submissions:
-        sub.estado, sub.motivo = own_status(sub)
+        sub.estado, sub.estado_detalle = own_status(sub)
         sub.estado_propio = sub.estado
     readable = [s for s in submissions if s.outcome is not None and not s.ilegible]
     by_name = {s.archivo: s for s in readable}
@@ -82,9 +82,10 @@ def assign(submissions: list[Submission], config: RulesConfig,
                 sub = by_name[dup.archivo]
                 when = by_name[g.vigente.archivo].modified
                 stamp = f", modificado el {when:%d/%m/%Y %H:%M}" if when else ""
-                sub.motivo = (f"Sustituido por «{g.vigente.archivo}» (entrega más reciente de "
-                              f"la misma dependencia{stamp}). Estado propio: {sub.estado}"
-                              + (f" — {sub.motivo.rstrip('. ')}" if sub.motivo else "") + ".")
+                own = sub.estado_detalle
+                sub.estado_detalle = (f"Sustituido por «{g.vigente.archivo}» (entrega más reciente de "
+                                      f"la misma dependencia{stamp}). Estado propio: {sub.estado}"
+                                      + (f" — {own.rstrip('. ')}" if own else "") + ".")
                 sub.estado = DUPLICADO
     current = [all_facts[s.archivo] for s in readable
                if s.estado != DUPLICADO and s.estado not in excluded]

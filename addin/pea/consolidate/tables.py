@@ -33,7 +33,7 @@ def entregas_rows(c: Consolidation) -> Iterator[list[Any]]:
             len(sub.lines) if read else None,
             sub.modified, size, sub.sha256, sub.template_version,
             report.hoja if report is not None else None,
-            sub.motivo or None,
+            sub.estado_detalle or None,
             (" ".join(report.avisos) or None) if report is not None else None,
         ]
 

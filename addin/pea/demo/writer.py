@@ -1,6 +1,6 @@
 """Escribe planes de ejemplo en el formato oficial (openpyxl), en las variantes reales.
 
-Variantes (plan-layout.md §1.6):
+Variantes (las formas en que llegan los planes de las dependencias):
 - ``combinada``: filas de continuación con celdas combinadas verticalmente;
 - ``vacia``: filas de continuación con las celdas del bloque en blanco;
 - ``fraccion``: trimestres numéricos 0.42 con formato ``0%`` (como Excel los guarda);

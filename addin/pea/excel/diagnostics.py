@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pea import layout as L
 from pea.excel import xl_api as X
 from pea.excel import xlconf
 from pea.excel.reader import DIAGNOSTIC_SHEET, template_info
@@ -154,7 +155,7 @@ def _zone(fullname: str) -> int | None:
 
 
 def config_items(book: Any) -> list[Item]:
-    sheet = X.find_sheet(book, "xlwings.conf")
+    sheet = X.find_sheet(book, L.XLWINGS_CONF_SHEET)
     conf: dict[str, str] = {}
     if sheet is not None:
         nrows, _ = X.used_extent(sheet)

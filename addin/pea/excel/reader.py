@@ -187,12 +187,12 @@ def _grid(sheet: Any, name: str, limits_rows: int, limits_cells: int,
     # El rango usado de Excel incluye celdas solo con formato; el límite del lector de
     # archivos cuenta celdas con valor, así que aquí se deja holgura y se cuenta después.
     if nrows * ncols > 4 * limits_cells:
-        raise UnreadableFile(_too_big(name, nrows * ncols, limits_cells), motivo="limite")
+        raise UnreadableFile(_too_big(name, nrows * ncols, limits_cells), kind="limite")
     raw = [[normalize(v) for v in row] for row in X.read_values(sheet, nrows, ncols)]
     grid = SheetGrid(name=name, rows=trim([list(r) for r in raw]))
     cells = sum(len(r) for r in grid.rows)
     if cells > limits_cells:
-        raise UnreadableFile(_too_big(name, cells, limits_cells), motivo="limite")
+        raise UnreadableFile(_too_big(name, cells, limits_cells), kind="limite")
     found = find_header_row(grid)
     grid.percent = percent_cells(sheet, grid.rows, found[0] + 2 if found else 1)
     grid.formulas = formula_cells(sheet, nrows, ncols)

@@ -19,6 +19,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from pea import layout as L
+
 Kind = Literal["classmethod", "method", "property", "settable"]
 
 
@@ -85,23 +87,15 @@ COM_API: tuple[str, ...] = (
 _ADDRESS = re.compile(r"^\$?([A-Z]{1,3})\$?(\d+)(?::\$?([A-Z]{1,3})\$?(\d+))?$")
 
 
-def col_number(letters: str) -> int:
-    """'A' → 1, 'AA' → 27."""
-    n = 0
-    for ch in letters:
-        n = n * 26 + (ord(ch) - 64)
-    return n
-
-
 def parse_address(address: str) -> tuple[int, int, int, int]:
     """«$B$4:$T$4» → (4, 2, 4, 20); «$A$1» → (1, 1, 1, 1)."""
     m = _ADDRESS.match(address.split("!")[-1].replace("'", ""))
     if not m:
         raise ValueError(f"dirección no reconocida: {address!r}")
-    r1, c1 = int(m.group(2)), col_number(m.group(1))
+    r1, c1 = int(m.group(2)), L.col_index(m.group(1))
     if m.group(3) is None:
         return r1, c1, r1, c1
-    return r1, c1, int(m.group(4)), col_number(m.group(3))
+    return r1, c1, int(m.group(4)), L.col_index(m.group(3))
 
 
 # --- Libro y hojas ---------------------------------------------------------------

@@ -21,11 +21,11 @@ class Deadline:
         self.end = time.monotonic() + seconds
 
     def check(self) -> None:
-        """Lanza `UnreadableFile` (motivo «tiempo») si ya pasó el límite."""
+        """Lanza `UnreadableFile` (`kind` «tiempo») si ya pasó el límite."""
         if time.monotonic() > self.end:
             raise UnreadableFile(
                 f"La lectura del archivo tardó más de {self.seconds:g} s (límite de tiempo por "
                 "archivo); revise que sea el plan y no un libro con datos de más, o pida al "
                 "Instituto ampliar «limites.segundos_por_archivo».",
-                motivo="tiempo",
+                kind="tiempo",
             )

@@ -17,6 +17,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from pea import layout as L
+
 _TAG = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?(row|c)(?=[\s/>])([^>]*?)(/?)>")
 _R_ATTR = re.compile(rb"""(?:^|\s)r\s*=\s*["']\s*([A-Za-z]*)(\d*)\s*["']""")
 _CHECK_EVERY = 50_000
@@ -42,12 +44,8 @@ _HUGE = 10**9  # una referencia absurda (más de 9 dígitos o 6 letras) cuenta c
 
 
 def _col_number(letters: bytes) -> int:
-    if len(letters) > 5:
-        return _HUGE
-    n = 0
-    for ch in letters.upper():
-        n = n * 26 + (ch - 64)
-    return n
+    """`layout.col_index`, con tope: más de 5 letras (un XML hostil) cuenta como enorme."""
+    return _HUGE if len(letters) > 5 else L.col_index(letters)
 
 
 def _row_number(digits: bytes) -> int:
@@ -68,7 +66,7 @@ def scan(xml: bytes, max_rows: int, max_cells: int, percent_styles: set[int],
 
     Solo para la forma que escriben Excel, LibreOffice, openpyxl y XlsxWriter (cada
     celda ``<c r="A1" …>`` sin prefijo); si no, None y se usa la vía cuidadosa
-    (`measure` y `Package.cell_styles`), con el mismo resultado.
+    (`measure` y `spreadsheetml.cell_styles`), con el mismo resultado.
     """
     if len(xml) > _FAST_MAX or b":c " in xml or b":c>" in xml:
         return None

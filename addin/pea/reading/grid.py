@@ -41,7 +41,6 @@ class SheetGrid:
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # r1, c1, r2, c2
     formulas: set[tuple[int, int]] = field(default_factory=set)  # celdas con fórmula
     hidden: bool = False
-    text_export: bool = False  # viene de una exportación de texto (hoja = None)
     #: Límite de tiempo de la lectura del archivo (lo respeta también el intérprete).
     deadline: Deadline | None = field(default=None, repr=False, compare=False)
 

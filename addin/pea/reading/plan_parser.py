@@ -1,7 +1,7 @@
 """De una cuadrícula a un `Plan`: encabezado, mapeo de columnas, bloques y pie.
 
-Sigue plan-layout.md §1.3: se propagan las celdas combinadas, se encuentra la fila
-«EJE TEMÁTICO», se mapean las columnas por su texto, se corrige el desplazamiento de
+El formato esperado está en `pea.layout` (la única fuente). En orden: se propagan las
+celdas combinadas, se encuentra la fila «EJE TEMÁTICO», se mapean las columnas por su texto, se corrige el desplazamiento de
 una columna (PEA-E03), se clasifican las filas (principal, continuación, texto
 continuado) y la tabla termina en ELABORÓ / AUTORIZÓ.
 """
@@ -251,7 +251,7 @@ def parse_plan(grid: SheetGrid, archivo: str) -> ParseResult:
     s = h + 1
     width = max(grid.width, start_col + 19)
     view = _View(grid, width)
-    plan.header_row, plan.subheader_row = h, s
+    plan.header_row = h
     plan.header = _read_header_block(view, h)
     cols, meta_col = _map_columns(view, h, start_col, width)
 
@@ -271,7 +271,6 @@ def parse_plan(grid: SheetGrid, archivo: str) -> ParseResult:
                     cols[key] = c + 1
             if meta_col is not None and meta_col >= q1:
                 meta_col += 1
-            plan.offset_from = L.col_letter(q1)
             hits.append(Hit("PEA-E03", cell=f"{L.col_letter(q1)}{s}", row=s,
                             col=L.col_letter(q1)))
     if quarter_cols:
@@ -462,7 +461,6 @@ def _read_blocks(view: _View, plan: Plan, cols: dict[str, int], data_rows: list[
     mark_cols = {k: cols[k] for k in L.MARK_KEYS if k in cols}
     quarter_cols = {k: cols[k] for k in L.QUARTER_KEYS if k in cols}
     block_cols = {k: cols[k] for k in L.BLOCK_KEYS if k in cols}
-    used = set(cols.values())
     eje_col = cols.get("eje", abc[0] if abc else None)
     line_cols = (*mark_cols.values(), *quarter_cols.values())
     # campos del bloque que una continuación no debería traer (se toman de la principal)
@@ -507,12 +505,8 @@ def _read_blocks(view: _View, plan: Plan, cols: dict[str, int], data_rows: list[
         else:
             texts = {k: view.own(r, c) for k, c in block_cols.items()
                      if (r, c) not in view.anchor and not _blank(view.own(r, c))}
-            extra = [c for c in range(1, len(view.grid.rows[r - 1]) + 1)
-                     if c not in used and not _blank(view.own(r, c))]
             if not texts:
-                if extra:
-                    continue  # notas fuera de la tabla (p. ej. la columna de control)
-                continue
+                continue  # fila sin texto del bloque (notas fuera de la tabla: se ignoran)
             if current is None or current.orphan:
                 hits.append(Hit("PEA-E04", cell=f"{L.col_letter(eje_col or 1)}{r}", row=r,
                                 variant="huerfana"))
@@ -523,7 +517,6 @@ def _read_blocks(view: _View, plan: Plan, cols: dict[str, int], data_rows: list[
                     current.fields[k] = Cell(value=v, row=r, col=L.col_letter(cols[k]))
                 else:
                     current.fields[k] = replace(old, value=f"{old.text} {v}")
-            current.spill_rows.append(r)
             first = min(cols[k] for k in texts)
             hits.append(Hit("PEA-E04", cell=f"{L.col_letter(first)}{r}", row=r,
                             variant="continuado", padre=current.row))

@@ -17,13 +17,10 @@ from typing import Generic, TypeVar
 from pea import layout as L
 from pea.reading.grid import SheetGrid
 
-#: La hoja de configuración que crea xlwings en un libro.
-XLWINGS_CONF_SHEET = "xlwings.conf"
-
 #: Hojas de la plantilla y de PEA que nunca son el plan (comparadas con `casefold`).
 AUXILIARY = frozenset(n.casefold() for n in (
     L.META_SHEET, L.CATALOG_SHEET, L.INSTRUCTIONS_SHEET, L.VALIDATION_SHEET,
-    L.MARKS_SHEET, L.DIAGNOSTIC_SHEET, XLWINGS_CONF_SHEET))
+    L.MARKS_SHEET, L.DIAGNOSTIC_SHEET, L.XLWINGS_CONF_SHEET))
 
 #: Las que ni se buscan como plan. «Validación» sí se busca: el reporte de PEA nunca tiene
 #: el encabezado del plan, y una dependencia puede haber llamado así a su hoja.

@@ -42,18 +42,18 @@ def ole_error(data: bytes) -> UnreadableFile:
             "El libro está protegido con contraseña (cifrado) y no se puede leer; quite la "
             "contraseña (Archivo › Información › Proteger libro › Cifrar con contraseña, deje "
             "el campo vacío), guarde y vuelva a enviarlo.",
-            motivo="cifrado",
+            kind="cifrado",
         )
     if _utf16("WordDocument") in data:
         return UnreadableFile(
             "El archivo es un documento de Word (.doc), no un libro de Excel; envíe el libro "
             "del plan (.xlsx/.xlsm).",
-            motivo="no_excel",
+            kind="no_excel",
         )
     return UnreadableFile(
         "El archivo es de Excel 97-2003 (.xls) u otro formato antiguo de Office; ábralo en "
         "Excel y guárdelo como «Libro de Excel (.xlsx)» o use la plantilla oficial.",
-        motivo="xls",
+        kind="xls",
     )
 
 
@@ -77,7 +77,7 @@ def other_error(data: bytes) -> UnreadableFile:
         f"El archivo no es un libro de Excel (.xlsx/.xlsm): su contenido es {what} aunque su "
         "nombre lo parezca. Ábralo en Excel y guárdelo como «Libro de Excel (.xlsx)», o use "
         "la plantilla oficial.",
-        motivo="no_excel",
+        kind="no_excel",
     )
 
 
@@ -98,7 +98,7 @@ def reject_unless_zip(data: bytes) -> None:
         return
     if kind == "vacio":
         raise UnreadableFile("El archivo está vacío (0 bytes); vuelva a guardarlo o pida que "
-                             "lo envíen de nuevo.", motivo="vacio")
+                             "lo envíen de nuevo.", kind="vacio")
     if kind == "ole":
         raise ole_error(data)
     raise other_error(data)

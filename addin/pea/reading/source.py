@@ -64,12 +64,12 @@ def read_input_stat(path: Path, limits: Limits) -> tuple[bytes, os.stat_result]:
     try:
         return _read(path, limits)
     except OSError as exc:
-        raise UnreadableFile(os_error_message(exc), motivo="no_archivo") from None
+        raise UnreadableFile(os_error_message(exc), kind="no_archivo") from None
 
 
 def _read(path: Path, limits: Limits) -> tuple[bytes, os.stat_result]:
     if os.path.isdir(path):  # (en Windows, abrir una carpeta da «sin permiso»)
-        raise UnreadableFile("Es una carpeta, no un archivo.", motivo="no_archivo")
+        raise UnreadableFile("Es una carpeta, no un archivo.", kind="no_archivo")
     # O_NONBLOCK: abrir una tubería (FIFO) no espera a que alguien escriba en ella
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     try:
@@ -80,24 +80,24 @@ def _read(path: Path, limits: Limits) -> tuple[bytes, os.stat_result]:
     if not stat.S_ISREG(before.st_mode):
         os.close(fd)
         if stat.S_ISDIR(before.st_mode):
-            raise UnreadableFile("Es una carpeta, no un archivo.", motivo="no_archivo")
+            raise UnreadableFile("Es una carpeta, no un archivo.", kind="no_archivo")
         raise UnreadableFile("No es un archivo regular (es una tubería, un dispositivo u "
-                             "otro objeto especial).", motivo="no_archivo")
+                             "otro objeto especial).", kind="no_archivo")
     limit = int(limits.tamano_archivo_mb * _MB)
     if before.st_size > limit:
         os.close(fd)
         raise UnreadableFile(
             f"El archivo pesa {before.st_size / _MB:,.0f} MB, más que el límite de "
             f"{limits.tamano_archivo_mb:g} MB («limites.tamano_archivo_mb»); revise que "
-            "sea el plan correcto.", motivo="limite")
+            "sea el plan correcto.", kind="limite")
     with open(fd, "rb") as fh:  # cierra el descriptor
         data = fh.read(limit + 1)
         after = os.fstat(fh.fileno())
     if len(data) > limit or len(data) != before.st_size or _signature(after) != _signature(before):
         raise UnreadableFile(
             "El archivo cambió mientras se leía (quizá todavía se está copiando o alguien lo "
-            "está guardando); espere a que termine y vuelva a intentarlo.", motivo="cambiando")
+            "está guardando); espere a que termine y vuelva a intentarlo.", kind="cambiando")
     lock = lock_file_message(path.name)
     if lock and not data.startswith(b"PK"):
-        raise UnreadableFile(lock, motivo="bloqueo")
+        raise UnreadableFile(lock, kind="bloqueo")
     return data, after

@@ -29,18 +29,18 @@ def decode(data: bytes) -> str:
     """UTF-8 (con o sin BOM; si tiene bytes dañados, se marcan), UTF-16 con BOM; si no, Windows-1252."""
     if not data.strip():
         raise UnreadableFile("El archivo está vacío; vuelva a exportar el plan o envíe el libro "
-                             "de Excel.", motivo="vacio")
+                             "de Excel.", kind="vacio")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return data.decode("utf-16")
         except UnicodeDecodeError as exc:
             raise UnreadableFile("El texto Unicode (UTF-16) está incompleto o dañado; vuelva "
-                                 "a exportarlo.", motivo="danado") from exc
+                                 "a exportarlo.", kind="danado") from exc
     if b"\x00" in data[:4096]:
         raise UnreadableFile(
             "El archivo no es una exportación de texto del plan (contiene datos binarios); "
             "envíe el libro de Excel (.xlsx/.xlsm) o la exportación separada por tabuladores.",
-            motivo="no_excel",
+            kind="no_excel",
         )
     try:
         return data.decode("utf-8-sig")
@@ -67,7 +67,7 @@ def read_text(data: bytes, limits: Limits | int) -> SheetGrid:
     if len(data) > lim.tamano_archivo_mb * _MB:
         raise UnreadableFile(
             f"El archivo pesa {len(data) / _MB:,.0f} MB, más que el límite de "
-            f"{lim.tamano_archivo_mb:g} MB («limites.tamano_archivo_mb»).", motivo="limite")
+            f"{lim.tamano_archivo_mb:g} MB («limites.tamano_archivo_mb»).", kind="limite")
     text = decode(data)
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -79,7 +79,7 @@ def read_text(data: bytes, limits: Limits | int) -> SheetGrid:
         raise UnreadableFile(
             f"El archivo tiene {len(lines):,} líneas, más que el límite de {lim.filas:,} filas "
             "(«limites.filas»); revise que sea la exportación del plan y borre lo sobrante.",
-            motivo="limite")
+            kind="limite")
     rows: list[list[object]] = []
     cells = 0
     for i, line in enumerate(lines):
@@ -88,10 +88,10 @@ def read_text(data: bytes, limits: Limits | int) -> SheetGrid:
         if cells > lim.celdas:
             raise UnreadableFile(
                 f"El archivo tiene más de {lim.celdas:,} celdas («limites.celdas»); revise que "
-                "sea la exportación del plan.", motivo="limite")
+                "sea la exportación del plan.", kind="limite")
         if "\t" in line:
             rows.append([c if c != "" else None for c in line.split("\t")])
         else:
             cleaned = _clean_line(line)
             rows.append([cleaned] if cleaned else [])
-    return SheetGrid(name=None, rows=rows, text_export=True, deadline=deadline)
+    return SheetGrid(name=None, rows=rows, deadline=deadline)

@@ -58,7 +58,7 @@ def read_grid(path: Path, data: bytes, config: RulesConfig) -> ReadResult:
         return ReadResult(read_text(data, config.limites), [], [])
     msg = _suffix_message(path)
     if msg and not data.startswith(b"PK"):
-        raise UnreadableFile(msg, motivo="no_excel")
+        raise UnreadableFile(msg, kind="no_excel")
     wb = open_workbook(data, config.limites)
     choice = choose_plan_sheet(
         [Candidate(e.name, e.hidden, e) for e in wb.entries],

@@ -4,15 +4,17 @@ calamine no expone formatos de número ni distingue celdas vacías de combinadas
 los porcentajes (formato ``0%``) y las fórmulas se leen del XML de la hoja; las celdas
 combinadas vienen de calamine.
 
-Antes de dar el libro a calamine, `Package` revisa todas sus partes (tamaños reales,
+Antes de dar el libro a calamine, `zip_guard.Package` revisa todas sus partes (tamaños reales,
 compresión, DTD/ENTITY) y, antes de cada hoja, se mide su área con valores: una hoja
-que excede `limites.filas` o `limites.celdas` se rechaza sin pedir memoria al motor.
+que excede `limites.filas` o `limites.celdas` se rechaza sin pedir memoria al motor. Lo
+que se lee del XML (hojas, estilos, celdas) está en `spreadsheetml.py`.
 """
 
 from __future__ import annotations
 
 import io
 import logging
+from array import array
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -22,11 +24,13 @@ import python_calamine as pc
 from pea import layout as L
 from pea.config import Limits
 from pea.docprops import CUSTOM_PART, property_value
+from pea.reading import spreadsheetml
 from pea.reading.deadline import Deadline
 from pea.reading.errors import UnreadableFile
 from pea.reading.extent import Extent
 from pea.reading.grid import SheetGrid, clip_merged
-from pea.reading.package import CellStyles, Package, SheetEntry, max_shared_text
+from pea.reading.spreadsheetml import CellStyles, SheetEntry, max_shared_text
+from pea.reading.zip_guard import Package
 
 log = logging.getLogger(__name__)
 
@@ -40,15 +44,15 @@ def _engine(call: Callable[[], T], message: str) -> T:
         return call()
     except pc.PasswordError as exc:
         raise UnreadableFile("El libro está protegido con contraseña; quite la contraseña, "
-                             "guárdelo y vuelva a enviarlo.", motivo="cifrado") from exc
+                             "guárdelo y vuelva a enviarlo.", kind="cifrado") from exc
     except (pc.CalamineError, ValueError, OSError, OverflowError, MemoryError, KeyError,
             IndexError, TypeError) as exc:
-        raise UnreadableFile(message, motivo="danado") from exc
+        raise UnreadableFile(message, kind="danado") from exc
     except BaseException as exc:  # pyo3 convierte un pánico de Rust en PanicException
         if type(exc).__name__ != "PanicException":
             raise
         log.warning("calamine entró en pánico: %s", exc)
-        raise UnreadableFile(message, motivo="danado") from None
+        raise UnreadableFile(message, kind="danado") from None
 
 
 def max_merged_ranges(limits: Limits) -> int:
@@ -80,6 +84,7 @@ class Workbook:
     calamine: Any
     limits: Limits
     _percent_styles: set[int] | None = None
+    _shared_lengths: array | None = None  # tamaño de cada cadena compartida (una vez)
     notes: list[str] = field(default_factory=list)
     _scans: dict[str, tuple[Extent, CellStyles]] = field(default_factory=dict)
     _sheets: dict[str, Any] = field(default_factory=dict)  # hojas ya interpretadas por calamine
@@ -99,9 +104,16 @@ class Workbook:
         found = self._scans.get(part)
         if found is None:
             if self._percent_styles is None:
-                self._percent_styles = self.package.percent_styles()
-            found = self._scans[part] = self.package.scan_sheet(part, self._percent_styles)
+                self._percent_styles = spreadsheetml.percent_styles(self.package)
+            found = self._scans[part] = spreadsheetml.scan_sheet(self.package, part,
+                                                                 self._percent_styles)
         return found
+
+    def _shared_string_lengths(self) -> array:
+        """Tamaño de cada cadena compartida del libro (se calcula una vez)."""
+        if self._shared_lengths is None:
+            self._shared_lengths = spreadsheetml.shared_lengths(self.package)
+        return self._shared_lengths
 
     def _check_extent(self, entry: SheetEntry) -> None:
         """Mide la hoja en su XML y la rechaza si excede los límites (antes de calamine)."""
@@ -114,21 +126,21 @@ class Workbook:
             ext = self._scan(part)[0]
             if ext.exceeded:
                 raise UnreadableFile(too_large_message(entry.name, ext, self.limits),
-                                     motivo="limite")
-            text = self.package.shared_text(part)
+                                     kind="limite")
+            text = spreadsheetml.shared_text(self.package, part, self._shared_string_lengths)
             if text > max_shared_text(self.limits):
                 raise UnreadableFile(
                     f"La hoja «{entry.name}» repite textos de la tabla de cadenas compartidas "
                     f"hasta sumar {text:,} caracteres, más de los {max_shared_text(self.limits):,} "
                     "que se leen por hoja (la octava parte de «limites.tamano_descomprimido_mb»); "
-                    "revise que sea el plan y no un libro con datos de más.", motivo="limite")
-            ranges = self.package.merge_count(part)
+                    "revise que sea el plan y no un libro con datos de más.", kind="limite")
+            ranges = spreadsheetml.merge_count(self.package, part)
             if ranges > max_merged_ranges(self.limits):
                 raise UnreadableFile(
                     f"La hoja «{entry.name}» declara {ranges:,} rangos de celdas combinadas, "
                     f"más de los que caben en el límite de {self.limits.celdas:,} celdas "
                     "(«limites.celdas»); un plan tiene unos cientos. Revise que sea el plan "
-                    "y vuelva a guardarlo en Excel.", motivo="limite")
+                    "y vuelva a guardarlo en Excel.", kind="limite")
             self._checked.add(part)
             self.package.forget(part)  # ya medida: el motor la lee de nuevo por su cuenta
 
@@ -156,7 +168,7 @@ class Workbook:
             raise UnreadableFile(
                 f"La hoja «{entry.name}» tiene {cells:,} celdas, más que el límite de "
                 f"{self.limits.celdas:,}; revise que sea el plan y no una base de datos.",
-                motivo="limite",
+                kind="limite",
             )
         self.package.deadline.check()
         # las combinadas cuentan en el límite de celdas: solo dentro del área con valores
@@ -166,7 +178,7 @@ class Workbook:
                 f"La hoja «{entry.name}» tiene celdas combinadas que se enciman o cubren "
                 f"{covered:,} celdas, más que el límite de {self.limits.celdas:,} "
                 "(«limites.celdas»); Excel no produce rangos encimados. Vuelva a guardar el "
-                "libro en Excel o quite las combinaciones sobrantes.", motivo="limite")
+                "libro en Excel o quite las combinaciones sobrantes.", kind="limite")
         grid = SheetGrid(name=entry.name, rows=rows, merged=merged, hidden=entry.hidden,
                          deadline=self.package.deadline)
         if nrows is None:  # la carga completa es la última de esta hoja
@@ -214,11 +226,11 @@ def open_workbook(data: bytes, limits: Limits) -> Workbook:
             f"El archivo pesa {len(data) / _MB:,.0f} MB, más que el límite de "
             f"{limits.tamano_archivo_mb:g} MB («limites.tamano_archivo_mb»); revise que sea "
             "el plan correcto.",
-            motivo="limite",
+            kind="limite",
         )
     package = Package(data, limits, Deadline(limits.segundos_por_archivo))
     package.check_xml_parts()
-    entries = package.sheets()
+    entries = spreadsheetml.sheets(package)
     book = _engine(lambda: pc.CalamineWorkbook.from_filelike(io.BytesIO(data)),
                    "El libro está dañado o no es un libro de Excel válido; vuelva a guardarlo "
                    "en Excel.")

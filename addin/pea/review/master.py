@@ -44,12 +44,12 @@ def found_files(deliveries: Sequence[Delivery]) -> list[FoundFile]:
         try:
             st = d.path.stat()
             size, mtime = st.st_size, st.st_mtime
-            motivo = skip_reason(d.path)
+            reason = skip_reason(d.path)
         except OSError as exc:
-            size, mtime, motivo = 0, 0.0, f"no se pudo consultar ({exc.strerror or exc})."
+            size, mtime, reason = 0, 0.0, f"no se pudo consultar ({exc.strerror or exc})."
         if d.delivered is not None:
             mtime = d.delivered.timestamp()
-        out.append(FoundFile(d.path, d.archivo, size, mtime, motivo, d.link))
+        out.append(FoundFile(d.path, d.archivo, size, mtime, reason, d.link))
     out.sort(key=lambda f: f.archivo.casefold())  # como `scan`
     return out
 

@@ -100,7 +100,7 @@ class Context:
         """Primera celda de la fila (columna del eje)."""
         return f"{self.col('eje')}{row}"
 
-    def quarter_label(self, key: str, row: int | None = None) -> str:
+    def quarter_label(self, key: str) -> str:
         return f"{self.col(key)} ({key[1]}° TRIMESTRE)"
 
     # --- trimestres -----------------------------------------------------------------

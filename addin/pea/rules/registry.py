@@ -8,7 +8,7 @@ los datos del mensaje); el registro dice *qué regla* (su ID) y con qué severid
 (`rules/configuracion.yaml`) puede cambiar la severidad o desactivarla sin tocar el código.
 
 Agregar una regla: una función decorada con `@rule(...)` en el módulo de su familia (todo
-módulo de `pea.rules` se importa solo) y sus casos en `tests/reglas/`. Una familia nueva
+módulo de `pea.rules` se importa solo) y sus casos en `tests/reglas/<módulo>.yaml`. Una familia nueva
 necesita además su título en `rules/docs.py` (si falta, generar la documentación falla).
 """
 

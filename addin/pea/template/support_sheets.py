@@ -12,7 +12,6 @@ from pea.template import geometry as G
 from pea.template.guards import quarters_after_end
 from pea.template.vba import xlwings_version
 
-XLWINGS_CONF_SHEET = "xlwings.conf"
 #: Python por usuario que instala el complemento PEA (docs/plantilla.md). Se puede
 #: cambiar con `parametros.interprete_windows` en configuracion.yaml.
 DEFAULT_INTERPRETER_WIN = r"%LOCALAPPDATA%\PEA\venv\Scripts\python.exe"
@@ -60,7 +59,7 @@ def write_meta_sheet(wb: Workbook, cfg: RulesConfig) -> None:
 
 def write_xlwings_conf(wb: Workbook, cfg: RulesConfig) -> None:
     """Hoja oculta xlwings.conf: claves en A desde A1, valores en B, sin filas vacías."""
-    ws = wb.create_sheet(XLWINGS_CONF_SHEET)
+    ws = wb.create_sheet(L.XLWINGS_CONF_SHEET)
     ws.sheet_state = "hidden"
     for row, (key, value) in enumerate(xlwings_settings(cfg), start=1):
         ws.cell(row=row, column=1, value=key)

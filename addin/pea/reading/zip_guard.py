@@ -5,30 +5,25 @@ se leen sus partes XML, cada una descomprimida con tope de tamaño real (no el d
 que puede mentir), de razón de compresión y de total, y se rechaza cualquier declaración
 DTD/ENTITY (XXE, «billion laughs») en todas las partes que el motor de lectura podría
 abrir, antes de dárselo. Ver SECURITY.md.
+
+Aquí no se sabe nada de SpreadsheetML (hojas, estilos, celdas): eso está en
+`spreadsheetml.py`, que lee las partes ya revisadas por `Package.read_xml`.
 """
 
 from __future__ import annotations
 
 import bisect
 import copy
-import html
 import io
 import re
 import struct
 import zipfile
 import zlib
-from array import array
-from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import PurePosixPath
 
 from pea.config import Limits
 from pea.reading.deadline import Deadline
 from pea.reading.errors import UnreadableFile
-from pea.reading.extent import Extent, measure, scan
-from pea.reading.sniff import reject_unless_zip, sniff
-
-__all__ = ["CellStyles", "Package", "SheetEntry", "sniff"]
+from pea.reading.sniff import reject_unless_zip
 
 _MB = 1024 * 1024
 #: Más partes que esto no es un libro de plan (un zip con miles de entradas agota memoria).
@@ -42,89 +37,10 @@ _DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 _DTD_UTF16 = tuple(word.encode(enc) for word in ("<!DOCTYPE", "<!ENTITY", "<!doctype",
                                                   "<!entity")
                    for enc in ("utf-16-le", "utf-16-be"))
-_SHEET = re.compile(rb"<(?:\w+:)?sheet\b([^>]*)/?>")
-_REL = re.compile(rb"<(?:\w+:)?Relationship\b([^>]*)/?>")
-_ATTR = re.compile(rb'([\w:]+)\s*=\s*"([^"]*)"')
-_NUMFMT = re.compile(rb"<(?:\w+:)?numFmt\b([^>]*)/?>")
-_CELLXFS = re.compile(rb"<(?:\w+:)?cellXfs\b[^>]*>(.*?)</(?:\w+:)?cellXfs>", re.DOTALL)
-_XF = re.compile(rb"<(?:\w+:)?xf\b([^>]*)/?>")
-_NUMFMT_ID = re.compile(rb"""\bnumFmtId\s*=\s*["']\s*(\d{1,9})\s*["']""")
-#: Formatos de celda (cellXfs) que se miran, como máximo: los que admite Excel.
-MAX_CELL_FORMATS = 65_490
-#: Celda cuyo primer hijo es una fórmula: <c r="U10" s="4"><f>SUM(M10:P10)</f>…
-_FORMULA_CELL = re.compile(rb"<(?:\w+:)?c\s([^>]*[^/])>\s*<(?:\w+:)?f\b")
-#: Celda con un valor de error guardado (``t="e"``: «#DIV/0!», «#N/A», …) y su contenido.
-#: El contenido no puede pasar de la etiqueta de la celda siguiente: tiempo lineal aunque
-#: un XML hostil deje miles de celdas de error sin cerrar.
-_ERROR_CELL = re.compile(
-    rb"""<(?:\w+:)?c\s([^>]*?\bt\s*=\s*["']e["'][^>]*)(?<!/)>"""
-    rb"""((?:[^<]|<(?!/?(?:\w+:)?c[\s>/]))*)</(?:\w+:)?c>""")
-_VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
 #: Tamaño máximo de una hoja que se guarda descomprimida para releerla.
 _CACHE_PART_MAX = 32 * 1024 * 1024
 #: Partes que el lector vuelve a leer (hojas, estilos, libro): se guardan ya revisadas.
 _CACHED_PARTS = ("xl/worksheets/", "xl/styles.xml", "xl/workbook.xml", "xl/_rels/")
-#: Un styles.xml más grande que esto no se recuerda entre libros (memoria acotada).
-_STYLES_MEMO_MAX = 256 * 1024
-_REF = re.compile(rb"([A-Z]{1,3})(\d{1,9})")
-_FORMULA = re.compile(rb"<(?:\w+:)?f\b")
-_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\b[^>]*ref=\"([^\"]*)\"")
-#: Formatos de número integrados que son porcentaje.
-_BUILTIN_PERCENT = {9, 10}
-#: Inicio de cada cadena de la tabla de cadenas compartidas.
-_SI = re.compile(rb"<(?:\w+:)?si[\s>/]")
-#: Índice de la cadena compartida de una celda ``t="s"`` (cualquier orden de atributos).
-_SHARED_CELL = re.compile(
-    rb"""<(?:\w+:)?c\s[^>]*?\bt\s*=\s*["']s["'][^>]*>\s*<(?:\w+:)?v>\s*(\d{1,9})\s*<""")
-_SHARED_TYPE = b"relationships/sharedStrings"
-
-
-def max_shared_text(limits: Limits) -> int:
-    """Caracteres que una hoja puede tomar de la tabla de cadenas compartidas: la octava
-    parte de `limites.tamano_descomprimido_mb` (26 millones con 200 MB), para que el texto
-    que el motor copia en cada celda no multiplique la memoria."""
-    return int(limits.tamano_descomprimido_mb * _MB) // 8
-
-
-def _attrs(raw: bytes) -> dict[str, str]:
-    """Atributos de una etiqueta, con las referencias (``&amp;``, ``&#38;``) resueltas."""
-    return {k.decode().split(":")[-1]: html.unescape(v.decode("utf-8", "replace"))
-            for k, v in _ATTR.findall(raw)}
-
-
-def _coord(attrs: bytes) -> tuple[int, int] | None:
-    """(fila, columna) del atributo r="M10" de una celda, o None."""
-    r_pos = attrs.find(b'r="')
-    if r_pos < 0:
-        return None
-    ref = _REF.match(attrs, r_pos + 3)
-    if not ref:
-        return None
-    return int(ref.group(2)), _col_number(ref.group(1))
-
-
-def _col_number(letters: bytes) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + (ch - 64)
-    return n
-
-
-@dataclass
-class SheetEntry:
-    name: str
-    part: str  # ruta de la parte dentro del zip
-    hidden: bool = False
-
-
-@dataclass
-class CellStyles:
-    """Lo que el lector necesita del XML de una hoja: formatos % y fórmulas."""
-
-    percent: set[tuple[int, int]] = field(default_factory=set)
-    formulas: set[tuple[int, int]] = field(default_factory=set)
-    #: Valores de error guardados (calamine los da como vacío): se conservan como texto.
-    errors: dict[tuple[int, int], str] = field(default_factory=dict)
 
 
 def _declared_entries(data: bytes) -> int | None:
@@ -151,13 +67,12 @@ class Package:
         self.limits = limits
         self.deadline = deadline or Deadline(limits.segundos_por_archivo)
         self.total_read = 0  # bytes realmente descomprimidos hasta ahora
-        self._sst_lengths: array | None = None
         reject_unless_zip(data)
         declared = _declared_entries(data)
         if declared is not None and declared > MAX_PARTS:
             raise UnreadableFile(
                 f"El archivo zip declara {declared:,} partes; un libro de plan tiene unas "
-                "decenas. Por seguridad no se lee; envíe solo el libro del plan.", motivo="limite")
+                "decenas. Por seguridad no se lee; envíe solo el libro del plan.", kind="limite")
         try:
             self.zip = zipfile.ZipFile(io.BytesIO(data))
             infos = self.zip.infolist()
@@ -166,18 +81,18 @@ class Package:
             raise UnreadableFile(
                 "El libro está dañado o incompleto (el archivo zip no se puede abrir; quizá "
                 "se copió a medias). Vuelva a guardarlo en Excel o pida que lo envíen de nuevo.",
-                motivo="danado",
+                kind="danado",
             ) from exc
         if len(infos) > MAX_PARTS:
             raise UnreadableFile(
                 f"El archivo zip tiene {len(infos):,} partes; un libro de plan tiene unas "
-                "decenas. Por seguridad no se lee; envíe solo el libro del plan.", motivo="limite")
+                "decenas. Por seguridad no se lee; envíe solo el libro del plan.", kind="limite")
         self.names = {i.filename: i for i in infos}
         if len(self.names) != len(infos):
             raise UnreadableFile(
                 "El libro tiene partes repetidas con el mismo nombre (un zip manipulado o "
                 "dañado); por seguridad no se lee. Vuelva a guardarlo en Excel.",
-                motivo="danado")
+                kind="danado")
         self._check_sizes(infos)
         # dónde termina, a lo más, cada parte: en el encabezado de la siguiente (o en el
         # directorio central); la vía rápida no lee partes que se enciman (bombas zip)
@@ -195,7 +110,7 @@ class Package:
             f"{what} ocuparía {size_mb:,.0f} MB descomprimido, más que el límite de "
             f"{self.limits.tamano_descomprimido_mb:g} MB («limites.tamano_descomprimido_mb»); "
             "revise que sea el plan correcto.",
-            motivo="limite",
+            kind="limite",
         )
 
     def _bad_ratio(self, name: str, ratio: float) -> UnreadableFile:
@@ -204,7 +119,7 @@ class Package:
             f"{self.limits.razon_compresion:g}:1), típica de una «bomba zip»; por seguridad no "
             "se lee. Si es un plan legítimo, vuelva a guardarlo en Excel o pida que lo envíen de "
             "nuevo.",
-            motivo="limite",
+            kind="limite",
         )
 
     def _check_sizes(self, infos: list[zipfile.ZipInfo]) -> None:
@@ -225,19 +140,19 @@ class Package:
                 raise UnreadableFile(
                     "El archivo es una hoja de cálculo de LibreOffice/OpenDocument (.ods); "
                     "ábrala y guárdela como «Libro de Excel 2007-365 (.xlsx)».",
-                    motivo="ods",
+                    kind="ods",
                 )
         if "xl/workbook.bin" in self.names:
             raise UnreadableFile(
                 "El archivo es un libro binario de Excel (.xlsb); ábralo en Excel y guárdelo "
                 "como «Libro de Excel (.xlsx)» o «Libro de Excel habilitado para macros (.xlsm)».",
-                motivo="no_excel",
+                kind="no_excel",
             )
         if self.workbook_part() is None:
             raise UnreadableFile(
                 "El archivo es un zip pero no un libro de Excel (falta xl/workbook.xml); "
                 "envíe el libro del plan (.xlsx/.xlsm).",
-                motivo="no_excel",
+                kind="no_excel",
             )
 
     # --- lectura de partes ------------------------------------------------------
@@ -271,20 +186,20 @@ class Package:
             raise UnreadableFile(
                 f"La parte «{name}» del libro está dañada o cifrada (el archivo está incompleto "
                 "o se copió a medias); vuelva a guardar el libro en Excel.",
-                motivo="danado",
+                kind="danado",
             ) from exc
         if size > limit:
             raise UnreadableFile(
                 f"La parte «{name}» del libro excede el tamaño permitido; por seguridad no se lee. "
                 "Revise que sea el plan correcto.",
-                motivo="limite",
+                kind="limite",
             )
         if size != info.file_size:
             raise UnreadableFile(
                 f"La parte «{name}» del libro declara un tamaño ({info.file_size:,} bytes) "
                 f"distinto del real ({size:,} bytes): el archivo está dañado o manipulado; por "
                 "seguridad no se lee. Vuelva a guardarlo en Excel o pida que lo envíen de nuevo.",
-                motivo="danado",
+                kind="danado",
             )
         return b"".join(chunks)
 
@@ -354,7 +269,7 @@ class Package:
                 f"La parte «{name}» del libro contiene declaraciones XML (DTD/ENTITY) que "
                 "Excel no produce; por seguridad el archivo no se lee. Ábralo en Excel, guárdelo "
                 "como un libro nuevo (.xlsx) y vuelva a enviarlo.",
-                motivo="xml_peligroso",
+                kind="xml_peligroso",
             )
         if name.startswith(_CACHED_PARTS) and len(data) <= _CACHE_PART_MAX:
             self._xml_cache[name] = data
@@ -381,195 +296,7 @@ class Package:
                 continue
             self.read_xml(name)
 
-    def sheet_extent(self, part: str) -> Extent:
-        """Área con valores de una hoja (para no pedir al motor más memoria de la debida)."""
-        return measure(self.read_xml(part), self.limits.filas, self.limits.celdas,
-                       tick=self.deadline.check)
-
-    def scan_sheet(self, part: str, percent_styles: set[int]) -> tuple[Extent, CellStyles]:
-        """Área, formatos % y fórmulas de una hoja: una búsqueda en la forma común; si no,
-        la medición cuidadosa y, solo si la hoja cabe en los límites, los formatos."""
-        xml = self.read_xml(part)
-        fast = scan(xml, self.limits.filas, self.limits.celdas, percent_styles)
-        if fast is not None:
-            ext, percent, formulas, errors = fast
-            return ext, CellStyles(percent, formulas, error_values(xml) if errors else {})
-        ext = self.sheet_extent(part)
-        if ext.exceeded:
-            return ext, CellStyles()
-        styles = self.cell_styles(part, percent_styles)
-        styles.errors = error_values(xml)
-        return ext, styles
-
-    def shared_text(self, part: str) -> int:
-        """Cuántos caracteres, a lo más, toma la hoja de la tabla de cadenas compartidas.
-
-        El motor copia la cadena en cada celda que la usa: una cadena de 32,767 caracteres
-        en 200,000 celdas son 6.5 mil millones de caracteres de un XML de unos KB. Se cuenta
-        antes de dársela al motor (cada cadena mide, a lo más, sus bytes en el XML).
-        """
-        xml = self.read_xml(part)
-        cells = xml.count(b't="s"') + xml.count(b"t='s'")
-        if not cells:
-            if _SHARED_CELL.search(xml) is None:
-                return 0
-            cells = len(_SHARED_CELL.findall(xml))  # con espacios o comillas raras
-        lengths = self._shared_lengths()
-        if not lengths:
-            return 0
-        if cells * max(lengths) <= max_shared_text(self.limits):
-            return cells * max(lengths)  # cota suficiente: no hace falta ver cada celda
-        total = 0
-        n = len(lengths)
-        for i, m in enumerate(_SHARED_CELL.finditer(xml)):
-            if i % 50_000 == 0:
-                self.deadline.check()
-            k = int(m.group(1))
-            if k < n:
-                total += lengths[k]
-        return total
-
-    def _shared_lengths(self) -> array:
-        """Tamaño en el XML de cada cadena compartida (una vez por libro)."""
-        if self._sst_lengths is not None:
-            return self._sst_lengths
-        out = array("l")
-        name = self._shared_part()
-        if name is not None:
-            sst = self.read_xml(name)
-            starts = array("l")
-            for i, m in enumerate(_SI.finditer(sst)):
-                if i % 100_000 == 0:
-                    self.deadline.check()
-                starts.append(m.start())
-            starts.append(len(sst))
-            out = array("l", (starts[i + 1] - starts[i] for i in range(len(starts) - 1)))
-        self._sst_lengths = out
-        return out
-
-    def _shared_part(self) -> str | None:
-        """La parte de la tabla de cadenas compartidas (por la relación del libro)."""
-        wb_part = self.workbook_part() or "xl/workbook.xml"
-        rels = str(PurePosixPath(wb_part).parent / "_rels" / (PurePosixPath(wb_part).name + ".rels"))
-        if rels in self.names:
-            for raw in _REL.findall(self.read_xml(rels)):
-                if _SHARED_TYPE in raw:
-                    target = _attrs(raw).get("Target", "")
-                    target = target[1:] if target.startswith("/") else str(
-                        PurePosixPath(wb_part).parent / target)
-                    if target in self.names:
-                        return target
-        return "xl/sharedStrings.xml" if "xl/sharedStrings.xml" in self.names else None
-
-    def merge_count(self, part: str) -> int:
-        """Cuántos rangos combinados declara una hoja, a lo más (antes de dársela al motor,
-        que los guardaría todos)."""
-        xml = self.read_xml(part)
-        return xml.count(b"mergeCell") if b"mergeCell" in xml else 0
-
-    def sheets(self) -> list[SheetEntry]:
-        """Hojas en orden, con su parte XML y si están ocultas."""
-        wb_part = self.workbook_part() or "xl/workbook.xml"
-        wb = self.read_xml(wb_part)
-        rels_name = str(PurePosixPath(wb_part).parent / "_rels" / (PurePosixPath(wb_part).name + ".rels"))
-        targets: dict[str, str] = {}
-        if rels_name in self.names:
-            for i, rel in enumerate(_REL.finditer(self.read_xml(rels_name))):
-                if i >= 2 * MAX_PARTS:
-                    break  # más relaciones que partes: las demás no llevan a ninguna hoja
-                raw = rel.group(1)
-                a = _attrs(raw)
-                target = a.get("Target", "")
-                target = target[1:] if target.startswith("/") else str(PurePosixPath("xl") / target)
-                targets[a.get("Id", "")] = target
-        out = []
-        for i, m in enumerate(_SHEET.finditer(wb)):
-            if i >= MAX_PARTS:  # cada hoja es una parte del zip: más no puede ser un libro
-                raise UnreadableFile(
-                    f"El libro declara más de {MAX_PARTS:,} hojas; un libro de plan tiene unas "
-                    "pocas. Por seguridad no se lee; envíe solo el libro del plan.",
-                    motivo="limite")
-            a = _attrs(m.group(1))
-            out.append(SheetEntry(name=a.get("name", ""), part=targets.get(a.get("id", ""), ""),
-                                  hidden=a.get("state", "visible") != "visible"))
-        return out
-
-    def percent_styles(self) -> set[int]:
-        """Índices de estilo de celda (cellXfs) cuyo formato de número es porcentaje."""
-        if "xl/styles.xml" not in self.names:
-            return set()
-        styles = self.read_xml("xl/styles.xml")
-        if len(styles) > _STYLES_MEMO_MAX:
-            return set(percent_styles.__wrapped__(styles))
-        return set(percent_styles(styles))
-
-    def cell_styles(self, part: str, percent_styles: set[int]) -> CellStyles:
-        """Celdas con formato de porcentaje y con fórmula, leídas del XML de la hoja."""
-        return cell_styles(self.read_xml(part), percent_styles)
-
     def has_part(self, prefix: str) -> bool:
+        """Si alguna parte empieza con `prefix` (p. ej. ``xl/externalLinks/``)."""
         return any(n.startswith(prefix) for n in self.names)
 
-
-def cell_styles(xml: bytes, percent_styles: set[int]) -> CellStyles:
-    """Celdas con formato de porcentaje y con fórmula (vía cuidadosa, cualquier forma de XML).
-
-    Dos búsquedas en C que solo devuelven esas celdas (pocas): el resto del XML no
-    pasa por Python.
-    """
-    out = CellStyles()
-    if percent_styles:
-        ids = b"|".join(str(s).encode() for s in sorted(percent_styles))
-        pattern = re.compile(rb'<(?:\w+:)?c\s([^>]*?\bs="(?:' + ids + rb')"[^>]*)>')
-        for attrs in pattern.findall(xml):
-            coord = _coord(attrs)
-            if coord is not None:
-                out.percent.add(coord)
-    if _FORMULA.search(xml) is None:
-        return out
-    for m in _FORMULA_CELL.finditer(xml):
-        coord = _coord(m.group(1))
-        if coord is not None:
-            out.formulas.add(coord)
-    return out
-
-
-def error_values(xml: bytes) -> dict[tuple[int, int], str]:
-    """Celdas con un error guardado («#DIV/0!», «#N/A»…) y su texto; casi nunca hay."""
-    if b't="e"' not in xml and b"t='e'" not in xml:
-        return {}
-    out = {}
-    for attrs, inner in _ERROR_CELL.findall(xml):
-        coord = _coord(attrs)
-        value = _VALUE.search(inner)
-        if coord is not None and value is not None:
-            out[coord] = html.unescape(value.group(1).decode("utf-8", "replace"))
-    return out
-
-
-@lru_cache(maxsize=64)
-def percent_styles(styles: bytes) -> frozenset[int]:
-    """Índices de cellXfs con formato de porcentaje en un styles.xml.
-
-    Se recuerda por contenido: los libros hechos con la misma plantilla comparten sus
-    estilos, y en una consolidación se leen cientos.
-    """
-    percent_fmt = set(_BUILTIN_PERCENT)
-    for raw in _NUMFMT.findall(styles):
-        a = _attrs(raw)
-        code = re.sub(r'"[^"]*"|\\.', "", a.get("formatCode", ""))
-        fmt_id = a.get("numFmtId", "")
-        if "%" in code and fmt_id.isascii() and fmt_id.isdigit() and len(fmt_id) < 10:
-            percent_fmt.add(int(fmt_id))
-    m = _CELLXFS.search(styles)
-    if not m:
-        return frozenset()
-    out = set()
-    # sin copiar la sección ni crear un objeto por formato; a lo más los que admite Excel
-    for idx, xf in enumerate(_XF.finditer(styles, m.start(1), m.end(1))):
-        if idx >= MAX_CELL_FORMATS:
-            break
-        fmt = _NUMFMT_ID.search(xf.group(1))
-        if fmt is not None and int(fmt.group(1)) in percent_fmt:
-            out.add(idx)
-    return frozenset(out)
