@@ -33,6 +33,7 @@ from pydantic import (
 
 from pea import __version__
 from pea.layout import DEFAULT_EJES_TRANSVERSALES, ROMAN
+from pea.oserrors import os_reason
 from pea.textnorm import fold
 
 SeverityOrOff = Literal["error", "advertencia", "info", "desactivada"]
@@ -340,7 +341,7 @@ def _read_yaml(path: Path) -> Any:
     except UnicodeDecodeError as exc:
         raise ConfigError(f"El archivo «{path}» no está en UTF-8.") from exc
     except OSError as exc:
-        raise ConfigError(f"No se pudo leer «{path}»: {exc.strerror or exc}.") from exc
+        raise ConfigError(f"No se pudo leer «{path}»: {os_reason(exc)}.") from exc
     try:
         return load_text(text)
     except YamlLimitError as exc:

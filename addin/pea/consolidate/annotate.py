@@ -15,6 +15,7 @@ definidos se conservan.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import re
@@ -74,8 +75,11 @@ def annotate_task(item: tuple[str, str, dict[str, Any], str]) -> tuple[str, str]
     Devuelve («copia», destino) o («aviso», por qué no se escribió la copia)."""
     src, dst, report_json, rules_version = item
     try:
-        annotate_copy(Path(src), Path(dst), FileReport.model_validate(report_json),
-                      rules_version)
+        # openpyxl imprime en la salida estándar («0 is out of range» con un estilo roto): no
+        # debe mezclarse con el resumen ni con el JSON de «--formato json»
+        with contextlib.redirect_stdout(io.StringIO()):
+            annotate_copy(Path(src), Path(dst), FileReport.model_validate(report_json),
+                          rules_version)
     except NotAnnotated as exc:
         return "aviso", str(exc)
     return "copia", dst

@@ -45,6 +45,7 @@ from pydantic import (
 
 from pea.consolidate.worker import PAYLOAD_VERSION
 from pea.models import Severity
+from pea.oserrors import os_reason
 
 SUFFIX = ".cache.sqlite"
 #: Tabla de esta forma de la caché (la anterior, sin firma, se descarta al abrir).
@@ -222,7 +223,7 @@ class ResultCache:
         except OSError as exc:
             where = key_file or clave_path()
             self.warnings.append(f"no se pudo usar la clave de la caché «{where}» "
-                                 f"({getattr(exc, 'strerror', None) or exc}); se leyeron todos "
+                                 f"({os_reason(exc)}); se leyeron todos "
                                  "los archivos y no se guardó la caché.")
             return
         self._open()

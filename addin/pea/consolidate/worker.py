@@ -15,6 +15,7 @@ from typing import Any
 from pea.config import RulesConfig
 from pea.consolidate.cells import EXCEL_MAX, EXCEL_MIN, fit
 from pea.consolidate.extract import plan_lines
+from pea.oserrors import os_reason
 from pea.validation import unreadable_report, validate_bytes
 
 log = logging.getLogger(__name__)
@@ -69,7 +70,7 @@ def process_file(item: tuple[str, str]) -> dict[str, Any]:
     except UnreadableFile as exc:
         return unreadable_payload(exc.message, config)
     except OSError as exc:
-        return unreadable_payload(f"no se pudo abrir ({exc.strerror or type(exc).__name__}).",
+        return unreadable_payload(f"no se pudo abrir ({os_reason(exc)}).",
                                   config)
     sha = hashlib.sha256(data).hexdigest()
     too_long: list[list[Any]] = []
