@@ -28,6 +28,7 @@ from typing import Any
 
 from pea.atomic import atomic_output
 from pea.cell_text import xml_text
+from pea.consolidate.annotate_limits import too_many_merged
 from pea.consolidate.legacy_vml import sheets_with_controls
 from pea.docprops import CUSTOM_PART, LPWSTR_OPEN
 from pea.feedback import (
@@ -90,6 +91,10 @@ def annotate_copy(src: Path, dst: Path, report: FileReport, rules_version: str) 
     if src.resolve() == dst.resolve():
         raise ValueError("la copia anotada no puede sobrescribir el original.")
     keep_vba = src.suffix.lower() == ".xlsm"
+    too_big = too_many_merged(src.read_bytes())
+    if too_big:
+        raise NotAnnotated(f"No se escribió la copia anotada de «{report.archivo or src.name}»: "
+                           f"{too_big}.")
     with _opened(src) as wb:
         # Hojas con botones de formulario: en un .xlsm su dibujo VML se conserva si no se ponen
         # notas ahí; en un .xlsx openpyxl no lo conserva y la hoja «Validación» lo avisa
