@@ -240,3 +240,27 @@ def test_combinada_sobre_toda_la_hoja_no_se_anota(tmp_path: Path) -> None:
     assert len(avisos) == 1 and "«toda_la_hoja.xlsx»" in avisos[0], proc.stderr
     assert "combinadas" in avisos[0] and "tiempo agotado" not in avisos[0], avisos
     assert not list((tmp_path / "anotadas").glob("*.xlsx"))
+
+
+def test_llenar_y_modificar_xlsm_no_dejan_zip_abierto(tmp_path: Path) -> None:
+    """`fill_template` y `apply_changes` abrían la plantilla con ``keep_vba`` sin cerrar la
+    copia en memoria de las macros: «Exception ignored … ZipFile.__del__» al terminar."""
+    template = Path(__file__).resolve().parents[1] / "workbook_template.xlsm"
+    filled, changed = tmp_path / "llena.xlsm", tmp_path / "cambiada.xlsm"
+    script = textwrap.dedent(f"""
+        from pathlib import Path
+        from pea.consolidate import gctune
+        from pea.demo import demo_plans
+        from pea.demo.mutate import apply_changes
+        from pea.template.fill import fill_template
+        gctune.tune()
+        fill_template(Path({str(template)!r}), demo_plans()[1], Path({str(filled)!r}))
+        apply_changes(Path({str(filled)!r}), {{"celdas": {{"B3": "x"}}}}, Path({str(changed)!r}))
+        print("listo")
+    """)
+    proc = subprocess.run([sys.executable, "-X", "dev", "-c", script], capture_output=True,
+                          text=True, timeout=120, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert "listo" in proc.stdout
+    assert "Exception ignored" not in proc.stderr, proc.stderr
+    assert filled.is_file() and changed.is_file()
