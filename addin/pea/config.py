@@ -111,12 +111,15 @@ class Limits(BaseModel):
 
     model_config = _FILE
 
-    tamano_archivo_mb: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 50
-    tamano_descomprimido_mb: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 200
-    razon_compresion: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 200
-    filas: Annotated[int, Field(gt=0)] = 5000
-    celdas: Annotated[int, Field(gt=0)] = 200_000
-    segundos_por_archivo: Annotated[float, Field(ge=0, allow_inf_nan=False)] = 30
+    # Topes de cordura: un valor enorme (1e30) no es «sin límite», es un error de dedo que
+    # terminaba en «Error interno (OverflowError)» al leer el primer archivo.
+    tamano_archivo_mb: Annotated[float, Field(gt=0, le=100_000, allow_inf_nan=False)] = 50
+    tamano_descomprimido_mb: Annotated[float, Field(gt=0, le=1_000_000,
+                                                    allow_inf_nan=False)] = 200
+    razon_compresion: Annotated[float, Field(gt=0, le=1_000_000, allow_inf_nan=False)] = 200
+    filas: Annotated[int, Field(gt=0, le=1_048_576)] = 5000
+    celdas: Annotated[int, Field(gt=0, le=17_179_869_184)] = 200_000
+    segundos_por_archivo: Annotated[float, Field(ge=0, le=86_400, allow_inf_nan=False)] = 30
 
 
 class WebSettings(BaseModel):
@@ -332,7 +335,7 @@ def default_rules_dir() -> Path:
 
 def _read_yaml(path: Path) -> Any:
     """Lee un YAML de `rules/` con tamaño y expansión de alias acotados."""
-    from pea.safe_yaml import YamlLimitError, load_text, read_bytes
+    from pea.safe_yaml import YamlLimitError, load_text, read_bytes, yaml_problem
 
     try:
         text = read_bytes(path).decode("utf-8")
@@ -347,7 +350,12 @@ def _read_yaml(path: Path) -> Any:
     except YamlLimitError as exc:
         raise ConfigError(f"El archivo «{path}» {exc}.") from exc
     except yaml.YAMLError as exc:
-        raise ConfigError(f"El archivo «{path}» no es YAML válido: {exc}") from exc
+        raise ConfigError(f"El archivo «{path}» no es YAML válido: {yaml_problem(exc)}.") \
+            from exc
+    except (ValueError, OverflowError) as exc:  # «2024-13-45»: parece fecha y no existe
+        raise ConfigError(f"El archivo «{path}» tiene un valor que parece una fecha o un número "
+                          "pero no lo es (¿un mes 13, un día 45?); escríbalo bien o entre "
+                          "comillas si es texto.") from exc
     except RecursionError as exc:
         raise ConfigError(f"El archivo «{path}» anida demasiados niveles.") from exc
 
