@@ -264,3 +264,29 @@ def test_llenar_y_modificar_xlsm_no_dejan_zip_abierto(tmp_path: Path) -> None:
     assert "listo" in proc.stdout
     assert "Exception ignored" not in proc.stderr, proc.stderr
     assert filled.is_file() and changed.is_file()
+
+
+def test_textos_largos_de_la_dependencia_caben_en_la_copia(tmp_path: Path) -> None:
+    """Un texto de 20,000 emoji son 40,000 unidades UTF-16 (lo que cuenta Excel): la copia
+    anotada lo reproducía tal cual (Excel la repara) y el aviso decía «20,000 caracteres»
+    de algo que no cabe en 32,767."""
+    import re
+
+    folder = tmp_path / "entregas"
+    folder.mkdir()
+    plan = write_plan_xlsx(demo_plans()[1], folder / "emoji.xlsx", variant="fraccion")
+    apply_changes(plan, {"celdas": {"M10": 0.4, "N10": 0.3, "O10": 0.2, "P10": 0,
+                                    "S10": "\U0001F600" * 20_000}})
+    proc = subprocess.run([sys.executable, "-m", "pea", "consolidar", str(folder), "--salida",
+                           str(tmp_path / "m.xlsx"), "--anotar", str(tmp_path / "anotadas"),
+                           "--procesos", "1"],
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert "40,000 caracteres" in proc.stderr, proc.stderr
+    copies = list((tmp_path / "anotadas").glob("*.xlsx"))
+    assert len(copies) == 1, proc.stderr
+    with zipfile.ZipFile(copies[0]) as z:
+        for name in z.namelist():
+            if name.endswith(".xml"):
+                for text in re.findall(rb"<t[^>]*>([^<]*)</t>", z.read(name)):
+                    assert len(text.decode().encode("utf-16-le")) // 2 <= 32_767, name

@@ -99,6 +99,7 @@ def annotate_copy(src: Path, dst: Path, report: FileReport, rules_version: str) 
         # Hojas con botones de formulario: en un .xlsm su dibujo VML se conserva si no se ponen
         # notas ahí; en un .xlsx openpyxl no lo conserva y la hoja «Validación» lo avisa
         controls = sheets_with_controls(src)
+        _clip_long_texts(wb)
         _mark_cells(wb, report, controls if keep_vba else frozenset())
         _validation_sheet(wb, report, rules_version, controls, kept=keep_vba)
         _set_marker(wb, _PENDING + "|" + xml_text(report.archivo or src.name))
@@ -292,6 +293,19 @@ def _mark_cells(wb: Any, report: FileReport,
         text = xml_text(text)  # tope de Excel en unidades UTF-16 y solo caracteres de XML
         lines = text.count("\n") + 1 + len(text) // 60
         cell.comment = Comment(text, NOTE_AUTHOR, width=360, height=min(400, 40 + 16 * lines))
+
+
+def _clip_long_texts(wb: Any) -> None:
+    """Los textos del libro de la dependencia que no caben en una celda de Excel (32,767
+    unidades UTF-16: un emoji cuenta dos) se recortan en la copia; Excel la repararía."""
+    from pea.cell_text import CELL_MAX, clip_utf16, utf16_len
+
+    for ws in wb.worksheets:
+        for cell in getattr(ws, "_cells", {}).values():
+            value = cell.value
+            if isinstance(value, str) and len(value) > CELL_MAX // 2 \
+                    and utf16_len(value) > CELL_MAX:
+                cell.value = clip_utf16(value)
 
 
 def _xml_text(text: str) -> str:

@@ -40,7 +40,8 @@ def plan_lines(plan: Plan, config: RulesConfig,
             current = block
             block_texts = {k: c.text.strip() or None for k, c in block.fields.items()}
             if too_long is not None:
-                too_long.extend([block.fields[k].row or block.row, L.BY_KEY[k].label, len(t)]
+                too_long.extend([block.fields[k].row or block.row, L.BY_KEY[k].label,
+                                 utf16_len(t)]
                                 for k, t in block_texts.items() if t and utf16_len(t) > CELL_MAX)
         q = ctx.quarters(line)
         marks = ctx.marks(line)
@@ -68,7 +69,7 @@ def plan_lines(plan: Plan, config: RulesConfig,
                 if own is not None:
                     text = own.text.strip() or None
                     if too_long is not None and text and utf16_len(text) > CELL_MAX:
-                        too_long.append([line.row, col.label, len(text)])
+                        too_long.append([line.row, col.label, utf16_len(text)])
                     row.append(text)
                 else:
                     row.append(block_texts.get(key))
