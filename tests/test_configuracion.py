@@ -90,9 +90,27 @@ CASES = {
     "etiqueta_python": ("configuracion.yaml", 'version: "2024.1"',
                         "version: !!python/object/apply:os.system ['echo x']",
                         ["configuracion.yaml", "no es YAML válido", "etiqueta", "renglón 6"]),
+    "control_en_municipio": ("configuracion.yaml", '  municipio: "Oaxaca de Jalisco"',
+                             '  municipio: "Oaxaca\\e]0;x\\a"',
+                             ["configuracion.yaml", "«parametros» → «municipio»",
+                              "carácter de control", "\\x1b"]),
+    "control_en_catalogo": ("catalogos/dependencias.yaml", '"Contraloría Municipal"',
+                            '"Contraloría\\x07 Municipal"',
+                            ["dependencias.yaml", "carácter de control", "\\x07"]),
     "tabulador": ("configuracion.yaml", "  municipio:", "\tmunicipio:",
                   ["configuracion.yaml", "tabulador", "renglón"]),
 }
+
+
+def test_plantilla_con_control_en_la_configuracion(tmp_path: Path) -> None:
+    """Antes: «Error interno (IllegalCharacterError…)» al escribir el título de la plantilla."""
+    rules = _rules(tmp_path)
+    _edit(rules / "configuracion.yaml", '  municipio: "Oaxaca de Jalisco"',
+          '  municipio: "Oaxaca\\e[2J"')
+    proc = pea("plantilla", "--reglas", str(rules), "--salida", str(tmp_path / "t.xlsm"))
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "Error interno" not in proc.stderr and "carácter de control" in proc.stderr
+    assert not (tmp_path / "t.xlsm").exists()
 
 
 def test_mensajes_de_yaml_sin_ingles(plan: Path, tmp_path: Path) -> None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
@@ -346,7 +347,9 @@ def _read_yaml(path: Path) -> Any:
     except OSError as exc:
         raise ConfigError(f"No se pudo leer «{path}»: {os_reason(exc)}.") from exc
     try:
-        return load_text(text)
+        data = load_text(text)
+        _check_characters(data, path)
+        return data
     except YamlLimitError as exc:
         raise ConfigError(f"El archivo «{path}» {exc}.") from exc
     except yaml.YAMLError as exc:
@@ -358,6 +361,32 @@ def _read_yaml(path: Path) -> Any:
                           "comillas si es texto.") from exc
     except RecursionError as exc:
         raise ConfigError(f"El archivo «{path}» anida demasiados niveles.") from exc
+
+
+#: Lo que no puede ir en un texto de la configuración: caracteres de control (salvo
+#: tabulador y saltos de línea) y los que XML no admite. Van a la plantilla, al maestro y a
+#: la terminal; antes, uno solo en «municipio» daba «Error interno» en `pea plantilla`.
+_BAD_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
+
+
+def _check_characters(data: Any, path: Path) -> None:
+    """Error (en español, con la clave) si un texto del archivo trae un carácter de control."""
+    from pea.report_text import visible
+
+    stack: list[tuple[Any, str]] = [(data, "")]
+    while stack:
+        node, where = stack.pop()
+        if isinstance(node, dict):
+            stack.extend((v, f"{where} → «{k}»" if where else f"«{k}»") for k, v in node.items())
+            stack.extend((k, where or "una clave") for k in node if isinstance(k, str))
+        elif isinstance(node, list):
+            stack.extend((v, f"{where} → elemento {i + 1}") for i, v in enumerate(node))
+        elif isinstance(node, str) and _BAD_CHARS.search(node):
+            shown = visible(node[:80]).replace("\ufffe", "\\ufffe").replace("\uffff",
+                                                                               "\\uffff")
+            raise ConfigError(f"El archivo «{path}», en {where or 'el documento'}, tiene un "
+                              f"carácter de control en el texto «{shown}»; bórrelo (no se "
+                              "puede escribir en la plantilla ni en el maestro).")
 
 
 def _validated(schema: type[BaseModel], data: Any, path: Path) -> BaseModel:
