@@ -794,6 +794,14 @@ def test_pea_reglas_muestra_la_configuracion_literal(tmp_path: Path) -> None:
     conf.write_text(text.replace('version: "2024.1"', 'version: "[/x] \\e[2J\\a v1"'),
                     encoding="utf-8")
     proc = run_pea("reglas", "--reglas", rules)
+    # un carácter de control en un texto de la configuración es un error de la persona
+    # (exit 2, nombra la clave), y el mensaje lo muestra escapado
+    assert proc.returncode == 2, proc.stderr
+    assert "\x1b" not in proc.stderr + proc.stdout and "\x07" not in proc.stderr + proc.stdout
+    assert "[/x] \\x1b[2J\\x07 v1" in proc.stderr and "«version»" in proc.stderr
+    # el markup solo (sin control) se imprime literal
+    conf.write_text(text.replace('version: "2024.1"', 'version: "[/x] [bold]v1"'),
+                    encoding="utf-8")
+    proc = run_pea("reglas", "--reglas", rules)
     assert proc.returncode == 0, proc.stderr
-    assert "\x1b" not in proc.stdout and "\x07" not in proc.stdout
-    assert "[/x] \\x1b[2J\\x07 v1" in proc.stdout
+    assert "[/x] [bold]v1" in proc.stdout

@@ -371,7 +371,9 @@ _BAD_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800
 
 def _check_characters(data: Any, path: Path) -> None:
     """Error (en español, con la clave) si un texto del archivo trae un carácter de control."""
-    from pea.report_text import visible
+    def visible(text: str) -> str:  # sin pea.report_text: el botón Validar no carga rich
+        return _BAD_CHARS.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
+                              else f"\\u{ord(m.group()):04x}", text)
 
     stack: list[tuple[Any, str]] = [(data, "")]
     while stack:
@@ -382,8 +384,7 @@ def _check_characters(data: Any, path: Path) -> None:
         elif isinstance(node, list):
             stack.extend((v, f"{where} → elemento {i + 1}") for i, v in enumerate(node))
         elif isinstance(node, str) and _BAD_CHARS.search(node):
-            shown = visible(node[:80]).replace("\ufffe", "\\ufffe").replace("\uffff",
-                                                                               "\\uffff")
+            shown = visible(node[:80])
             raise ConfigError(f"El archivo «{path}», en {where or 'el documento'}, tiene un "
                               f"carácter de control en el texto «{shown}»; bórrelo (no se "
                               "puede escribir en la plantilla ni en el maestro).")
