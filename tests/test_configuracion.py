@@ -75,7 +75,55 @@ CASES = {
                                                            "AAAA-MM-DD"]),
     "filas_cero": ("configuracion.yaml", "filas: 5000", "filas: 0",
                    ["«limites» → «filas»", "mayor que 0"]),
+    # antes: «Error interno (OverflowError…)», «(ValueError: month must be in 1..12)» y el
+    # texto en inglés de PyYAML
+    "limite_enorme": ("configuracion.yaml", "tamano_archivo_mb: 50", "tamano_archivo_mb: 1e30",
+                      ["«limites» → «tamano_archivo_mb»", "menor o igual que"]),
+    "segundos_enorme": ("configuracion.yaml", "segundos_por_archivo: 30",
+                        "segundos_por_archivo: 1e308",
+                        ["«limites» → «segundos_por_archivo»", "menor o igual que"]),
+    "fecha_inexistente": ("configuracion.yaml", "fecha_fin_administracion: 2024-09-30",
+                          "fecha_fin_administracion: 2024-13-45",
+                          ["configuracion.yaml", "parece una fecha"]),
+    "fecha_inexistente_catalogo": ("catalogos/pmdg.yaml", "pmdg:\n", "fecha: 2024-02-30\npmdg:\n",
+                                   ["pmdg.yaml", "parece una fecha"]),
+    "etiqueta_python": ("configuracion.yaml", 'version: "2024.1"',
+                        "version: !!python/object/apply:os.system ['echo x']",
+                        ["configuracion.yaml", "no es YAML válido", "etiqueta", "renglón 6"]),
+    "control_en_municipio": ("configuracion.yaml", '  municipio: "Oaxaca de Jalisco"',
+                             '  municipio: "Oaxaca\\e]0;x\\a"',
+                             ["configuracion.yaml", "«parametros» → «municipio»",
+                              "carácter de control", "\\x1b"]),
+    "control_en_catalogo": ("catalogos/dependencias.yaml", '"Contraloría Municipal"',
+                            '"Contraloría\\x07 Municipal"',
+                            ["dependencias.yaml", "carácter de control", "\\x07"]),
+    "tabulador": ("configuracion.yaml", "  municipio:", "\tmunicipio:",
+                  ["configuracion.yaml", "tabulador", "renglón"]),
 }
+
+
+def test_plantilla_con_control_en_la_configuracion(tmp_path: Path) -> None:
+    """Antes: «Error interno (IllegalCharacterError…)» al escribir el título de la plantilla."""
+    rules = _rules(tmp_path)
+    _edit(rules / "configuracion.yaml", '  municipio: "Oaxaca de Jalisco"',
+          '  municipio: "Oaxaca\\e[2J"')
+    proc = pea("plantilla", "--reglas", str(rules), "--salida", str(tmp_path / "t.xlsm"))
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "Error interno" not in proc.stderr and "carácter de control" in proc.stderr
+    assert not (tmp_path / "t.xlsm").exists()
+
+
+def test_mensajes_de_yaml_sin_ingles(plan: Path, tmp_path: Path) -> None:
+    """Ningún error de sintaxis deja pasar el texto de PyYAML («could not…», «found…»)."""
+    for i, bad in enumerate(["a: [1,\n", 'x: "abc\n', "a: 1\n b: 2\n", "- a\nb: 1\n",
+                             "a: *nada\n", "a: b: c\n", "a: '\\q'\n", "a: \"\\q\"\n"]):
+        rules = _rules(tmp_path / str(i))
+        (rules / "configuracion.yaml").write_text(bad, encoding="utf-8")
+        proc = pea("validar", str(plan), "--reglas", str(rules))
+        assert proc.returncode == 2, (bad, proc.stderr)
+        assert "Traceback" not in proc.stderr and "Error interno" not in proc.stderr
+        assert not re.search(r"\b(found|could|expected|while|scanning|parsing)\b",
+                             proc.stderr), (bad, proc.stderr)
 
 
 @pytest.mark.parametrize("case", sorted(CASES))

@@ -233,3 +233,36 @@ def test_las_entradas_no_cambian(run: Run) -> None:
     assert run.listing_after == run.names, "la carpeta de entregas ganó o perdió archivos"
     changed = [n for n in run.names if run.before[n] != run.after.get(n)]
     assert not changed, changed
+
+
+#: Nombre de una excepción de Python (KeyError, ParseError, TypeError…) en un texto.
+_EXCEPTION_NAME = re.compile(r"\b[A-Z]\w*(Error|Exception|Warning)\b")
+#: Archivos del corpus con los que openpyxl no puede hacer la copia anotada (cada uno con
+#: otra excepción; uno, además, imprime «0 is out of range» en la salida estándar).
+NOT_ANNOTATABLE = ("excelize__CalcChain.xlsx", "exceljs__invalid-xml.xlsx",
+                   "poi__style-alternate-content.xlsx", "sheetjs__xlsx-stream-d-date-cell.xlsx",
+                   "sheetjs__pivot_table_named_range.xlsx")
+
+
+def test_los_avisos_estan_en_espanio_y_nombran_el_archivo(run: Run) -> None:
+    avisos = [line for line in run.consolidar.stderr.splitlines() if line.startswith("Aviso")]
+    english = [a for a in avisos if _EXCEPTION_NAME.search(a)]
+    assert not english, english[:5]
+    assert all("«" in a for a in avisos), avisos[:5]
+
+
+def test_copias_no_anotables_aviso_en_espaniol_y_json_limpio(tmp_path: Path) -> None:
+    """Antes: «(KeyError: "There is no item named…")» y «0 is out of range» en el JSON."""
+    folder = tmp_path / "entregas"
+    folder.mkdir()
+    for name in NOT_ANNOTATABLE:
+        shutil.copy(FILES / name, folder / name)
+    proc = _pea("consolidar", folder, "--salida", tmp_path / "m.xlsx", "--anotar",
+                tmp_path / "anotadas", "--formato", "json", "--procesos", "1")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    json.loads(proc.stdout)
+    avisos = [line for line in proc.stderr.splitlines() if "copia anotada" in line]
+    assert len(avisos) == len(NOT_ANNOTATABLE), proc.stderr
+    assert not [a for a in avisos if _EXCEPTION_NAME.search(a)], avisos
+    assert {name for name in NOT_ANNOTATABLE if any(f"«{name}»" in a for a in avisos)} \
+        == set(NOT_ANNOTATABLE)

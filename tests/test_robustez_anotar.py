@@ -199,3 +199,93 @@ def test_reporte_sin_formulas_ni_controles(tmp_path: Path) -> None:
     links = [c.hyperlink.location for r in ws.iter_rows() for c in r if c.hyperlink]
     assert links[0] == "'Plan d''Obras'!M10"
     assert "\\x01" in wb["Plan d'Obras"]["N10"].comment.text
+
+
+def _with_merged(src: Path, dst: Path, refs: list[str]) -> Path:
+    """`src` con sus combinadas reemplazadas por `refs` (en el XML de la hoja del plan)."""
+    import re
+
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            body = zin.read(info.filename)
+            if info.filename.startswith("xl/worksheets/") and b"<mergeCells" in body:
+                cells = "".join(f'<mergeCell ref="{r}"/>' for r in refs)
+                body = re.sub(rb"<mergeCells[^>]*>.*?</mergeCells>",
+                              f'<mergeCells count="{len(refs)}">{cells}</mergeCells>'.encode(),
+                              body, flags=re.S)
+            zout.writestr(info, body)
+    return dst
+
+
+def test_combinada_sobre_toda_la_hoja_no_se_anota(tmp_path: Path) -> None:
+    """Antes: openpyxl creaba una celda por cada una que cubre el rango (A1:XFD1048576 son
+    17 mil millones); la copia agotaba su tiempo a los 60 s con 4 GB. Ahora se cuentan en el
+    XML antes de abrirlo y se avisa en español, sin copia."""
+    from pea.consolidate.annotate_limits import MAX_MERGED_CELLS, merged_cells
+
+    folder = tmp_path / "entregas"
+    folder.mkdir()
+    plain = write_plan_xlsx(demo_plans()[1], tmp_path / "t.xlsx", variant="fraccion")
+    apply_changes(plain, {"celdas": {"M10": 0.4, "N10": 0.3, "O10": 0.2, "P10": 0}})
+    plan = _with_merged(plain, folder / "toda_la_hoja.xlsx", ["A1:XFD1048576"])
+    assert merged_cells(plan.read_bytes()) == (1, 16_384 * 1_048_576)
+    assert merged_cells(plain.read_bytes())[1] < MAX_MERGED_CELLS
+    proc = subprocess.run([sys.executable, "-m", "pea", "consolidar", str(folder), "--salida",
+                           str(tmp_path / "m.xlsx"), "--anotar", str(tmp_path / "anotadas"),
+                           "--procesos", "1"],
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert proc.returncode == 0, proc.stderr
+    avisos = [line for line in proc.stderr.splitlines() if "copia anotada" in line]
+    assert len(avisos) == 1 and "«toda_la_hoja.xlsx»" in avisos[0], proc.stderr
+    assert "combinadas" in avisos[0] and "tiempo agotado" not in avisos[0], avisos
+    assert not list((tmp_path / "anotadas").glob("*.xlsx"))
+
+
+def test_llenar_y_modificar_xlsm_no_dejan_zip_abierto(tmp_path: Path) -> None:
+    """`fill_template` y `apply_changes` abrían la plantilla con ``keep_vba`` sin cerrar la
+    copia en memoria de las macros: «Exception ignored … ZipFile.__del__» al terminar."""
+    template = Path(__file__).resolve().parents[1] / "workbook_template.xlsm"
+    filled, changed = tmp_path / "llena.xlsm", tmp_path / "cambiada.xlsm"
+    script = textwrap.dedent(f"""
+        from pathlib import Path
+        from pea.consolidate import gctune
+        from pea.demo import demo_plans
+        from pea.demo.mutate import apply_changes
+        from pea.template.fill import fill_template
+        gctune.tune()
+        fill_template(Path({str(template)!r}), demo_plans()[1], Path({str(filled)!r}))
+        apply_changes(Path({str(filled)!r}), {{"celdas": {{"B3": "x"}}}}, Path({str(changed)!r}))
+        print("listo")
+    """)
+    proc = subprocess.run([sys.executable, "-X", "dev", "-c", script], capture_output=True,
+                          text=True, timeout=120, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert "listo" in proc.stdout
+    assert "Exception ignored" not in proc.stderr, proc.stderr
+    assert filled.is_file() and changed.is_file()
+
+
+def test_textos_largos_de_la_dependencia_caben_en_la_copia(tmp_path: Path) -> None:
+    """Un texto de 20,000 emoji son 40,000 unidades UTF-16 (lo que cuenta Excel): la copia
+    anotada lo reproducía tal cual (Excel la repara) y el aviso decía «20,000 caracteres»
+    de algo que no cabe en 32,767."""
+    import re
+
+    folder = tmp_path / "entregas"
+    folder.mkdir()
+    plan = write_plan_xlsx(demo_plans()[1], folder / "emoji.xlsx", variant="fraccion")
+    apply_changes(plan, {"celdas": {"M10": 0.4, "N10": 0.3, "O10": 0.2, "P10": 0,
+                                    "S10": "\U0001F600" * 20_000}})
+    proc = subprocess.run([sys.executable, "-m", "pea", "consolidar", str(folder), "--salida",
+                           str(tmp_path / "m.xlsx"), "--anotar", str(tmp_path / "anotadas"),
+                           "--procesos", "1"],
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert "40,000 caracteres" in proc.stderr, proc.stderr
+    copies = list((tmp_path / "anotadas").glob("*.xlsx"))
+    assert len(copies) == 1, proc.stderr
+    with zipfile.ZipFile(copies[0]) as z:
+        for name in z.namelist():
+            if name.endswith(".xml"):
+                for text in re.findall(rb"<t[^>]*>([^<]*)</t>", z.read(name)):
+                    assert len(text.decode().encode("utf-16-le")) // 2 <= 32_767, name

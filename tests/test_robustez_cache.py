@@ -213,3 +213,28 @@ def test_cache_que_es_una_tuberia_no_cuelga(rejected: tuple[Path, Path, Path]) -
     assert proc.returncode == 0, proc.stderr
     assert any("no era un archivo normal" in a for a in json.loads(proc.stdout)["avisos"])
     assert _consolidar(folder, master, config)["de_cache"] == 1
+
+
+def test_cache_que_es_una_carpeta_aviso_en_espaniol(rejected: tuple[Path, Path, Path]) -> None:
+    """Una carpeta con el nombre de la caché no se puede reemplazar: antes decía «se
+    reconstruyó» y luego «(unable to open database file)», en inglés."""
+    folder, master, config = rejected
+    master.parent.mkdir(parents=True)
+    master.with_name(master.name + ".cache.sqlite").mkdir()
+    data = _consolidar(folder, master, config)
+    avisos = " ".join(data["avisos"])
+    assert "no se pudo usar la caché" in avisos and "se leyeron todos" in avisos, avisos
+    assert "unable" not in avisos and "database" not in avisos, avisos
+    assert "se reconstruyó" not in avisos, avisos
+    assert _estados(master) == {"plan.xlsx": "Rechazado"}
+
+
+def test_motivos_de_sqlite_en_espaniol() -> None:
+    from pea.consolidate.cache import sqlite_reason
+
+    db = sqlite3.connect(":memory:")
+    db.execute("CREATE TABLE t (x)")
+    db.execute("PRAGMA query_only = ON")
+    with pytest.raises(sqlite3.Error) as info:
+        db.execute("INSERT INTO t VALUES (1)")
+    assert sqlite_reason(info.value) == "el archivo o el disco es de solo lectura"

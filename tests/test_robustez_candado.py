@@ -105,6 +105,18 @@ def test_candado_sin_datos_se_niega_con_instrucciones(tmp_path: Path) -> None:
         assert "Otro proceso" in str(exc.value) and f"borre el archivo «{lock}»" in str(exc.value)
 
 
+@pytest.mark.parametrize("pid", [2**70, -5, True, 0])
+def test_candado_con_un_pid_imposible_se_niega_sin_error_interno(tmp_path: Path,
+                                                                 pid: object) -> None:
+    """Quien puede escribir la carpeta deja un candado de «este equipo» con un PID que no
+    cabe en un entero de C: antes, «Error interno (OverflowError…)» en cada corrida."""
+    target = tmp_path / "maestro.xlsx"
+    lock = _write_lock(target, pid=pid, inicio="1")
+    with pytest.raises(OutputLocked) as exc, OutputLock(target):
+        pass
+    assert f"borre el archivo «{lock}»" in str(exc.value)
+
+
 _HOLD = (
     "import sys, time\n"
     "from pea.atomic import OutputLock\n"

@@ -250,7 +250,8 @@ def test_una_falla_interna_con_los_datos_de_un_archivo_solo_degrada_ese_archivo(
                                  workers=1), load_config())
     entregas = {r["Archivo"]: r for r in sheet_rows(output, "Entregas")}
     assert entregas["tesoreria.xlsx"]["Estado"] == "Ilegible"
-    assert "ZeroDivisionError" in str(entregas["tesoreria.xlsx"]["Motivo"])
+    # en español: el texto de la excepción (en inglés) solo va al registro de depuración
+    assert "ZeroDivisionError" not in str(entregas["tesoreria.xlsx"]["Motivo"])
     assert "no se pudieron escribir" in str(entregas["tesoreria.xlsx"]["Motivo"])
     assert entregas["otro.xlsx"]["Estado"] in ("Aceptado", "Con observaciones")
     assert any("«tesoreria.xlsx»" in w for w in result.consolidation.warnings)
@@ -799,6 +800,14 @@ def test_pea_reglas_muestra_la_configuracion_literal(tmp_path: Path) -> None:
     conf.write_text(text.replace('version: "2024.1"', 'version: "[/x] \\e[2J\\a v1"'),
                     encoding="utf-8")
     proc = run_pea("reglas", "--reglas", rules)
+    # un carácter de control en un texto de la configuración es un error de la persona
+    # (exit 2, nombra la clave), y el mensaje lo muestra escapado
+    assert proc.returncode == 2, proc.stderr
+    assert "\x1b" not in proc.stderr + proc.stdout and "\x07" not in proc.stderr + proc.stdout
+    assert "[/x] \\x1b[2J\\x07 v1" in proc.stderr and "«version»" in proc.stderr
+    # el markup solo (sin control) se imprime literal
+    conf.write_text(text.replace('version: "2024.1"', 'version: "[/x] [bold]v1"'),
+                    encoding="utf-8")
+    proc = run_pea("reglas", "--reglas", rules)
     assert proc.returncode == 0, proc.stderr
-    assert "\x1b" not in proc.stdout and "\x07" not in proc.stdout
-    assert "[/x] \\x1b[2J\\x07 v1" in proc.stdout
+    assert "[/x] [bold]v1" in proc.stdout

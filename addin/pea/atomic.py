@@ -239,7 +239,9 @@ def _read_holder(path: Path) -> dict[str, object] | None:
     except (OSError, ValueError):
         return None
     if not isinstance(data, dict) or not isinstance(data.get("pid"), int) \
-            or not isinstance(data.get("equipo"), str):
+            or isinstance(data.get("pid"), bool) or not isinstance(data.get("equipo"), str):
+        return None
+    if not 0 < data["pid"] < 2**31:  # un número así no es un proceso (os.kill se desborda)
         return None
     return data
 

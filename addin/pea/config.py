@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
@@ -33,6 +34,7 @@ from pydantic import (
 
 from pea import __version__
 from pea.layout import DEFAULT_EJES_TRANSVERSALES, ROMAN
+from pea.oserrors import os_reason
 from pea.textnorm import fold
 
 SeverityOrOff = Literal["error", "advertencia", "info", "desactivada"]
@@ -110,12 +112,15 @@ class Limits(BaseModel):
 
     model_config = _FILE
 
-    tamano_archivo_mb: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 50
-    tamano_descomprimido_mb: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 200
-    razon_compresion: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 200
-    filas: Annotated[int, Field(gt=0)] = 5000
-    celdas: Annotated[int, Field(gt=0)] = 200_000
-    segundos_por_archivo: Annotated[float, Field(ge=0, allow_inf_nan=False)] = 30
+    # Topes de cordura: un valor enorme (1e30) no es «sin límite», es un error de dedo que
+    # terminaba en «Error interno (OverflowError)» al leer el primer archivo.
+    tamano_archivo_mb: Annotated[float, Field(gt=0, le=100_000, allow_inf_nan=False)] = 50
+    tamano_descomprimido_mb: Annotated[float, Field(gt=0, le=1_000_000,
+                                                    allow_inf_nan=False)] = 200
+    razon_compresion: Annotated[float, Field(gt=0, le=1_000_000, allow_inf_nan=False)] = 200
+    filas: Annotated[int, Field(gt=0, le=1_048_576)] = 5000
+    celdas: Annotated[int, Field(gt=0, le=17_179_869_184)] = 200_000
+    segundos_por_archivo: Annotated[float, Field(ge=0, le=86_400, allow_inf_nan=False)] = 30
 
 
 class WebSettings(BaseModel):
@@ -331,7 +336,7 @@ def default_rules_dir() -> Path:
 
 def _read_yaml(path: Path) -> Any:
     """Lee un YAML de `rules/` con tamaño y expansión de alias acotados."""
-    from pea.safe_yaml import YamlLimitError, load_text, read_bytes
+    from pea.safe_yaml import YamlLimitError, load_text, read_bytes, yaml_problem
 
     try:
         text = read_bytes(path).decode("utf-8")
@@ -340,15 +345,49 @@ def _read_yaml(path: Path) -> Any:
     except UnicodeDecodeError as exc:
         raise ConfigError(f"El archivo «{path}» no está en UTF-8.") from exc
     except OSError as exc:
-        raise ConfigError(f"No se pudo leer «{path}»: {exc.strerror or exc}.") from exc
+        raise ConfigError(f"No se pudo leer «{path}»: {os_reason(exc)}.") from exc
     try:
-        return load_text(text)
+        data = load_text(text)
+        _check_characters(data, path)
+        return data
     except YamlLimitError as exc:
         raise ConfigError(f"El archivo «{path}» {exc}.") from exc
     except yaml.YAMLError as exc:
-        raise ConfigError(f"El archivo «{path}» no es YAML válido: {exc}") from exc
+        raise ConfigError(f"El archivo «{path}» no es YAML válido: {yaml_problem(exc)}.") \
+            from exc
+    except (ValueError, OverflowError) as exc:  # «2024-13-45»: parece fecha y no existe
+        raise ConfigError(f"El archivo «{path}» tiene un valor que parece una fecha o un número "
+                          "pero no lo es (¿un mes 13, un día 45?); escríbalo bien o entre "
+                          "comillas si es texto.") from exc
     except RecursionError as exc:
         raise ConfigError(f"El archivo «{path}» anida demasiados niveles.") from exc
+
+
+#: Lo que no puede ir en un texto de la configuración: caracteres de control (salvo
+#: tabulador y saltos de línea) y los que XML no admite. Van a la plantilla, al maestro y a
+#: la terminal; antes, uno solo en «municipio» daba «Error interno» en `pea plantilla`.
+_BAD_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
+
+
+def _check_characters(data: Any, path: Path) -> None:
+    """Error (en español, con la clave) si un texto del archivo trae un carácter de control."""
+    def visible(text: str) -> str:  # sin pea.report_text: el botón Validar no carga rich
+        return _BAD_CHARS.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
+                              else f"\\u{ord(m.group()):04x}", text)
+
+    stack: list[tuple[Any, str]] = [(data, "")]
+    while stack:
+        node, where = stack.pop()
+        if isinstance(node, dict):
+            stack.extend((v, f"{where} → «{k}»" if where else f"«{k}»") for k, v in node.items())
+            stack.extend((k, where or "una clave") for k in node if isinstance(k, str))
+        elif isinstance(node, list):
+            stack.extend((v, f"{where} → elemento {i + 1}") for i, v in enumerate(node))
+        elif isinstance(node, str) and _BAD_CHARS.search(node):
+            shown = visible(node[:80])
+            raise ConfigError(f"El archivo «{path}», en {where or 'el documento'}, tiene un "
+                              f"carácter de control en el texto «{shown}»; bórrelo (no se "
+                              "puede escribir en la plantilla ni en el maestro).")
 
 
 def _validated(schema: type[BaseModel], data: Any, path: Path) -> BaseModel:

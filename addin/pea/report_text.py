@@ -12,17 +12,24 @@ from pea.models import FileReport
 
 #: Caracteres de control (ESC, BEL, …) que un libro podría traer en sus textos: en la
 #: terminal se muestran como «\x1b» para que no cambien colores, títulos ni la pantalla.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+#: También los controles de dirección (U+202A–U+202E, U+2066–U+2069): «\u202e» invierte
+#: lo que sigue en la terminal y hace que «fdp.xlsx» se lea como otro nombre.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _escaped(m: re.Match[str]) -> str:
+    code = ord(m.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def visible(text: str) -> str:
     """El texto con sus caracteres de control escritos como ``\\xNN`` (seguro en terminal)."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    return _CONTROL.sub(_escaped, text)
 
 
 #: Todos los caracteres de control, también tabulador y saltos de línea: una línea de
 #: encabezado (nombre de archivo, dependencia, hoja) nunca se parte ni se desalinea.
-_CONTROL_ALL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_CONTROL_ALL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 def visible_line(text: str) -> str:

@@ -99,3 +99,37 @@ def read_bytes(path: Path, max_bytes: int = MAX_BYTES) -> bytes:
         raise YamlLimitError(f"pesa más de {max_bytes // (1024 * 1024)} MB; un archivo de "
                              "configuración no necesita tanto")
     return data
+
+
+#: Los problemas más comunes que describe PyYAML (en inglés), en español.
+_PROBLEMS = (
+    ("could not determine a constructor for the tag",
+     "usa una etiqueta «!!…» que PEA no acepta (solo texto, números, fechas, listas y mapas)"),
+    ("found character '\\t'", "sangra con tabuladores; use espacios"),
+    ("found a tab character", "sangra con tabuladores; use espacios"),
+    ("found character that cannot start any token",
+     "tiene un carácter que no puede ir ahí (¿un tabulador para sangrar? use espacios)"),
+    ("did not find expected node content", "falta un valor o sobra una coma"),
+    ("mapping values are not allowed", "hay «:» donde no van (¿falta una sangría o comillas?)"),
+    ("could not find expected ':'", "falta «:» entre una clave y su valor"),
+    ("found undefined alias", "usa un alias «*…» sin su ancla «&…»"),
+    ("found duplicate anchor", "repite un ancla «&…»"),
+    ("did not find expected key", "la sangría no cuadra con la clave de arriba"),
+    ("did not find expected '-'", "la sangría de la lista no cuadra"),
+    ("found unexpected end of stream", "termina antes de cerrar unas comillas o corchetes"),
+    ("found unknown escape character", "tiene una secuencia «\\…» no válida entre comillas"),
+    ("expected <document start>", "tiene más de un documento o texto después del final"),
+    ("found unacceptable character", "tiene un carácter de control que YAML no admite"),
+    ("special characters are not allowed", "tiene un carácter de control que YAML no admite"),
+)
+
+
+def yaml_problem(exc: yaml.YAMLError) -> str:
+    """Qué tiene mal el YAML, en español y con el renglón y la columna (sin el texto en
+    inglés de PyYAML)."""
+    text = str(exc)
+    reason = next((es for en, es in _PROBLEMS if en in text), "la sintaxis no es válida")
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    if mark is not None:
+        return f"{reason} (renglón {mark.line + 1}, columna {mark.column + 1})"
+    return reason

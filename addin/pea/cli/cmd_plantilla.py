@@ -9,6 +9,7 @@ import typer
 
 from pea.cli.app import EXIT_ERRORS, app, usage_error
 from pea.cli.common import ReglasOption, config_or_exit, shown
+from pea.oserrors import os_reason
 
 DEFAULT_OUTPUT = Path("workbook_template.xlsm")
 
@@ -37,7 +38,7 @@ def plantilla(
         typer.echo(f"Error: {shown(exc)}", err=True)
         raise typer.Exit(EXIT_ERRORS) from None
     except OSError as exc:
-        typer.echo(f"Error: no se pudo escribir «{salida}»: {exc.strerror or exc}.", err=True)
+        typer.echo(f"Error: no se pudo escribir «{salida}»: {os_reason(exc)}.", err=True)
         raise typer.Exit(EXIT_ERRORS) from None
     p = config.parametros
     typer.echo(shown(f"Plantilla escrita en {salida}: versión {L.TEMPLATE_VERSION}, "

@@ -12,6 +12,7 @@ import typer
 
 from pea.cli.app import EXIT_OK, app, usage_error
 from pea.cli.common import ReglasOption, config_or_exit
+from pea.oserrors import os_reason
 
 servidor_app = typer.Typer(
     help="Ventanilla de entregas: sitio web donde cada dependencia revisa y entrega su plan.",
@@ -48,7 +49,7 @@ def _setup(datos: Path | None, reglas: Path | None) -> Path:
         configure(datos, reglas)
     except OSError as exc:
         raise usage_error(f"no se pudo preparar la carpeta «{datos}»: "
-                          f"{exc.strerror or exc}.") from None
+                          f"{os_reason(exc)}.") from None
     return datos.resolve()
 
 
@@ -82,7 +83,7 @@ def servidor(
         serve(host, puerto, hilos)
     except OSError as exc:
         raise usage_error(f"no se pudo escuchar en {host}:{puerto}: "
-                          f"{exc.strerror or exc}.") from None
+                          f"{os_reason(exc)}.") from None
     return EXIT_OK
 
 
@@ -143,7 +144,7 @@ def cuentas(
     try:
         write_secret_file(salida, buf.getvalue())
     except OSError as exc:
-        raise usage_error(f"no se pudo escribir «{salida}»: {exc.strerror or exc}.") from None
+        raise usage_error(f"no se pudo escribir «{salida}»: {os_reason(exc)}.") from None
     new = sum(r.nueva for r in rows)
     audit.record(Accion.CUENTAS, usuario="pea servidor cuentas", nuevas=new, total=len(rows))
     sys.stdout.write(f"{new} cuenta(s) nueva(s), {len(rows) - new} ya existía(n); CSV en "

@@ -15,6 +15,7 @@ definidos se conservan.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import re
@@ -27,6 +28,7 @@ from typing import Any
 
 from pea.atomic import atomic_output
 from pea.cell_text import xml_text
+from pea.consolidate.annotate_limits import too_many_merged
 from pea.consolidate.legacy_vml import sheets_with_controls
 from pea.docprops import CUSTOM_PART, LPWSTR_OPEN
 from pea.feedback import (
@@ -74,7 +76,10 @@ def annotate_task(item: tuple[str, str, FileReport, str]) -> tuple[str, str]:
     Devuelve («copia», destino) o («aviso», por qué no se escribió la copia)."""
     src, dst, report, rules_version = item
     try:
-        annotate_copy(Path(src), Path(dst), report, rules_version)
+        # openpyxl imprime en la salida estándar («0 is out of range» con un estilo roto): no
+        # debe mezclarse con el resumen ni con el JSON de «--formato json»
+        with contextlib.redirect_stdout(io.StringIO()):
+            annotate_copy(Path(src), Path(dst), report, rules_version)
     except NotAnnotated as exc:
         return "aviso", str(exc)
     return "copia", dst
@@ -85,10 +90,15 @@ def annotate_copy(src: Path, dst: Path, report: FileReport, rules_version: str) 
     if src.resolve() == dst.resolve():
         raise ValueError("la copia anotada no puede sobrescribir el original.")
     keep_vba = src.suffix.lower() == ".xlsm"
+    too_big = too_many_merged(src.read_bytes())
+    if too_big:
+        raise NotAnnotated(f"No se escribió la copia anotada de «{report.archivo or src.name}»: "
+                           f"{too_big}.")
     with _opened(src) as wb:
         # Hojas con botones de formulario: en un .xlsm su dibujo VML se conserva si no se ponen
         # notas ahí; en un .xlsx openpyxl no lo conserva y la hoja «Validación» lo avisa
         controls = sheets_with_controls(src)
+        _clip_long_texts(wb)
         _mark_cells(wb, report, controls if keep_vba else frozenset())
         _validation_sheet(wb, report, rules_version, controls, kept=keep_vba)
         _set_marker(wb, _PENDING + "|" + xml_text(report.archivo or src.name))
@@ -282,6 +292,19 @@ def _mark_cells(wb: Any, report: FileReport,
         text = xml_text(text)  # tope de Excel en unidades UTF-16 y solo caracteres de XML
         lines = text.count("\n") + 1 + len(text) // 60
         cell.comment = Comment(text, NOTE_AUTHOR, width=360, height=min(400, 40 + 16 * lines))
+
+
+def _clip_long_texts(wb: Any) -> None:
+    """Los textos del libro de la dependencia que no caben en una celda de Excel (32,767
+    unidades UTF-16: un emoji cuenta dos) se recortan en la copia; Excel la repararía."""
+    from pea.cell_text import CELL_MAX, clip_utf16, utf16_len
+
+    for ws in wb.worksheets:
+        for cell in getattr(ws, "_cells", {}).values():
+            value = cell.value
+            if isinstance(value, str) and len(value) > CELL_MAX // 2 \
+                    and utf16_len(value) > CELL_MAX:
+                cell.value = clip_utf16(value)
 
 
 def _xml_text(text: str) -> str:

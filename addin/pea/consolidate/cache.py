@@ -31,6 +31,7 @@ from collections.abc import Callable
 from pathlib import Path, PurePath
 
 from pea.consolidate.outcome import PAYLOAD_VERSION, Outcome
+from pea.oserrors import os_reason
 
 SUFFIX = ".cache.sqlite"
 #: Tabla de esta forma de la caché (la anterior, sin firma, se descarta al abrir).
@@ -41,6 +42,29 @@ _SCHEMA = f"CREATE TABLE {_TABLE} (clave TEXT PRIMARY KEY, datos BLOB NOT NULL, 
 MAX_ENTRY = 64 * 1024 * 1024
 #: Nombre del archivo de la clave, en la carpeta de configuración de la persona.
 KEY_NAME = "clave-cache"
+
+
+#: Errores de SQLite en español (su texto viene en inglés: «unable to open database file»).
+_SQLITE_REASONS = {
+    "SQLITE_FULL": "el disco está lleno",
+    "SQLITE_READONLY": "el archivo o el disco es de solo lectura",
+    "SQLITE_CANTOPEN": "no se puede abrir como archivo (¿es una carpeta o no hay permiso?)",
+    "SQLITE_PERM": "sin permiso",
+    "SQLITE_BUSY": "otro proceso la está usando",
+    "SQLITE_LOCKED": "otro proceso la está usando",
+    "SQLITE_IOERR": "error de lectura o escritura del disco",
+    "SQLITE_CORRUPT": "está dañada",
+    "SQLITE_NOTADB": "no es una caché de PEA",
+}
+
+
+def sqlite_reason(exc: sqlite3.Error) -> str:
+    """El motivo de un error de SQLite en español (por su código, nunca por su texto)."""
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    for prefix, reason in _SQLITE_REASONS.items():
+        if name == prefix or name.startswith(prefix + "_"):
+            return reason
+    return "error de la base de datos"
 
 
 def cache_path(output: Path) -> Path:
@@ -164,7 +188,7 @@ class ResultCache:
         except OSError as exc:
             where = key_file or clave_path()
             self.warnings.append(f"no se pudo usar la clave de la caché «{where}» "
-                                 f"({getattr(exc, 'strerror', None) or exc}); se leyeron todos "
+                                 f"({os_reason(exc)}); se leyeron todos "
                                  "los archivos y no se guardó la caché.")
             return
         self._open()
@@ -215,8 +239,11 @@ class ResultCache:
             self._db.execute(_SCHEMA)
         except sqlite3.Error as exc:
             self._db = None
-            self.warnings.append(f"no se pudo usar la caché ({exc}); se leyeron todos los "
-                                 "archivos.")
+            if self.warnings and self.warnings[-1] == warning:  # no se reconstruyó
+                self.warnings.pop()
+            self.warnings.append(f"no se pudo usar la caché «{self.path.name}» "
+                                 f"({sqlite_reason(exc)}); se leyeron todos los archivos y no "
+                                 "se guardó la caché.")
 
     def _clear(self) -> None:
         assert self._db is not None
@@ -308,7 +335,7 @@ class ResultCache:
                 self._db.execute(f"DELETE FROM {_TABLE} WHERE clave NOT IN "
                                  "(SELECT clave FROM vigentes)")
         except sqlite3.Error as exc:
-            self.warnings.append(f"no se pudo guardar la caché ({exc}).")
+            self.warnings.append(f"no se pudo guardar la caché ({sqlite_reason(exc)}).")
         finally:
             self.close()
 

@@ -41,7 +41,7 @@ def plan_lines(ctx: Context, too_long: list[tuple[int, str, int]] | None = None
             current = block
             block_texts = {k: c.text.strip() or None for k, c in block.fields.items()}
             if too_long is not None:
-                too_long.extend((block.fields[k].row or block.row, L.BY_KEY[k].label, len(t))
+                too_long.extend((block.fields[k].row or block.row, L.BY_KEY[k].label, utf16_len(t))
                                 for k, t in block_texts.items() if t and utf16_len(t) > CELL_MAX)
             keys = None  # se calculan con la primera línea del bloque
         q = ctx.quarters(line)
@@ -70,7 +70,7 @@ def plan_lines(ctx: Context, too_long: list[tuple[int, str, int]] | None = None
                 if own is not None:
                     text = own.text.strip() or None
                     if too_long is not None and text and utf16_len(text) > CELL_MAX:
-                        too_long.append((line.row, col.label, len(text)))
+                        too_long.append((line.row, col.label, utf16_len(text)))
                     row.append(text)
                 else:
                     row.append(block_texts.get(key))

@@ -10,6 +10,7 @@ Orden: el candado de la salida lo toma quien llama (la línea de comandos). Aqu�
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import logging
 import os
@@ -25,7 +26,7 @@ from pea.consolidate.cache import ResultCache, cache_path, entry_key
 from pea.consolidate.columns import DUPLICADO, ILEGIBLE, OMITIDO, RECHAZADO
 from pea.consolidate.extract import CELL_MAX
 from pea.consolidate.model import Consolidation, Submission
-from pea.consolidate.pool import TIMEOUT, default_workers, run_tasks
+from pea.consolidate.pool import CRASH, TIMEOUT, default_workers, run_tasks
 from pea.consolidate.scan import FoundFile, scan
 from pea.consolidate.worker import (
     Processed,
@@ -299,22 +300,36 @@ def _write_outputs(result: RunResult, opts: Options, config: RulesConfig,
 
 
 def os_reason(exc: OSError) -> str:
-    """El motivo de un error del disco, en español cuando es uno de los comunes."""
-    import errno
+    """El motivo de un error del disco, en español (``pea.oserrors``)."""
+    from pea.oserrors import os_reason as reason
 
-    known = {errno.ENOSPC: "el disco está lleno", errno.EROFS: "el disco es de solo lectura",
-             errno.EACCES: "sin permiso de escritura", errno.EPERM: "sin permiso de escritura",
-             errno.EDQUOT: "se acabó la cuota de disco", errno.ENOENT: "la carpeta no existe",
-             errno.ENOTDIR: "una parte de la ruta no es una carpeta"}
-    return known.get(exc.errno or -1) or exc.strerror or type(exc).__name__
+    reason_text = reason(exc)
+    if exc.errno == errno.EACCES or exc.errno == errno.EPERM:
+        return "sin permiso de escritura"
+    if exc.errno == errno.ENOENT:
+        return "la carpeta no existe"
+    return reason_text
 
 
-def _spanish(detail: str) -> str:
-    """«OSError: [Errno 28] No space left on device: '…'» (de otro proceso) en español."""
+#: Lo que se dice cuando openpyxl no pudo abrir o guardar un libro para anotarlo: el texto
+#: de la excepción (en inglés, de la biblioteca) va solo al registro de depuración.
+_NOT_REPRODUCIBLE = ("el libro tiene partes que PEA no puede reproducir en una copia; sus "
+                     "observaciones están en el maestro")
+
+
+def _spanish(kind: str, detail: str) -> str:
+    """El motivo de una copia anotada no escrita (de otro proceso), en español: un error del
+    disco por su nombre, la caída del proceso tal cual y cualquier otra excepción sin su texto
+    en inglés («KeyError: …», «TypeError: …»)."""
     import re
 
     m = re.search(r"\[Errno (\d+)\]", detail)
-    return os_reason(OSError(int(m.group(1)), detail)) if m else detail
+    if m:
+        return os_reason(OSError(int(m.group(1)), detail))
+    if kind == CRASH:
+        return "el proceso que la escribía terminó de forma inesperada"
+    log.debug("copia anotada no escrita: %s", detail)
+    return _NOT_REPRODUCIBLE
 
 
 def _culprits(subs: list[Submission], opts: Options,
@@ -343,11 +358,9 @@ def _culprits(subs: list[Submission], opts: Options,
 
 def _degrade(sub: Submission, config: RulesConfig, exc: Exception) -> str:
     """La entrega queda Ilegible con un PEA-E00 que dice qué pasó; la corrida sigue."""
-    detail = f"{type(exc).__name__}: {exc}"
-    if len(detail) > 200:
-        detail = detail[:200] + "…"
-    msg = (f"sus datos no se pudieron escribir en el maestro ni en las exportaciones "
-           f"({detail}); se lista sin sus líneas. Repórtelo al equipo de PEA con este archivo.")
+    log.debug("datos de %s no escritos", sub.archivo, exc_info=exc)
+    msg = ("sus datos no se pudieron escribir en el maestro ni en las exportaciones; se lista "
+           "sin sus líneas. Repórtelo al equipo de PEA con este archivo.")
     sub.outcome = unreadable_outcome(msg, config, sub.sha256)
     sub.from_cache = False
     return f"«{sub.archivo}»: {msg}"
@@ -387,10 +400,10 @@ def annotate_all(c: Consolidation, opts: Options, config: RulesConfig,
             name = annotated_name(sub.archivo, sub.dependencia, taken)
             assert sub.report is not None  # (tiene hallazgos)
             report = sub.report.model_copy(update={"archivo": sub.archivo})
-        except Exception as exc:
+        except Exception:
             log.debug("copia anotada de %s", sub.archivo, exc_info=True)
             c.warnings.append(f"No se pudo escribir la copia anotada de «{sub.archivo}» "
-                              f"({type(exc).__name__}).")
+                              f"({_NOT_REPRODUCIBLE}).")
             continue
         items.append((str(sub.found.path), str(folder / name), report, c.rules_version))
     if texts:
@@ -412,7 +425,7 @@ def annotate_all(c: Consolidation, opts: Options, config: RulesConfig,
 
     def failed(k: int, kind: str, detail: str) -> None:
         c.warnings.append(f"No se pudo escribir la copia anotada de «{Path(items[k][0]).name}» "
-                          f"({'tiempo agotado' if kind == TIMEOUT else _spanish(detail)}).")
+                          f"({'tiempo agotado' if kind == TIMEOUT else _spanish(kind, detail)}).")
         progress.advance()
 
     run_tasks(annotate_task, items, workers=opts.workers or default_workers(),

@@ -13,6 +13,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from pea.oserrors import os_reason
 from pea.plan_files import skip_reason, text_export_reason
 
 __all__ = ["FoundFile", "foreign_files", "scan", "skip_reason", "text_export_reason"]
@@ -53,7 +54,7 @@ def scan(folder: Path, *, recursive: bool, ignore: set[Path],
         except OSError as exc:
             rel = current.relative_to(root).as_posix() or "."
             out.append(FoundFile(current, rel + "/", 0, 0.0,
-                                 f"carpeta ilegible ({exc.strerror or exc})."))
+                                 f"carpeta ilegible ({os_reason(exc)})."))
             continue
         for entry in entries:
             path = Path(entry.path)
@@ -65,7 +66,7 @@ def scan(folder: Path, *, recursive: bool, ignore: set[Path],
                 st = entry.stat(follow_symlinks=True)
             except OSError as exc:
                 out.append(FoundFile(path, rel, 0, 0.0, f"no se pudo consultar "
-                                     f"({exc.strerror or exc})."))
+                                     f"({os_reason(exc)})."))
                 continue
             if is_dir:
                 if entry.name.startswith("."):

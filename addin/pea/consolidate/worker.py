@@ -17,6 +17,7 @@ from pea.consolidate.cells import EXCEL_MAX, EXCEL_MIN, fit
 from pea.consolidate.extract import plan_lines
 from pea.consolidate.outcome import PAYLOAD_VERSION, MasterLine, Outcome
 from pea.models import FileReport
+from pea.oserrors import os_reason
 from pea.validation import unreadable_report, validate_data
 
 log = logging.getLogger(__name__)
@@ -76,7 +77,7 @@ def process_file(item: tuple[str, str]) -> Processed:
         return Processed(unreadable_outcome(exc.message, config))
     except OSError as exc:
         return Processed(unreadable_outcome(
-            f"no se pudo abrir ({exc.strerror or type(exc).__name__}).", config))
+            f"no se pudo abrir ({os_reason(exc)}).", config))
     sha = hashlib.sha256(data).hexdigest()
     too_long: list[tuple[int, str, int]] = []
     try:

@@ -24,6 +24,15 @@ def apply_changes(path: str | Path, changes: dict[str, Any], output: str | Path 
     src = Path(path)
     keep_vba = src.suffix.lower() == ".xlsm"
     wb = load_workbook(src, keep_vba=keep_vba)
+    try:
+        return _apply(wb, src, changes, output)
+    finally:  # la copia en memoria de las macros: sin cerrar, «Exception ignored … __del__»
+        if wb.vba_archive is not None:
+            wb.vba_archive.close()
+            wb.vba_archive = None
+
+
+def _apply(wb: Any, src: Path, changes: dict[str, Any], output: str | Path | None) -> Path:
     ws = wb[changes["hoja"]] if "hoja" in changes else wb.worksheets[0]
     for rng in changes.get("descombinar", []):
         ws.unmerge_cells(rng)

@@ -19,6 +19,7 @@ from pea.atomic import OutputLock, OutputLocked
 from pea.config import RulesConfig
 from pea.consolidate.run import Options, RunResult, consolidate
 from pea.consolidate.scan import FoundFile, skip_reason
+from pea.oserrors import os_reason
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,7 @@ def found_files(deliveries: Sequence[Delivery]) -> list[FoundFile]:
             size, mtime = st.st_size, st.st_mtime
             reason = skip_reason(d.path)
         except OSError as exc:
-            size, mtime, reason = 0, 0.0, f"no se pudo consultar ({exc.strerror or exc})."
+            size, mtime, reason = 0, 0.0, f"no se pudo consultar ({os_reason(exc)})."
         if d.delivered is not None:
             mtime = d.delivered.timestamp()
         out.append(FoundFile(d.path, d.archivo, size, mtime, reason, d.link))

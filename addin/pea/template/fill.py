@@ -50,6 +50,16 @@ def fill_template(template_path: Path, plan: dict[str, Any], output: Path) -> Pa
         raise ValueError(
             f"El plan tiene {len(lines)} filas y la plantilla admite {L.TEMPLATE_DATA_ROWS}.")
     wb = load_workbook(template_path, keep_vba=True)
+    try:
+        return _fill(wb, plan, lines, Path(output))
+    finally:  # la copia en memoria de las macros: sin cerrar, «Exception ignored … __del__»
+        if wb.vba_archive is not None:
+            wb.vba_archive.close()
+            wb.vba_archive = None
+
+
+def _fill(wb: Any, plan: dict[str, Any], lines: list[dict[str, Any]], output: Path) -> Path:
+    """Escribe las celdas del plan en la plantilla abierta `wb` y la guarda en `output`."""
     ws = wb[L.PLAN_SHEET]
     ws[f"B{L.ROW_DEPENDENCIA}"] = plan.get("dependencia")
     ws[f"B{L.ROW_MISION}"] = plan.get("mision")
@@ -72,7 +82,6 @@ def fill_template(template_path: Path, plan: dict[str, Any], output: Path) -> Pa
         firma = plan.get(key) or {}
         ws[f"{col}{G.FOOTER_NAME_ROW}"] = firma.get("nombre")
         ws[f"{col}{G.FOOTER_CARGO_ROW}"] = firma.get("cargo")
-    output = Path(output)
     output.parent.mkdir(parents=True, exist_ok=True)
     with atomic_output(output) as target:
         wb.save(target)
