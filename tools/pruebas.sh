@@ -29,7 +29,7 @@ python3 -m pip install --quiet --disable-pip-version-check -e ".[dev,servidor]"
 python3 -m ruff check addin tests bench
 python3 -m pytest -q "$@"
 
-# --- Con lxml (H4) ---------------------------------------------------------------------------
+# --- Con lxml ----------------------------------------------------------------------------------
 # openpyxl serializa distinto si lxml se puede importar, y openxml-audit (validación contra los
 # esquemas de Office) necesita lxml. Se prueban en un entorno virtual aparte que ve los paquetes
 # del sistema: lxml nunca se instala para todos (cambiaría la salida de openpyxl en cada prueba).
