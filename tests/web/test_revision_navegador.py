@@ -71,23 +71,29 @@ def sign_in(d: Any, url: str, row: dict[str, str]) -> None:
     WebDriverWait(d, 120).until(lambda drv: "/contrasena/" not in drv.current_url)
 
 
-def wait_state(d: Any, text: str) -> None:
-    """Espera a que la página nueva (tras enviar el formulario) muestre este estado."""
-    from selenium.common.exceptions import StaleElementReferenceException
-    from selenium.webdriver.common.by import By
+def _wait_text(d: Any, by: str, value: str, found: Any, timeout: float) -> None:
+    """Espera a que algún elemento (`by`, `value`) de la página cumpla `found(texto)`.
+
+    Mientras el navegador cambia de página, un elemento leído puede dejar de pertenecer al
+    documento («stale», «Node … does not belong to the document»): se vuelve a intentar."""
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    WebDriverWait(d, 60, ignored_exceptions=(StaleElementReferenceException,)).until(lambda drv: any(
-        e.text == text for e in drv.find_elements(By.ID, "estado")))
+    WebDriverWait(d, timeout, ignored_exceptions=(WebDriverException,)).until(
+        lambda drv: any(found(e.text) for e in drv.find_elements(by, value)))
+
+
+def wait_state(d: Any, text: str) -> None:
+    """Espera a que la página nueva (tras enviar el formulario) muestre este estado."""
+    from selenium.webdriver.common.by import By
+
+    _wait_text(d, By.ID, "estado", lambda t: t == text, 60)
 
 
 def wait_title(d: Any, text: str) -> None:
-    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import WebDriverWait
 
-    WebDriverWait(d, 120, ignored_exceptions=(StaleElementReferenceException,)).until(lambda drv: any(
-        text in e.text for e in drv.find_elements(By.TAG_NAME, "h1")))
+    _wait_text(d, By.TAG_NAME, "h1", lambda t: text in t, 120)
 
 
 def shot(d: Any, folder: Path, name: str) -> None:
