@@ -189,23 +189,28 @@ def test_leer_libros_no_deja_basura_con_ciclos(tmp_path: Path, monkeypatch: Any)
     import gc
 
     from pea.consolidate import worker
+    from pea.reading.errors import UnreadableFile
     from tests.hostile import corpus
 
-    monkeypatch.setattr(worker, "_CONFIG", load_config())
-    paths = []
+    config = load_config()
+    monkeypatch.setattr(worker, "_CONFIG", config)
+    tasks = []
     for case in corpus.cases(tmp_path / "secreto.txt"):
         path = tmp_path / case.filename
         path.write_bytes(case.make())
-        paths.append(path)
-    for path in paths:  # primera pasada: lo que se inicializa una sola vez por proceso
-        worker.process_file((str(path), path.name))
+        try:
+            tasks.append(worker.read_task(path, path.name, config)[0])
+        except UnreadableFile:  # (demasiado grande, etc.: no llega a un proceso de trabajo)
+            continue
+    for task in tasks:  # primera pasada: lo que se inicializa una sola vez por proceso
+        worker.process_file(task)
     gc.collect()
     gc.disable()  # solo cuenta lo que deja cada archivo
     try:
         left = {}
-        for path in paths:
-            worker.process_file((str(path), path.name))
-            left[path.name] = gc.collect()
+        for task in tasks:
+            worker.process_file(task)
+            left[task.name] = gc.collect()
     finally:
         gc.enable()
-    assert len(paths) > 40 and not any(left.values()), left
+    assert len(tasks) > 40 and not any(left.values()), left

@@ -15,7 +15,7 @@ import multiprocessing as mp
 import os
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator, Sized
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from typing import Any
@@ -24,6 +24,8 @@ from typing import Any
 TIMEOUT, CRASH, ERROR = "tiempo", "caida", "error"
 #: Procesos muertos sin devolver nada tras los cuales se deja de usar procesos aparte.
 MAX_STILLBORN = 3
+#: Bytes (según `weigh`) que un lote no pasa: acota la memoria con archivos grandes.
+BATCH_BYTES = 8 * 1024 * 1024
 
 
 def _context() -> Any:
@@ -94,23 +96,34 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def run_tasks(fn: Callable[[Any], Any], items: list[Any], *, workers: int,
+def run_tasks(fn: Callable[[Any], Any], items: Iterable[Any], *, workers: int,
               time_limit: float, on_result: Callable[[int, Any], None],
               on_failure: Callable[[int, str, str], None],
               initializer: Callable[..., None] | None = None,
-              initargs: tuple[Any, ...] = (), batch_size: int | None = None) -> None:
+              initargs: tuple[Any, ...] = (), batch_size: int | None = None,
+              expected: int | None = None, weigh: Callable[[Any], int] | None = None,
+              batch_bytes: int = BATCH_BYTES) -> None:
     """Aplica `fn` a cada elemento en procesos aparte.
+
+    `items` puede ser una lista o un iterador: se consume a medida que hay un proceso
+    libre (quien lo produce, por ejemplo leyendo archivos, trabaja mientras los procesos
+    validan) y cada elemento se suelta en cuanto da su resultado. Los elementos se numeran
+    en el orden en que salen. Con un iterador, `expected` (cuántos habrá, más o menos)
+    decide el tamaño de los lotes; `weigh` da el peso en bytes de un elemento, y un lote
+    no pasa de `batch_bytes` (la memoria queda acotada aunque los archivos pesen).
 
     `on_result(i, valor)` recibe cada resultado en cuanto llega; `on_failure(i, tipo,
     detalle)` cada tarea sin resultado (tipo TIMEOUT, CRASH o ERROR). Ambos se llaman en
     el proceso principal.
     """
-    if not items:
+    if isinstance(items, Sized) and not items:
         return
-    workers = max(1, min(workers, len(items)))
-    size = batch_size or max(1, min(16, len(items) // (workers * 4) or 1))
-    pending: deque[list[int]] = deque(
-        list(range(i, min(i + size, len(items)))) for i in range(0, len(items), size))
+    if expected is None:
+        expected = len(items) if isinstance(items, Sized) else 16 * workers
+    expected = max(1, expected)
+    workers = max(1, min(workers, expected))
+    size = batch_size or max(1, min(16, expected // (workers * 4) or 1))
+    batches = _Batches(iter(items), size, weigh, batch_bytes)
     ctx = _context()
     active: list[_Worker] = []
 
@@ -125,17 +138,13 @@ def run_tasks(fn: Callable[[Any], Any], items: list[Any], *, workers: int,
         child.close()
         return _Worker(proc, parent)
 
-    def give(w: _Worker) -> bool:
-        if not pending:
-            return False
-        batch = pending.popleft()
+    def give(w: _Worker, batch: list[int]) -> None:
         w.queue = deque(batch)
         w.since = time.monotonic()
         # si el proceso ya murió (p. ej. al iniciar), el lote queda en su cola y el ciclo
         # principal lo detecta y lo reasigna (replace)
         with contextlib.suppress(BrokenPipeError, ConnectionResetError, OSError):
-            w.conn.send([(i, items[i]) for i in batch])
-        return True
+            w.conn.send([(i, batches.items[i]) for i in batch])
 
     def retire(w: _Worker, kill: bool) -> None:
         if kill:
@@ -155,21 +164,28 @@ def run_tasks(fn: Callable[[Any], Any], items: list[Any], *, workers: int,
         retire(w, kill=True)
         if not w.ready:  # murió antes de empezar: ningún archivo tiene la culpa
             stillborn[0] += 1
-            pending.appendleft(batch)
+            batches.retry.appendleft(batch)
         else:
             if batch[1:]:
-                pending.appendleft(batch[1:])
+                batches.retry.appendleft(batch[1:])
+            batches.done(batch[0])
             on_failure(batch[0], kind, detail)
-        if pending and stillborn[0] < MAX_STILLBORN:
+        if stillborn[0] < MAX_STILLBORN and (nxt := batches.next()) is not None:
             nw = start()
             active.append(nw)
-            give(nw)
+            give(nw, nxt)
 
     try:
-        for _ in range(min(workers, len(pending))):
-            w = start()
-            active.append(w)
-            give(w)
+        # Los procesos se inician antes de tomar nada de `items`: con «fork» heredan la
+        # memoria del principal en ese momento, y así no heredan los bytes ya leídos.
+        for _ in range(workers):
+            active.append(start())
+        for w in list(active):
+            first = batches.next()
+            if first is None:
+                retire(w, kill=False)
+            else:
+                give(w, first)
         while active:
             by_conn = {w.conn: w for w in active}
             for conn in wait(list(by_conn), timeout=0.25):
@@ -189,12 +205,16 @@ def run_tasks(fn: Callable[[Any], Any], items: list[Any], *, workers: int,
                     w.since = time.monotonic()
                     continue
                 if kind == "idle":
-                    if not give(w):
+                    nxt = batches.next()
+                    if nxt is None:
                         retire(w, kill=False)
+                    else:
+                        give(w, nxt)
                     continue
                 if w.queue and w.queue[0] == index:
                     w.queue.popleft()
                 w.since = time.monotonic()
+                batches.done(index)
                 if kind == "ok":
                     on_result(index, value)
                 else:
@@ -208,21 +228,65 @@ def run_tasks(fn: Callable[[Any], Any], items: list[Any], *, workers: int,
     finally:
         for w in list(active):
             retire(w, kill=True)
-    if pending:  # los procesos no pudieron iniciar: se sigue en este proceso, sin límite
-        _run_inline(fn, items, pending, on_result, on_failure, initializer, initargs)
+    if (rest := batches.next()) is not None:
+        # los procesos no pudieron iniciar: se sigue en este proceso, sin límite
+        _run_inline(fn, batches, rest, on_result, on_failure, initializer, initargs)
 
 
-def _run_inline(fn: Callable[[Any], Any], items: list[Any], pending: deque[list[int]],
+class _Batches:
+    """Los lotes por repartir: primero los que hay que repetir (de un proceso que murió),
+    luego los nuevos, tomados de `source` al momento. Cada elemento vive en `items` hasta
+    que da su resultado."""
+
+    def __init__(self, source: Iterator[Any], size: int,
+                 weigh: Callable[[Any], int] | None, max_bytes: int) -> None:
+        self.source = source
+        self.size = size
+        self.weigh = weigh
+        self.max_bytes = max_bytes
+        self.items: dict[int, Any] = {}
+        self.retry: deque[list[int]] = deque()
+        self._count = 0
+        self._exhausted = False
+
+    def next(self) -> list[int] | None:
+        if self.retry:
+            return self.retry.popleft()
+        if self._exhausted:
+            return None
+        batch: list[int] = []
+        weight = 0
+        for item in self.source:
+            self.items[self._count] = item
+            batch.append(self._count)
+            self._count += 1
+            if self.weigh is not None:
+                weight += self.weigh(item)
+            if len(batch) >= self.size or weight >= self.max_bytes:
+                break
+        else:
+            self._exhausted = True
+        return batch or None
+
+    def done(self, index: int) -> None:
+        self.items.pop(index, None)
+
+
+def _run_inline(fn: Callable[[Any], Any], batches: _Batches, first: list[int],
                 on_result: Callable[[int, Any], None],
                 on_failure: Callable[[int, str, str], None],
                 initializer: Callable[..., None] | None, initargs: tuple[Any, ...]) -> None:
     if initializer is not None:
         initializer(*initargs)
-    for batch in pending:
+    batch: list[int] | None = first
+    while batch is not None:
         for i in batch:
+            item = batches.items[i]
+            batches.done(i)
             try:
-                value = fn(items[i])
+                value = fn(item)
             except Exception as exc:
                 on_failure(i, ERROR, f"{type(exc).__name__}: {exc}")
             else:
                 on_result(i, value)
+        batch = batches.next()

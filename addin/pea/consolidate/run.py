@@ -11,10 +11,11 @@ Orden: el candado de la salida lo toma quien llama (la línea de comandos). Aqu�
 from __future__ import annotations
 
 import errno
-import hashlib
+import io
 import logging
 import os
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
@@ -30,13 +31,16 @@ from pea.consolidate.pool import CRASH, TIMEOUT, default_workers, run_tasks
 from pea.consolidate.scan import FoundFile, scan
 from pea.consolidate.worker import (
     Processed,
+    ReadTask,
     init_worker,
     process_file,
+    read_task,
     share_strings,
     unreadable_outcome,
 )
 from pea.plan_files import MASTER_REASON
 from pea.reading import TEXT_SUFFIXES
+from pea.reading.errors import UnreadableFile
 
 log = logging.getLogger(__name__)
 
@@ -99,92 +103,125 @@ def own_paths(opts: Options) -> set[Path]:
     return {p.resolve() for p in out}
 
 
-def _digest(path: Path) -> tuple[str | None, bool, tuple[int, float] | None]:
-    """sha256 del contenido (por bloques, sin cargar el archivo entero), si el libro es un
-    maestro de PEA (no una entrega) y el tamaño y la fecha del archivo que dio esos bytes."""
-    h = hashlib.sha256()
-    tail = b""
+#: Archivos (o bytes) cuya huella se busca en la caché de una vez, en una consulta.
+LOOKUP_FILES = 64
+LOOKUP_BYTES = 8 * 1024 * 1024
+
+
+def _is_master(data: bytes, archivo: str) -> bool:
+    """¿Los bytes son de un maestro de PEA (no de una entrega)? Solo se abre el zip si su
+    directorio, al final, nombra las propiedades personalizadas."""
+    if b"docProps/custom.xml" not in data[-(1 << 16):]:
+        return False
+    from pea.consolidate.master import is_master
+
+    try:  # un zip hostil aquí no detiene la corrida: se lee (y se reporta) como entrega
+        return is_master(io.BytesIO(data))
+    except Exception:
+        log.debug("¿maestro? %s", archivo, exc_info=True)
+        return False
+
+
+def _is_master_file(path: Path) -> bool:
+    """Como `_is_master`, para un libro que pesa más que el tope de una entrega (un maestro
+    grande de otro año): se abre solo el directorio del zip y sus propiedades."""
+    from pea.consolidate.master import is_master
+
     try:
-        with open(path, "rb") as fh:
-            while chunk := fh.read(1 << 20):
-                h.update(chunk)
-                tail = (tail + chunk)[-(1 << 16):]  # el directorio del zip está al final
-            st = os.fstat(fh.fileno())
-    except OSError:
-        return None, False, None
-    master = False
-    if b"docProps/custom.xml" in tail:
-        from pea.consolidate.master import is_master
-
-        try:  # un zip hostil aquí no detiene la corrida: se lee (y se reporta) como entrega
-            master = is_master(path)
-        except Exception:
-            log.debug("¿maestro? %s", path, exc_info=True)
-    return h.hexdigest(), master, (st.st_size, st.st_mtime)
+        return is_master(path)
+    except Exception:
+        log.debug("¿maestro? %s", path, exc_info=True)
+        return False
 
 
-def _read_stat(sub: Submission, stat: tuple[int, float] | None) -> None:
+def _read_stat(sub: Submission, st: os.stat_result) -> None:
     """Tamaño y fecha de lo que se leyó (no de la lista de la carpeta: si el archivo se
     reemplazó entre la lista y la lectura, «Entregas» dice lo que se validó)."""
-    if stat is not None:
-        sub.found = replace(sub.found, size=stat[0], mtime=stat[1])
+    sub.found = replace(sub.found, size=st.st_size, mtime=st.st_mtime)
 
 
 def read_submissions(opts: Options, config: RulesConfig, progress: Progress,
                      cache: ResultCache) -> tuple[list[Submission], int]:
-    """Todas las entregas con su resultado (de la caché o leído ahora); y cuántas se leyeron."""
+    """Todas las entregas con su resultado (de la caché o validado ahora); y cuántas se
+    validaron.
+
+    Cada archivo se lee una sola vez, aquí: de esos bytes salen su sha256 (la clave de la
+    caché) y, si no está en la caché, lo que valida un proceso de trabajo (se le mandan los
+    bytes, no la ruta). La lectura de los siguientes avanza mientras los procesos validan.
+    """
     found = opts.files if opts.files is not None else scan(
         opts.folder, recursive=opts.recursive, ignore=own_paths(opts), master=opts.output)
     subs = [Submission(f) for f in found]
     inputs = [s for s in subs if s.found.is_input]
-    progress.phase("Calculando huellas (sha256)", len(inputs))
-    digested: list[tuple[Submission, str | None, tuple[int, float] | None]] = []
-    for s in inputs:
-        sha, is_master, stat = _digest(s.found.path)
-        if is_master:
-            s.found = replace(s.found, skip_reason=MASTER_REASON)
-        else:
-            digested.append((s, sha, stat))
-        progress.advance()
+    progress.phase(f"Leyendo y validando {len(inputs)} libro(s)", len(inputs))
     texts: dict[str, str] = {}
-    keys = [entry_key(sha, s.found.path) if sha else None for s, sha, _stat in digested]
-    cached = cache.get_many([k for k in keys if k], transform=lambda o: share_strings(o, texts))
-    misses: list[tuple[Submission, str | None]] = []
-    for (s, sha, stat), key in zip(digested, keys, strict=True):
-        if key is not None and key in cached:
-            s.outcome = cached[key]
-            s.from_cache = True
-            _read_stat(s, stat)
-        else:
-            misses.append((s, sha))
-    if misses:
-        progress.phase(f"Leyendo y validando {len(misses)} libro(s)", len(misses))
-        limit = float(config.limites.segundos_por_archivo)
-        items = [(str(s.found.path), s.archivo) for s, _sha in misses]
+    #: lo que se manda a validar, en el orden en que sale hacia los procesos (sus índices)
+    misses: list[tuple[Submission, str]] = []
 
-        def done(k: int, result: Processed) -> None:
-            sub = misses[k][0]
-            _read_stat(sub, result.stat)
-            outcome = result.outcome
-            if outcome.sha256:
-                cache.put(entry_key(outcome.sha256, sub.found.path), outcome, result.blob)
-            sub.outcome = share_strings(outcome, texts)
-            progress.advance()
-
-        def failed(k: int, kind: str, detail: str) -> None:
-            sub, sha = misses[k]
-            if kind == TIMEOUT:
-                msg = (f"la lectura tardó más de {detail} s (límite por archivo); revise que "
-                       "el libro no sea demasiado grande o esté dañado.")
+    def lookup(group: list[tuple[Submission, ReadTask]]) -> Iterator[ReadTask]:
+        keys = [entry_key(t.sha256, t.name) for _s, t in group]
+        cached = cache.get_many(keys, transform=lambda o: share_strings(o, texts))
+        for (sub, task), key in zip(group, keys, strict=True):
+            if key in cached:
+                sub.outcome = cached[key]
+                sub.from_cache = True
+                progress.advance()
             else:
-                msg = f"falla interna del lector ({detail}); repórtela al equipo de PEA."
-            sub.outcome = unreadable_outcome(msg, config, sha)
-            progress.advance()  # no se guarda en caché: puede ser pasajero
+                misses.append((sub, task.sha256))
+                yield task
 
-        run_tasks(process_file, items, workers=opts.workers or default_workers(),
-                  time_limit=limit, on_result=done, on_failure=failed,
-                  initializer=init_worker, initargs=(config,))
-    for s, _sha, _stat in digested:
+    def tasks() -> Iterator[ReadTask]:
+        group: list[tuple[Submission, ReadTask]] = []
+        weight = 0
+        for sub in inputs:
+            try:
+                task, st = read_task(sub.found.path, sub.archivo, config)
+            except UnreadableFile as exc:  # no se guarda en caché: puede ser pasajero
+                if exc.kind == "limite" and _is_master_file(sub.found.path):
+                    sub.found = replace(sub.found, skip_reason=MASTER_REASON)
+                else:
+                    sub.outcome = unreadable_outcome(exc.message, config)
+                progress.advance()
+                continue
+            except OSError as exc:
+                sub.outcome = unreadable_outcome(f"no se pudo abrir ({os_reason(exc)}).", config)
+                progress.advance()
+                continue
+            _read_stat(sub, st)
+            if _is_master(task.data, sub.archivo):
+                sub.found = replace(sub.found, skip_reason=MASTER_REASON)
+                progress.advance()
+                continue
+            group.append((sub, task))
+            weight += len(task.data)
+            if len(group) >= LOOKUP_FILES or weight >= LOOKUP_BYTES:
+                yield from lookup(group)
+                group, weight = [], 0
+        yield from lookup(group)
+
+    def done(k: int, result: Processed) -> None:
+        sub = misses[k][0]
+        outcome = result.outcome
+        if outcome.sha256:
+            cache.put(entry_key(outcome.sha256, sub.found.path), outcome, result.blob)
+        sub.outcome = share_strings(outcome, texts)
+        progress.advance()
+
+    def failed(k: int, kind: str, detail: str) -> None:
+        sub, sha = misses[k]
+        if kind == TIMEOUT:
+            msg = (f"la lectura tardó más de {detail} s (límite por archivo); revise que "
+                   "el libro no sea demasiado grande o esté dañado.")
+        else:
+            msg = f"falla interna del lector ({detail}); repórtela al equipo de PEA."
+        sub.outcome = unreadable_outcome(msg, config, sha)
+        progress.advance()  # no se guarda en caché: puede ser pasajero
+
+    run_tasks(process_file, tasks(), workers=opts.workers or default_workers(),
+              time_limit=float(config.limites.segundos_por_archivo), on_result=done,
+              on_failure=failed, initializer=init_worker, initargs=(config,),
+              expected=len(inputs), weigh=lambda t: len(t.data))
+    for s in inputs:
         _skip_untouched_copy(s)
     return subs, len(misses)
 

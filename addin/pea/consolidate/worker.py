@@ -1,14 +1,18 @@
-"""Lo que hace un proceso de trabajo con un archivo: leerlo, validarlo y resumirlo.
+"""Lo que hace un proceso de trabajo con un archivo: validarlo y resumirlo.
 
-El resultado es un `Outcome` (`pea.consolidate.outcome`): viaja entre procesos y la
-caché lo guarda ya serializado (`cache.encode`, hecho aquí, en paralelo). Nunca lanza: un
-archivo que no se puede leer produce un reporte con PEA-E00, igual que `pea validar`.
+El proceso principal lee cada archivo una sola vez (`read_task`: tope de tamaño, sha256
+para la caché) y, si no está en la caché, manda esos mismos bytes aquí (`ReadTask`);
+este proceso no vuelve a abrir el archivo ni a calcular su huella. El resultado es un
+`Outcome` (`pea.consolidate.outcome`): viaja entre procesos y la caché lo guarda ya
+serializado (`cache.encode`, hecho aquí, en paralelo). Nunca lanza: un archivo que no se
+puede leer produce un reporte con PEA-E00, igual que `pea validar`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,23 +21,45 @@ from pea.consolidate.cells import EXCEL_MAX, EXCEL_MIN, fit
 from pea.consolidate.extract import plan_lines
 from pea.consolidate.outcome import PAYLOAD_VERSION, MasterLine, Outcome
 from pea.models import FileReport
-from pea.oserrors import os_reason
 from pea.validation import unreadable_report, validate_data
 
 log = logging.getLogger(__name__)
 
-__all__ = ["PAYLOAD_VERSION", "Processed", "init_worker", "process_file", "share_strings",
-           "unreadable_outcome"]
+__all__ = ["PAYLOAD_VERSION", "Processed", "ReadTask", "init_worker", "process_file",
+           "read_task", "share_strings", "unreadable_outcome"]
+
+
+@dataclass(frozen=True, slots=True)
+class ReadTask:
+    """Un archivo ya leído, para validarlo en un proceso de trabajo."""
+
+    #: Nombre del archivo: su extensión decide el lector (libro, exportación de texto…).
+    name: str
+    #: Cómo se llama el archivo en el reporte (ruta relativa a la carpeta).
+    archivo: str
+    data: bytes
+    sha256: str
 
 
 @dataclass(slots=True)
 class Processed:
-    """Lo que devuelve `process_file`: el resultado, su forma para la caché y (tamaño,
-    fecha) del archivo que dio los bytes leídos."""
+    """Lo que devuelve `process_file`: el resultado y su forma para la caché."""
 
     outcome: Outcome
     blob: bytes | None = None
-    stat: tuple[int, float] | None = None
+
+
+def read_task(path: Path, archivo: str, config: RulesConfig,
+              name: str | None = None) -> tuple[ReadTask, os.stat_result]:
+    """Lee un archivo (la única vez en la corrida) con el tope de tamaño de las reglas, su
+    sha256, y el tamaño y la fecha del archivo que dio esos bytes. `name` es el nombre que
+    decide el lector, si no es el del archivo (la Ventanilla guarda por sha256). Lanza
+    `UnreadableFile` (con el motivo en español) si no se puede leer."""
+    from pea.reading.source import read_input_stat
+
+    # con tope de tamaño antes de leer; rechaza tuberías y archivos que se están copiando
+    data, st = read_input_stat(path, config.limites)
+    return ReadTask(name or path.name, archivo, data, hashlib.sha256(data).hexdigest()), st
 
 
 _CONFIG: RulesConfig | None = None
@@ -63,35 +89,23 @@ def unreadable_outcome(message: str, config: RulesConfig, sha256: str | None = N
     return outcome_of(unreadable_report("", message, config), sha256)
 
 
-def process_file(item: tuple[str, str]) -> Processed:
-    """Lee (una vez) y valida un archivo; ``item`` es (ruta, nombre para el reporte)."""
-    path, archivo = item
+def process_file(task: ReadTask) -> Processed:
+    """Valida los bytes de un archivo y resume sus líneas para el maestro."""
     config = _CONFIG
     assert config is not None, "init_worker no se llamó"
-    from pea.reading.errors import UnreadableFile
-    from pea.reading.source import read_input_stat
-
-    try:  # con tope de tamaño antes de leer; rechaza tuberías y archivos que se copian
-        data, st = read_input_stat(Path(path), config.limites)
-    except UnreadableFile as exc:
-        return Processed(unreadable_outcome(exc.message, config))
-    except OSError as exc:
-        return Processed(unreadable_outcome(
-            f"no se pudo abrir ({os_reason(exc)}).", config))
-    sha = hashlib.sha256(data).hexdigest()
     too_long: list[tuple[int, str, int]] = []
     try:
-        v = validate_data(Path(path), data, config, archivo)
+        v = validate_data(Path(task.name), task.data, config, task.archivo)
         lines = plan_lines(v.ctx, too_long) if v.ctx is not None else []
-        outcome = outcome_of(v.report, sha, lines, too_long)
+        outcome = outcome_of(v.report, task.sha256, lines, too_long)
     except Exception as exc:  # defecto interno: el archivo queda ilegible, la corrida sigue
-        log.exception("Falla interna al leer %s", archivo)
+        log.exception("Falla interna al leer %s", task.archivo)
         return Processed(unreadable_outcome(f"falla interna del lector ({type(exc).__name__}); "
-                                            "repórtela al equipo de PEA.", config, sha))
+                                            "repórtela al equipo de PEA.", config, task.sha256))
     # la forma de la caché se prepara aquí, en paralelo, y no en el proceso principal
     from pea.consolidate.cache import encode
 
-    return Processed(outcome, encode(outcome), (st.st_size, st.st_mtime))
+    return Processed(outcome, encode(outcome))
 
 
 def share_strings(outcome: Outcome, table: dict[str, str]) -> Outcome:

@@ -14,7 +14,7 @@ import shutil
 import threading
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -148,22 +148,6 @@ def counts(rows: Iterable[BoardRow]) -> dict[str, int]:
 
 # --- Líneas y diferencias ----------------------------------------------------------------
 
-def _linked_copy(e: Entrega, folder: Path) -> Path:
-    """El archivo guardado con su extensión (el lector decide por ella entre libro y texto):
-    un vínculo duro en `folder`, o una copia si el sistema de archivos no los permite."""
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / f"{e.sha256}{e.extension}"
-    if not target.exists():
-        src = Path(settings.ARCHIVOS) / e.almacen
-        tmp = folder / f".{uuid.uuid4().hex}{e.extension}"
-        try:
-            os.link(src, tmp)
-        except OSError:
-            shutil.copyfile(src, tmp)
-        os.replace(tmp, target)
-    return target
-
-
 def lines_of(entregas: list[Entrega]) -> dict[int, list[list[Any]]]:
     """Las líneas leídas de cada versión (de la base o, la primera vez, leídas en procesos
     aparte con el límite de tiempo de las reglas, como en `pea consolidar`)."""
@@ -175,22 +159,29 @@ def lines_of(entregas: list[Entrega]) -> dict[int, list[list[Any]]]:
     if not missing:
         return out
     from pea.consolidate.pool import run_tasks
-    from pea.consolidate.worker import Processed, init_worker, process_file
+    from pea.consolidate.worker import Processed, ReadTask, init_worker, process_file, read_task
+    from pea.reading.errors import UnreadableFile
 
-    folder = Path(settings.TEMPORALES) / f"lineas-{uuid.uuid4().hex}"
-    try:
-        items = [(str(_linked_copy(e, folder)), e.archivo) for e in missing]
-        found: dict[int, list[list[Any]]] = {}
+    found: dict[int, list[list[Any]]] = {}
+    sent: list[int] = []  # posición en `missing` de lo que sale hacia los procesos
 
-        def done(k: int, result: Processed) -> None:
-            found[k] = [line.row() for line in result.outcome.lines]
+    def tasks() -> Iterator[ReadTask]:
+        for k, e in enumerate(missing):  # cada archivo guardado se lee una vez, al mandarlo
+            try:
+                task, _st = read_task(Path(settings.ARCHIVOS) / e.almacen, e.archivo, cfg,
+                                      name=f"{e.sha256}{e.extension}")
+            except (UnreadableFile, OSError):
+                continue  # sin líneas (no se guarda): el revisor lo ve en el reporte
+            sent.append(k)
+            yield task
 
-        run_tasks(process_file, items, workers=min(2, len(items)),
-                  time_limit=float(cfg.limites.segundos_por_archivo), on_result=done,
-                  on_failure=lambda k, kind, detail: None, initializer=init_worker,
-                  initargs=(cfg,))
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+    def done(i: int, result: Processed) -> None:
+        found[sent[i]] = [line.row() for line in result.outcome.lines]
+
+    run_tasks(process_file, tasks(), workers=min(2, len(missing)),
+              time_limit=float(cfg.limites.segundos_por_archivo), on_result=done,
+              on_failure=lambda i, kind, detail: None, initializer=init_worker,
+              initargs=(cfg,), expected=len(missing), weigh=lambda t: len(t.data))
     for k, e in enumerate(missing):
         lines = found.get(k)
         if lines is None:

@@ -1,0 +1,111 @@
+"""Cada entrega se lee una sola vez por corrida (issue 13): el proceso principal la lee,
+calcula su sha256 y, si no está en la caché, manda esos bytes a un proceso de trabajo, que
+no vuelve a abrir el archivo ni a calcular su huella."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+from pea.consolidate.pool import run_tasks
+from tests.test_consolidar import build_folder, read_sheet
+
+#: Corre `consolidar` con un gancho de auditoría que anota cada apertura de un archivo de la
+#: carpeta de entregas (los procesos de trabajo, hijos por «fork», heredan el gancho).
+SCRIPT = r"""
+import os, sys
+folder, log = os.path.realpath(sys.argv[1]), sys.argv[2]
+def hook(event, args):
+    if event == "open" and isinstance(args[0], (str, bytes, os.PathLike)):
+        path = os.fsdecode(args[0])
+        if os.path.realpath(path).startswith(folder + os.sep):
+            with open(log, "a", encoding="utf-8") as fh:
+                fh.write(f"{os.getpid()}\t{os.path.basename(path)}\n")
+sys.addaudithook(hook)
+from pea.cli.app import main
+sys.argv = ["pea", "consolidar", folder, "--salida", sys.argv[3], "--formato", "json"]
+main()
+"""
+
+
+def _opens(tmp_path: Path, folder: Path, master: Path, run: int) -> tuple[Counter[str], dict]:
+    script = tmp_path / "auditar.py"
+    script.write_text(SCRIPT, encoding="utf-8")
+    log = tmp_path / f"aperturas{run}.tsv"
+    log.touch()
+    proc = subprocess.run([sys.executable, str(script), str(folder), str(log), str(master)],
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert proc.returncode == 0, proc.stderr
+    names = Counter(line.split("\t")[1] for line in log.read_text("utf-8").splitlines())
+    return names, json.loads(proc.stdout)
+
+
+def test_cada_entrega_se_abre_una_vez_con_y_sin_cache(tmp_path: Path) -> None:
+    folder = build_folder(tmp_path / "entregas")
+    master = tmp_path / "maestro.xlsx"
+    first, data = _opens(tmp_path, folder, master, 1)
+    assert data["leidos"] == 14 and len(first) >= 14
+    assert set(first.values()) == {1}  # antes: 2 (el principal y el proceso de trabajo)
+    again, data = _opens(tmp_path, folder, master, 2)
+    assert (data["leidos"], data["de_cache"]) == (0, 14)
+    assert again == first
+
+
+def test_un_maestro_en_la_carpeta_se_reconoce_sin_releerlo(tmp_path: Path) -> None:
+    folder = build_folder(tmp_path / "entregas")
+    master = tmp_path / "maestro.xlsx"
+    _opens(tmp_path, folder, master, 1)
+    (folder / "maestro_anterior.xlsx").write_bytes(master.read_bytes())
+    other = tmp_path / "otro.xlsx"
+    opened, _ = _opens(tmp_path, folder, other, 2)
+    assert opened["maestro_anterior.xlsx"] == 1
+    assert set(opened.values()) == {1}
+    _, rows = read_sheet(other, "Entregas")
+    assert {r["Archivo"]: r["Estado"] for r in rows}["maestro_anterior.xlsx"] == "Omitido"
+
+
+def _double(x: int) -> int:
+    return 2 * x
+
+
+def test_los_elementos_se_toman_del_iterador_a_medida_que_hay_procesos() -> None:
+    """Con un iterador, `run_tasks` lo consume mientras trabaja (la memoria queda acotada);
+    uno vacío también termina."""
+    taken: list[int] = []
+    results: dict[int, int] = {}
+
+    def source():
+        for i in range(40):
+            taken.append(i)
+            yield i
+
+    run_tasks(_double, source(), workers=2, time_limit=30, expected=40, batch_size=4,
+              on_result=results.__setitem__, on_failure=lambda *a: None)
+    assert results == {i: 2 * i for i in range(40)} and taken == list(range(40))
+    run_tasks(_double, iter(()), workers=2, time_limit=30, expected=0,
+              on_result=results.__setitem__, on_failure=lambda *a: None)
+
+
+def test_el_tope_de_bytes_parte_los_lotes() -> None:
+    """Un lote no pasa de `batch_bytes`: con 10 MB por elemento y un tope de 20 MB, el
+    principal toma dos, espera sus resultados y toma los dos siguientes."""
+    events: list[str] = []
+
+    def source():
+        for i in range(6):
+            events.append(f"toma {i}")
+            yield i
+
+    def order(limit: int) -> list[str]:
+        events.clear()
+        run_tasks(_double, source(), workers=1, time_limit=30, expected=6, batch_size=16,
+                  weigh=lambda _x: 10 << 20, batch_bytes=limit,
+                  on_result=lambda i, _v: events.append(f"resultado {i}"),
+                  on_failure=lambda *a: None)
+        return events[:]
+
+    assert order(20 << 20)[:5] == ["toma 0", "toma 1", "resultado 0", "resultado 1", "toma 2"]
+    assert order(1 << 30)[:7] == [f"toma {i}" for i in range(6)] + ["resultado 0"]
