@@ -254,7 +254,7 @@ def test_una_falla_interna_con_los_datos_de_un_archivo_solo_degrada_ese_archivo(
     assert "ZeroDivisionError" not in str(entregas["tesoreria.xlsx"]["Motivo"])
     assert "no se pudieron escribir" in str(entregas["tesoreria.xlsx"]["Motivo"])
     assert entregas["otro.xlsx"]["Estado"] in ("Aceptado", "Con observaciones")
-    assert any("«tesoreria.xlsx»" in w for w in result.consolidation.warnings)
+    assert any("«tesoreria.xlsx»" in w for w in result.consolidation.avisos)
     assert len(list((tmp_path / "csv").glob("*.csv"))) == 7
 
 
@@ -676,7 +676,7 @@ def test_una_copia_anotada_que_falla_no_detiene_las_demas(tmp_path: Path,
     result = consolidate(Options(folder=folder, output=output, annotate_dir=copies, workers=1),
                          load_config())
     assert [p.name for p in result.annotated] and len(result.annotated) == 1
-    assert any("«a.xlsx»" in w for w in result.consolidation.warnings)
+    assert any("«a.xlsx»" in w for w in result.consolidation.avisos)
 
     def unreadable(path: Path) -> bool:
         raise ValueError("archivo ajeno")

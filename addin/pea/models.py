@@ -138,7 +138,7 @@ class Plan:
     last_row: int | None = None  # última fila de datos (el pie va después)
     blocks: list[Block] = field(default_factory=list)
     template: TemplateInfo | None = None
-    notes: list[str] = field(default_factory=list)  # avisos de lectura (filas ignoradas…)
+    avisos: list[str] = field(default_factory=list)  # de lectura (filas ignoradas…)
 
     @property
     def lines(self) -> list[tuple[Block, MetaLine]]:
@@ -171,7 +171,7 @@ class FileReport(BaseModel):
     resumen: dict[str, int]
     hallazgos: list[Finding]
     hoja: str | None = None  # hoja del plan que se validó
-    avisos: list[str] = Field(default_factory=list)  # notas de lectura (no son reglas)
+    avisos: list[str] = Field(default_factory=list)  # de lectura: no son hallazgos de una regla
     plantilla: TemplateInfo | None = None
     copia_anotada: AnnotatedCopy | None = None
 

@@ -30,18 +30,18 @@ from pea.rules.registry import RULES, effective_severity, is_active, load_all, r
 
 log = logging.getLogger(__name__)
 
-def template_notes(template: TemplateInfo | None, config: RulesConfig) -> list[str]:
+def template_avisos(template: TemplateInfo | None, config: RulesConfig) -> list[str]:
     """Avisos cuando el libro se hizo con una plantilla de otro año o catálogos anteriores."""
     if template is None:
         return []
-    notes = []
+    avisos = []
     if template.anio_plan is not None and template.anio_plan != config.parametros.anio_plan:
-        notes.append(f"El libro se hizo con la plantilla del año {template.anio_plan}; "
+        avisos.append(f"El libro se hizo con la plantilla del año {template.anio_plan}; "
                      f"descargue la plantilla vigente ({config.parametros.anio_plan}).")
     if template.huella_catalogos and template.huella_catalogos != config.catalogos.fingerprint():
-        notes.append("La plantilla del libro tiene catálogos desactualizados; descargue la "
+        avisos.append("La plantilla del libro tiene catálogos desactualizados; descargue la "
                      "plantilla vigente para que las listas desplegables coincidan.")
-    return notes
+    return avisos
 
 
 @dataclass(slots=True)
@@ -127,8 +127,8 @@ def validated_grid(grid: SheetGrid, config: RulesConfig, archivo: str,
     avisos = list(avisos or [])
     parsed = parse_plan(grid, archivo)
     parsed.plan.template = template
-    avisos.extend(parsed.plan.notes)
-    avisos.extend(template_notes(template, config))
+    avisos.extend(parsed.plan.avisos)
+    avisos.extend(template_avisos(template, config))
     ctx = Context(parsed.plan, config)
     findings = run_rules(ctx, parsed.hits, avisos, grid.deadline)
     report = FileReport.build(archivo, parsed.plan.dependencia, findings, hoja=grid.name,

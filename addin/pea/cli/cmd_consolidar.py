@@ -162,8 +162,8 @@ def consolidar(
                          + "\n")
     elif not silencioso:
         _print_summary(result)
-    for warning in result.consolidation.warnings:
-        typer.echo(f"Aviso: {shown(warning)}", err=True)
+    for aviso in result.consolidation.avisos:
+        typer.echo(f"Aviso: {shown(aviso)}", err=True)
     for failure in result.failures:  # el maestro sí se escribió: código 0, como dice el contrato
         typer.echo(f"Error: {shown(failure)} El libro maestro sí se escribió: "
                    f"«{shown(salida)}».", err=True)
@@ -225,7 +225,7 @@ def summary_json(result: Any) -> dict[str, Any]:
         "anotados": [str(p) for p in result.annotated],
         "exportados": [str(p) for p in result.exports],
         "salidas_fallidas": list(result.failures),
-        "avisos": c.warnings,
+        "avisos": c.avisos,
         "segundos": {k: round(v, 3) for k, v in result.seconds.items()},
     }
 

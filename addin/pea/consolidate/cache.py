@@ -178,7 +178,7 @@ class ResultCache:
         self.path = path
         self.version = f"{rules_version}:{PAYLOAD_VERSION}"
         self.enabled = enabled
-        self.warnings: list[str] = []
+        self.avisos: list[str] = []
         self._db: sqlite3.Connection | None = None
         self._new: dict[str, bytes] = {}
         self._used: set[str] = set()
@@ -187,7 +187,7 @@ class ResultCache:
             self._secret = load_key(key_file)
         except OSError as exc:
             where = key_file or clave_path()
-            self.warnings.append(f"no se pudo usar la clave de la caché «{where}» "
+            self.avisos.append(f"no se pudo usar la clave de la caché «{where}» "
                                  f"({os_reason(exc)}); se leyeron todos "
                                  "los archivos y no se guardó la caché.")
             return
@@ -196,9 +196,9 @@ class ResultCache:
             self._clear()
 
     @property
-    def warning(self) -> str | None:
+    def aviso(self) -> str | None:
         """Los avisos de la caché en una frase (o None)."""
-        return " ".join(self.warnings) or None
+        return " ".join(self.avisos) or None
 
     def _open(self) -> None:
         if self.path.is_symlink() or (self.path.exists() and not self.path.is_file()):
@@ -225,8 +225,8 @@ class ResultCache:
         except sqlite3.DatabaseError:
             self._reset("la caché estaba dañada; se reconstruyó.")
 
-    def _reset(self, warning: str) -> None:
-        self.warnings.append(warning)
+    def _reset(self, aviso: str) -> None:
+        self.avisos.append(aviso)
         if self._db is not None:
             with contextlib.suppress(sqlite3.Error):
                 self._db.close()
@@ -239,9 +239,9 @@ class ResultCache:
             self._db.execute(_SCHEMA)
         except sqlite3.Error as exc:
             self._db = None
-            if self.warnings and self.warnings[-1] == warning:  # no se reconstruyó
-                self.warnings.pop()
-            self.warnings.append(f"no se pudo usar la caché «{self.path.name}» "
+            if self.avisos and self.avisos[-1] == aviso:  # no se reconstruyó
+                self.avisos.pop()
+            self.avisos.append(f"no se pudo usar la caché «{self.path.name}» "
                                  f"({sqlite_reason(exc)}); se leyeron todos los archivos y no "
                                  "se guardó la caché.")
 
@@ -301,12 +301,12 @@ class ResultCache:
             self._reset("la caché estaba dañada; se reconstruyó.")
             return {}
         if forged:
-            self.warnings.append(
+            self.avisos.append(
                 f"{forged} resultado(s) guardado(s) en la caché no tenían una firma válida de "
                 "esta persona (la caché fue alterada, o la guardó otra persona o equipo); se "
                 "descartaron y esos archivos se volvieron a leer.")
         if misshaped:
-            self.warnings.append(
+            self.avisos.append(
                 f"{misshaped} resultado(s) guardado(s) en la caché no tenían la forma "
                 "esperada; se descartaron y esos archivos se volvieron a leer.")
         self._used.update(self.key(s) for s in found)
@@ -335,7 +335,7 @@ class ResultCache:
                 self._db.execute(f"DELETE FROM {_TABLE} WHERE clave NOT IN "
                                  "(SELECT clave FROM vigentes)")
         except sqlite3.Error as exc:
-            self.warnings.append(f"no se pudo guardar la caché ({sqlite_reason(exc)}).")
+            self.avisos.append(f"no se pudo guardar la caché ({sqlite_reason(exc)}).")
         finally:
             self.close()
 

@@ -105,7 +105,7 @@ class Consolidation:
     excluded_states: frozenset[str] = frozenset()
     read_count: int = 0
     cached_count: int = 0
-    warnings: list[str] = field(default_factory=list)
+    avisos: list[str] = field(default_factory=list)
     started: dt.datetime = field(default_factory=dt.datetime.now)
 
     @property

@@ -1,9 +1,10 @@
-"""La corrida completa: escanear, leer lo nuevo (en paralelo), asignar estados, escribir.
+"""La corrida completa: escanear, leer, validar lo nuevo (en paralelo), estados, escribir.
 
 Orden: el candado de la salida lo toma quien llama (la línea de comandos). Aquí:
 1. escanear la carpeta (sin los archivos propios del consolidador);
-2. calcular el sha256 de cada libro y buscarlo en la caché;
-3. leer y validar solo los que no están, en procesos aparte con límite de tiempo;
+2. leer cada libro una sola vez, calcular su sha256 y buscarlo en la caché;
+3. validar solo los que no están, con esos mismos bytes, en procesos aparte con límite de
+   tiempo (mientras tanto se leen los siguientes);
 4. estados (incluido PEA-X01) y hallazgos entre libros;
 5. escribir el maestro (atómico) y, si se pidió, CSV, Parquet y copias anotadas.
 """
@@ -249,7 +250,7 @@ def _consolidate(opts: Options, config: RulesConfig, progress: Progress) -> RunR
     cache = ResultCache(cache_path(opts.output), config.fingerprint(), enabled=opts.use_cache)
     subs, read = read_submissions(opts, config, progress, cache)
     t1 = time.perf_counter()
-    notes: list[str] = []  # avisos de las entregas que no llegaron a las salidas
+    degraded: list[str] = []  # avisos de las entregas que no llegaron a las salidas
     for attempt in (1, 2):
         try:
             result = RunResult(_assemble(opts, config, subs, read))
@@ -266,8 +267,8 @@ def _consolidate(opts: Options, config: RulesConfig, progress: Progress) -> RunR
             if not bad:
                 raise
             for sub, why in bad:
-                notes.append(_degrade(sub, config, why))
-    result.consolidation.warnings.extend(notes)
+                degraded.append(_degrade(sub, config, why))
+    result.consolidation.avisos.extend(degraded)
     t2 = time.perf_counter()
     if opts.annotate_dir is not None:
         try:
@@ -282,8 +283,8 @@ def _consolidate(opts: Options, config: RulesConfig, progress: Progress) -> RunR
                 f"no se pudieron escribir las copias anotadas en «{opts.annotate_dir}» "
                 f"(falla interna: {type(exc).__name__}); repórtelo al equipo de PEA.")
     cache.save()
-    if cache.warning:
-        result.consolidation.warnings.append(f"Caché: {cache.warning}")
+    if cache.aviso:
+        result.consolidation.avisos.append(f"Caché: {cache.aviso}")
     result.seconds = {"lectura": t1 - t0, "maestro": t2 - t1,
                       "total": time.perf_counter() - t0}
     return result
@@ -302,7 +303,7 @@ def _assemble(opts: Options, config: RulesConfig, subs: list[Submission],
         cached_count=sum(1 for s in subs if s.from_cache),
     )
     if not any(s.outcome is not None for s in subs):
-        c.warnings.append(f"No se encontró ningún plan (.xlsx, .xlsm, .txt) en «{opts.folder}»"
+        c.avisos.append(f"No se encontró ningún plan (.xlsx, .xlsm, .txt) en «{opts.folder}»"
                           + ("" if opts.recursive else " (¿están en subcarpetas? use "
                              "«--recursivo»)") + "; el maestro quedó sin planes.")
     _warn_too_long(c)
@@ -410,7 +411,7 @@ def _warn_too_long(c: Consolidation) -> None:
              for fila, col, n in s.outcome.too_long]
     if found:
         shown = "; ".join(found[:5]) + (f" y {len(found) - 5} más" if len(found) > 5 else "")
-        c.warnings.append(f"Textos de más de {CELL_MAX:,} caracteres (lo que cabe en una celda de "
+        c.avisos.append(f"Textos de más de {CELL_MAX:,} caracteres (lo que cabe en una celda de "
                           f"Excel) se recortaron en el «Plan consolidado»: {shown}. Las "
                           "exportaciones de --csv los conservan completos.")
 
@@ -439,12 +440,12 @@ def annotate_all(c: Consolidation, opts: Options, config: RulesConfig,
             report = sub.report.model_copy(update={"archivo": sub.archivo})
         except Exception:
             log.debug("copia anotada de %s", sub.archivo, exc_info=True)
-            c.warnings.append(f"No se pudo escribir la copia anotada de «{sub.archivo}» "
+            c.avisos.append(f"No se pudo escribir la copia anotada de «{sub.archivo}» "
                               f"({_NOT_REPRODUCIBLE}).")
             continue
         items.append((str(sub.found.path), str(folder / name), report, c.rules_version))
     if texts:
-        c.warnings.append("Las exportaciones de texto no tienen un libro que anotar; sus "
+        c.avisos.append("Las exportaciones de texto no tienen un libro que anotar; sus "
                           "observaciones están en el maestro: "
                           + ", ".join(f"«{t}»" for t in texts) + ".")
     if not items:
@@ -455,13 +456,13 @@ def annotate_all(c: Consolidation, opts: Options, config: RulesConfig,
     def done(_k: int, result: tuple[str, str]) -> None:
         kind, value = result  # («copia», destino) o («aviso», por qué no se escribió)
         if kind == "aviso":
-            c.warnings.append(value)
+            c.avisos.append(value)
         else:
             written.append(Path(value))
         progress.advance()
 
     def failed(k: int, kind: str, detail: str) -> None:
-        c.warnings.append(f"No se pudo escribir la copia anotada de «{Path(items[k][0]).name}» "
+        c.avisos.append(f"No se pudo escribir la copia anotada de «{Path(items[k][0]).name}» "
                           f"({'tiempo agotado' if kind == TIMEOUT else _spanish(kind, detail)}).")
         progress.advance()
 

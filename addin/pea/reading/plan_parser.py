@@ -449,7 +449,7 @@ def _note_own_shared(view: _View, plan: Plan, r: int, block: Block,
         if parent is None or fold(str(v).strip()) != fold(parent.text.strip()):
             found.append(f"{L.BY_KEY[key].label} «{str(v).strip()}» ({L.col_letter(c)}{r})")
     if found:
-        plan.notes.append(f"Fila {r}: la fila de continuación trae su propio "
+        plan.avisos.append(f"Fila {r}: la fila de continuación trae su propio "
                           + "; ".join(found) + f". Se tomó el de la fila principal {block.row}: "
                           "en el formato esos campos son de todo el bloque; si la meta es de "
                           "otro responsable o indicador, captúrela como fila principal.")
@@ -473,7 +473,7 @@ def _read_blocks(view: _View, plan: Plan, cols: dict[str, int], data_rows: list[
         if r % _TICK_ROWS == 0:
             tick()
         if _is_total_row(view, r):
-            plan.notes.append(f"La fila {r} parece una fila de totales; no se tomó como línea de "
+            plan.avisos.append(f"La fila {r} parece una fila de totales; no se tomó como línea de "
                               "meta (los totales no forman parte del formato del plan).")
             continue
         merged_cont = False

@@ -72,7 +72,7 @@ def read_grid(path: Path, data: bytes, config: RulesConfig) -> ReadResult:
         avisos.append("El libro tiene vínculos a otros archivos; no se siguieron (se usaron los "
                       "valores guardados).")
     grid = wb.load(chosen)
-    avisos.extend(wb.notes)
+    avisos.extend(wb.avisos)
     copy_of = annotated_copy(wb.custom_property(L.ANNOTATED_PROPERTY), grid)
     if copy_of is not None:
         avisos.append(f"Es una copia anotada por PEA de «{copy_of.original}»"

@@ -85,7 +85,7 @@ class Workbook:
     limits: Limits
     _percent_styles: set[int] | None = None
     _shared_lengths: array | None = None  # tamaño de cada cadena compartida (una vez)
-    notes: list[str] = field(default_factory=list)
+    avisos: list[str] = field(default_factory=list)
     _scans: dict[str, tuple[Extent, CellStyles]] = field(default_factory=dict)
     _sheets: dict[str, Any] = field(default_factory=dict)  # hojas ya interpretadas por calamine
     _kept_area: int = 0  # área de las hojas guardadas en `_sheets`
@@ -240,6 +240,6 @@ def open_workbook(data: bytes, limits: Limits) -> Workbook:
     entries = [by_name.get(n) or SheetEntry(name=n, part="") for n in names]
     wb = Workbook(package=package, entries=entries, calamine=book, limits=limits)
     if wb.has_macros and not any(e.name == L.META_SHEET for e in entries):
-        wb.notes.append("El libro contiene macros (VBA) que no son de la plantilla oficial; "
+        wb.avisos.append("El libro contiene macros (VBA) que no son de la plantilla oficial; "
                         "no se ejecutaron, solo se leyeron los valores.")
     return wb
