@@ -58,6 +58,39 @@ def test_cambiar_reglas_invalida_la_cache(tmp_path: Path) -> None:
     assert consolidate(Options(folder, master), config).consolidation.read_count == 14
 
 
+def test_una_regla_nueva_invalida_la_cache(tmp_path: Path) -> None:
+    """Otra versión del código (aquí, una regla agregada) con el mismo `__version__` no
+    reutiliza los veredictos del código anterior: la regla nueva aparece sin `--sin-cache`."""
+    import subprocess
+    import sys
+
+    import pea as pkg
+
+    code = tmp_path / "codigo"
+    shutil.copytree(Path(pkg.__file__).parent, code / "pea",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    folder = build_folder(tmp_path / "entregas")
+    master = tmp_path / "maestro.xlsx"
+
+    def run() -> dict[str, Any]:
+        env = {**os.environ, "PYTHONPATH": str(code)}
+        proc = subprocess.run([sys.executable, "-m", "pea", "consolidar", str(folder),
+                               "--salida", str(master), "--formato", "json"], env=env,
+                              capture_output=True, text=True, timeout=300, check=False)
+        assert proc.returncode == 0, proc.stderr
+        return json.loads(proc.stdout)
+
+    assert run()["leidos"] == 14
+    with (code / "pea" / "rules" / "text.py").open("a", encoding="utf-8") as f:
+        f.write('\n\n@rule("PEA-T99", "info", "Prueba", "Celda {celda}: prueba.")\n'
+                "def t99(ctx: Context) -> Iterator[At]:\n"
+                "    for _name, cell in ctx.text_cells[:1]:\n"
+                "        yield At.of(cell, celda=cell.address)\n")
+    assert run()["leidos"] == 14
+    _, obs = read_sheet(master, "Observaciones")
+    assert any(r["Regla"] == "PEA-T99" for r in obs)
+
+
 def test_cache_danada_se_reconstruye(tmp_path: Path) -> None:
     folder = build_folder(tmp_path / "entregas")
     master = tmp_path / "maestro.xlsx"

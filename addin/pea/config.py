@@ -18,7 +18,7 @@ import hashlib
 import json
 import re
 from decimal import Decimal
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -316,13 +316,27 @@ class RulesConfig(BaseModel):
     ventanilla: WebSettings = Field(default_factory=WebSettings)
 
     def fingerprint(self) -> str:
-        """Versión efectiva de las reglas: paquete + configuración + catálogos."""
+        """Versión efectiva de las reglas: paquete (y su código) + configuración + catálogos."""
         data = json.dumps(
-            [__version__, self.version, self.parametros.rules_dump(), self.severidades,
+            [__version__, code_fingerprint(), self.version, self.parametros.rules_dump(),
+             self.severidades,
              self.limites.model_dump(), self.catalogos.fingerprint()],
             sort_keys=True, default=str, ensure_ascii=False,
         )
         return hashlib.sha256(data.encode("utf-8")).hexdigest()[:16]
+
+
+@cache
+def code_fingerprint() -> str:
+    """Huella del código de PEA (cada `.py` del paquete): una regla agregada o corregida
+    cambia el veredicto aunque `__version__` siga igual, y la caché del consolidador y la
+    de la Ventanilla no deben reutilizar lo que validó el código anterior."""
+    root = Path(__file__).resolve().parent
+    h = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        h.update(path.relative_to(root).as_posix().encode("utf-8") + b"\0")
+        h.update(path.read_bytes())
+    return h.hexdigest()[:16]
 
 
 def default_rules_dir() -> Path:
