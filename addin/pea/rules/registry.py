@@ -8,8 +8,11 @@ los datos del mensaje); el registro dice *qué regla* (su ID) y con qué severid
 (`rules/configuracion.yaml`) puede cambiar la severidad o desactivarla sin tocar el código.
 
 Agregar una regla: una función decorada con `@rule(...)` en el módulo de su familia (todo
-módulo de `pea.rules` se importa solo) y sus casos en `tests/reglas/<módulo>.yaml`. Una familia nueva
-necesita además su título en `rules/docs.py` (si falta, generar la documentación falla).
+módulo de `pea.rules` se importa solo), sus casos en `tests/reglas/<módulo>.yaml` (toda regla
+necesita uno: `tests/test_reglas_casos.py`) y `python3 -m pea.rules.docs > docs/reglas.md`
+(`tests/test_docs.py` compara). La plantilla no lleva el catálogo: no hay que reconstruirla.
+Una familia nueva necesita además su título en `rules/docs.py` (si falta, generar la
+documentación falla).
 """
 
 from __future__ import annotations
