@@ -696,3 +696,24 @@ def test_un_maestro_anterior_en_la_carpeta_se_omite(tmp_path: Path) -> None:
     assert "maestro" in by_name["maestro_de_marzo.xlsx"]["Motivo"]
     _, plan = read_sheet(second, "Plan consolidado")
     assert {r["Archivo"] for r in plan} == {"plan.xlsx"}
+
+
+def test_cada_hoja_tiene_un_valor_por_encabezado(tmp_path: Path) -> None:
+    """Encabezados (`columns.py`) y valores (`tables.py`) van por posición: una columna que
+    se agrega en un lado y no en el otro correría todas las de la derecha."""
+    from pea.config import load_config
+    from pea.consolidate import columns as C
+    from pea.consolidate import tables
+    from pea.consolidate.run import Options, consolidate
+
+    folder = build_folder(tmp_path / "entregas")
+    c = consolidate(Options(folder, tmp_path / "m.xlsx"), load_config()).consolidation
+    sheets = [(C.PLAN_COLUMNS, tables.plan_rows), (C.ENTREGAS_COLUMNS, tables.entregas_rows),
+              (C.OBSERVACIONES_COLUMNS, tables.observaciones_rows),
+              (C.COBERTURA_COLUMNS, tables.cobertura_rows),
+              (C.ESTRATEGIAS_COLUMNS, tables.estrategias_rows)]
+    for columns, rows in sheets:
+        got = list(rows(c))
+        assert got, rows.__name__
+        assert {len(r) for r in got} == {len(columns)}, rows.__name__
+    assert C.ENTREGAS_COLUMNS[C.ENTREGAS_ARCHIVO].header == "Archivo"

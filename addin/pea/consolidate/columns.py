@@ -2,7 +2,10 @@
 
 Los encabezados mínimos del contrato (docs/consolidar.md, «Hojas del libro maestro») están
 aquí; la hoja «Plan consolidado» toma las columnas oficiales de `pea.layout` (etiqueta y
-ancho).
+ancho). Los **valores** de cada columna los da `pea.consolidate.tables`, una función por
+hoja, en el mismo orden que estas listas (una prueba compara el número de columnas de cada
+hoja con el de sus filas); las usan el libro (`master.py`) y el CSV y el Parquet
+(`export.py`).
 """
 
 from __future__ import annotations
@@ -81,3 +84,5 @@ ESTRATEGIAS_COLUMNS = [
 ]
 
 QUARTER_HEADERS = [L.BY_KEY[k].label for k in L.QUARTER_KEYS]
+#: Posición de «Archivo» en «Entregas» (el vínculo a la entrega va en esa celda).
+ENTREGAS_ARCHIVO = [c.header for c in ENTREGAS_COLUMNS].index("Archivo")

@@ -30,6 +30,7 @@ from pea.consolidate.columns import (
     COBERTURA_COLUMNS,
     CON_OBSERVACIONES,
     DUPLICADO,
+    ENTREGAS_ARCHIVO,
     ENTREGAS_COLUMNS,
     ESTRATEGIAS_COLUMNS,
     ILEGIBLE,
@@ -294,11 +295,11 @@ def _linked_entregas(c: Consolidation) -> Iterable[list[Any]]:
     base = c.output.parent.resolve()
     for i, (sub, row) in enumerate(zip(c.submissions, tables.entregas_rows(c), strict=True)):
         if sub.found.link and i < 65_000:  # la página de la entrega (la Ventanilla)
-            row[0] = Link(sub.found.link, sub.archivo)
+            row[ENTREGAS_ARCHIVO] = Link(sub.found.link, sub.archivo)
         elif sub.outcome is not None and i < 65_000:  # límite de vínculos por hoja de Excel
             link = relative_link(sub.found.path, base)
             if link is not None:
-                row[0] = Link(link, sub.archivo)
+                row[ENTREGAS_ARCHIVO] = Link(link, sub.archivo)
         yield row
 
 

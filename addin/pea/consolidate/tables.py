@@ -1,4 +1,9 @@
-"""Filas de cada hoja del maestro como valores de Python (las usan el libro y las exportaciones)."""
+"""Filas de cada hoja del maestro como valores de Python (las usan el libro y las exportaciones).
+
+Cada función da los valores en el orden de los encabezados de su hoja en
+`pea.consolidate.columns` (`PLAN_COLUMNS`, `ENTREGAS_COLUMNS`…): una columna nueva del
+maestro es su encabezado allí y su valor aquí.
+"""
 
 from __future__ import annotations
 
