@@ -75,7 +75,11 @@ from pea.consolidate.run import Options, QuietProgress, read_submissions
 folder = pathlib.Path(sys.argv[1])
 opts = Options(folder, folder.parent / "no_se_escribe.xlsx", use_cache=False)
 config = load_config()
-subs, read = read_submissions(opts, config, QuietProgress(), ResultCache(pathlib.Path("x"), "", False))
+import tempfile  # (una caché apagada igual abre su archivo: que no quede en la carpeta actual)
+with tempfile.TemporaryDirectory() as tmp:
+    cache = ResultCache(pathlib.Path(tmp) / "c.sqlite", "", False)
+    subs, read = read_submissions(opts, config, QuietProgress(), cache)
+    cache.close()
 print(read)
 """
 
