@@ -238,3 +238,31 @@ def test_motivos_de_sqlite_en_espaniol() -> None:
     with pytest.raises(sqlite3.Error) as info:
         db.execute("INSERT INTO t VALUES (1)")
     assert sqlite_reason(info.value) == "el archivo o el disco es de solo lectura"
+
+
+def test_un_solo_aviso_por_corrida_aunque_la_caché_se_consulte_por_grupos(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """La caché se consulta por grupos de archivos (`run.LOOKUP_FILES`) mientras se leen: las
+    entradas alteradas de todos los grupos se cuentan en un solo aviso."""
+    from pea.config import load_config
+    from pea.consolidate import run
+    from pea.consolidate.run import Options, consolidate
+    from tests.test_consolidar import build_folder
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setattr(run, "LOOKUP_FILES", 2)
+    folder = build_folder(tmp_path / "entregas")
+    master = tmp_path / "maestro.xlsx"
+    config = load_config()
+    assert consolidate(Options(folder, master), config).consolidation.read_count == 14
+    def accept(payload: dict[str, Any]) -> None:
+        if payload["lines"]:
+            _accept(payload)
+        else:  # (un ilegible no tiene líneas)
+            payload["report"]["valido"] = True
+
+    forged = _rewrite_entries(master.with_name(master.name + ".cache.sqlite"), accept)
+    c = consolidate(Options(folder, master), config).consolidation
+    assert c.read_count == 14 and forged >= 10
+    cache_avisos = [a for a in c.avisos if "firma válida" in a]
+    assert len(cache_avisos) == 1 and f"{forged} resultado(s)" in cache_avisos[0], c.avisos

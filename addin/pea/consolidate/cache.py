@@ -179,6 +179,8 @@ class ResultCache:
         self.version = f"{rules_version}:{PAYLOAD_VERSION}"
         self.enabled = enabled
         self.avisos: list[str] = []
+        self._forged = 0
+        self._misshaped = 0
         self._db: sqlite3.Connection | None = None
         self._new: dict[str, bytes] = {}
         self._used: set[str] = set()
@@ -198,7 +200,17 @@ class ResultCache:
     @property
     def aviso(self) -> str | None:
         """Los avisos de la caché en una frase (o None)."""
-        return " ".join(self.avisos) or None
+        avisos = list(self.avisos)
+        if self._forged:
+            avisos.append(
+                f"{self._forged} resultado(s) guardado(s) en la caché no tenían una firma "
+                "válida de esta persona (la caché fue alterada, o la guardó otra persona o "
+                "equipo); se descartaron y esos archivos se volvieron a leer.")
+        if self._misshaped:
+            avisos.append(
+                f"{self._misshaped} resultado(s) guardado(s) en la caché no tenían la forma "
+                "esperada; se descartaron y esos archivos se volvieron a leer.")
+        return " ".join(avisos) or None
 
     def _open(self) -> None:
         if self.path.is_symlink() or (self.path.exists() and not self.path.is_file()):
@@ -300,15 +312,8 @@ class ResultCache:
         except sqlite3.DatabaseError:
             self._reset("la caché estaba dañada; se reconstruyó.")
             return {}
-        if forged:
-            self.avisos.append(
-                f"{forged} resultado(s) guardado(s) en la caché no tenían una firma válida de "
-                "esta persona (la caché fue alterada, o la guardó otra persona o equipo); se "
-                "descartaron y esos archivos se volvieron a leer.")
-        if misshaped:
-            self.avisos.append(
-                f"{misshaped} resultado(s) guardado(s) en la caché no tenían la forma "
-                "esperada; se descartaron y esos archivos se volvieron a leer.")
+        self._forged += forged  # (se consulta por grupos: el aviso suma todos, `aviso`)
+        self._misshaped += misshaped
         self._used.update(self.key(s) for s in found)
         return found
 
