@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import load_workbook
-from openpyxl.utils import column_index_from_string
+
+from pea.layout import col_index
 
 
 def apply_changes(path: str | Path, changes: dict[str, Any], output: str | Path | None = None) -> Path:
@@ -49,7 +50,7 @@ def _apply(wb: Any, src: Path, changes: dict[str, Any], output: str | Path | Non
         ws[addr] = value
     for addr, fmt in (changes.get("formatos") or {}).items():
         ws[addr].number_format = fmt
-    for col in sorted((column_index_from_string(c) for c in changes.get("borrar_columnas", [])),
+    for col in sorted((col_index(c) for c in changes.get("borrar_columnas", [])),
                       reverse=True):
         for rng in list(ws.merged_cells.ranges):
             if rng.min_col <= col <= rng.max_col:
