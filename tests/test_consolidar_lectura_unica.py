@@ -5,8 +5,10 @@ no vuelve a abrir el archivo ni a calcular su huella."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -109,3 +111,47 @@ def test_el_tope_de_bytes_parte_los_lotes() -> None:
 
     assert order(20 << 20)[:5] == ["toma 0", "toma 1", "resultado 0", "resultado 1", "toma 2"]
     assert order(1 << 30)[:7] == [f"toma {i}" for i in range(6)] + ["resultado 0"]
+
+
+def _slowish(x: int) -> int:
+    time.sleep(0.2 if x == 0 else 0.6)  # ambos, por debajo del límite de 1.5 s
+    return x
+
+
+def _crash_on_three(x: int) -> int:
+    if x == 3:
+        os._exit(3)
+    time.sleep(0.5 if x == 2 else 0.05)
+    return x
+
+
+def test_el_tiempo_que_el_principal_pasa_leyendo_no_cuenta_contra_un_proceso() -> None:
+    """Mientras el principal lee del iterador (muchos archivos ya en la caché), los
+    resultados de los otros procesos esperan en su tubería: no son un tiempo agotado ni
+    una caída del archivo que ya terminó."""
+    def source():
+        yield 0
+        yield 1
+        time.sleep(3)  # leer y hashear miles de entregas que están en la caché
+        yield 2
+
+    results: dict[int, int] = {}
+    failures: dict[int, str] = {}
+    run_tasks(_slowish, source(), workers=2, time_limit=1.5, expected=3, batch_size=1,
+              on_result=results.__setitem__,
+              on_failure=lambda i, kind, _d: failures.__setitem__(i, kind))
+    assert failures == {} and results == {0: 0, 1: 1, 2: 2}
+
+
+def test_una_caida_mientras_el_principal_lee_culpa_al_archivo_que_la_causo() -> None:
+    def source():
+        yield from range(4)  # 0 y 1 a un proceso; 2 (tarda) y 3 (lo tumba) al otro
+        time.sleep(2)
+        yield 4
+
+    results: dict[int, int] = {}
+    failures: dict[int, str] = {}
+    run_tasks(_crash_on_three, source(), workers=2, time_limit=30, expected=5, batch_size=2,
+              on_result=results.__setitem__,
+              on_failure=lambda i, kind, _d: failures.__setitem__(i, kind))
+    assert failures == {3: "caida"} and results == {0: 0, 1: 1, 2: 2, 4: 4}

@@ -221,6 +221,10 @@ def run_tasks(fn: Callable[[Any], Any], items: Iterable[Any], *, workers: int,
                     on_failure(index, ERROR, value)
             now = time.monotonic()
             for w in list(active):
+                if w.queue and _pending(w.conn):
+                    # hay mensajes sin leer (el principal estuvo ocupado, p. ej. leyendo del
+                    # iterador): se leen antes de juzgar el tiempo o una caída
+                    continue
                 if w.queue and now - w.since > time_limit:
                     replace(w, TIMEOUT, f"{time_limit:g}")
                 elif w.queue and not w.proc.is_alive():
@@ -231,6 +235,13 @@ def run_tasks(fn: Callable[[Any], Any], items: Iterable[Any], *, workers: int,
     if (rest := batches.next()) is not None:
         # los procesos no pudieron iniciar: se sigue en este proceso, sin límite
         _run_inline(fn, batches, rest, on_result, on_failure, initializer, initargs)
+
+
+def _pending(conn: Connection) -> bool:
+    try:
+        return conn.poll()
+    except (EOFError, OSError):
+        return False
 
 
 class _Batches:
