@@ -155,3 +155,17 @@ def test_una_caida_mientras_el_principal_lee_culpa_al_archivo_que_la_causo() -> 
               on_result=results.__setitem__,
               on_failure=lambda i, kind, _d: failures.__setitem__(i, kind))
     assert failures == {3: "caida"} and results == {0: 0, 1: 1, 2: 2, 4: 4}
+
+
+def _pid_later(_x: int) -> int:
+    time.sleep(0.3)
+    return os.getpid()
+
+
+def test_pocos_elementos_de_un_iterador_largo_se_reparten_entre_los_procesos() -> None:
+    """`consolidar` espera tantos elementos como entregas (`expected`), pero solo salen los
+    que no están en la caché: cuatro archivos nuevos entre mil no van todos a un proceso."""
+    pids: dict[int, int] = {}
+    run_tasks(_pid_later, iter(range(4)), workers=2, time_limit=30, expected=1000,
+              on_result=pids.__setitem__, on_failure=lambda *a: None)
+    assert sorted(pids) == [0, 1, 2, 3] and len(set(pids.values())) == 2

@@ -123,7 +123,11 @@ def run_tasks(fn: Callable[[Any], Any], items: Iterable[Any], *, workers: int,
     expected = max(1, expected)
     workers = max(1, min(workers, expected))
     size = batch_size or max(1, min(16, expected // (workers * 4) or 1))
-    batches = _Batches(iter(items), size, weigh, batch_bytes)
+    # con un iterador no se sabe cuántos elementos saldrán (en `consolidar`, solo los que no
+    # están en la caché): los primeros lotes son pequeños (1, 2, 4…) para que pocos
+    # elementos también se repartan entre todos los procesos
+    ramp = batch_size is None and not isinstance(items, Sized)
+    batches = _Batches(iter(items), size, weigh, batch_bytes, ramp)
     ctx = _context()
     active: list[_Worker] = []
 
@@ -250,9 +254,11 @@ class _Batches:
     que da su resultado."""
 
     def __init__(self, source: Iterator[Any], size: int,
-                 weigh: Callable[[Any], int] | None, max_bytes: int) -> None:
+                 weigh: Callable[[Any], int] | None, max_bytes: int,
+                 ramp: bool = False) -> None:
         self.source = source
         self.size = size
+        self._ramp = 1 if ramp else size
         self.weigh = weigh
         self.max_bytes = max_bytes
         self.items: dict[int, Any] = {}
@@ -273,10 +279,11 @@ class _Batches:
             self._count += 1
             if self.weigh is not None:
                 weight += self.weigh(item)
-            if len(batch) >= self.size or weight >= self.max_bytes:
+            if len(batch) >= min(self.size, self._ramp) or weight >= self.max_bytes:
                 break
         else:
             self._exhausted = True
+        self._ramp *= 2
         return batch or None
 
     def done(self, index: int) -> None:
