@@ -179,8 +179,10 @@ class ResultCache:
         self.version = f"{rules_version}:{PAYLOAD_VERSION}"
         self.enabled = enabled
         self.avisos: list[str] = []
-        self._forged = 0
-        self._misshaped = 0
+        # claves descartadas (un conjunto: el mismo libro repetido en dos grupos de consulta
+        # se cuenta una vez)
+        self._forged: set[str] = set()
+        self._misshaped: set[str] = set()
         self._db: sqlite3.Connection | None = None
         self._new: dict[str, bytes] = {}
         self._used: set[str] = set()
@@ -203,12 +205,12 @@ class ResultCache:
         avisos = list(self.avisos)
         if self._forged:
             avisos.append(
-                f"{self._forged} resultado(s) guardado(s) en la caché no tenían una firma "
+                f"{len(self._forged)} resultado(s) guardado(s) en la caché no tenían una firma "
                 "válida de esta persona (la caché fue alterada, o la guardó otra persona o "
                 "equipo); se descartaron y esos archivos se volvieron a leer.")
         if self._misshaped:
             avisos.append(
-                f"{self._misshaped} resultado(s) guardado(s) en la caché no tenían la forma "
+                f"{len(self._misshaped)} resultado(s) guardado(s) en la caché no tenían la forma "
                 "esperada; se descartaron y esos archivos se volvieron a leer.")
         return " ".join(avisos) or None
 
@@ -286,7 +288,8 @@ class ResultCache:
             return {}
         keys = {self.key(s): s for s in set(entries)}
         found: dict[str, Outcome] = {}
-        forged = misshaped = 0
+        forged: set[str] = set()
+        misshaped: set[str] = set()
         rules = _known_rules()
         try:
             items = list(keys)
@@ -298,22 +301,22 @@ class ResultCache:
                         f"FROM {_TABLE} WHERE clave IN ({marks})", [MAX_ENTRY, *chunk]):
                     if not (isinstance(datos, bytes) and isinstance(firma, bytes)
                             and hmac.compare_digest(self._sign(clave, datos), firma)):
-                        forged += 1
+                        forged.add(clave)
                         continue
                     try:
                         outcome = decode(datos)
                     except ValueError:
-                        misshaped += 1
+                        misshaped.add(clave)
                         continue
                     if not _check(outcome, keys[clave].split(":", 1)[0], rules):
-                        misshaped += 1
+                        misshaped.add(clave)
                         continue
                     found[keys[clave]] = transform(outcome) if transform else outcome
         except sqlite3.DatabaseError:
             self._reset("la caché estaba dañada; se reconstruyó.")
             return {}
-        self._forged += forged  # (se consulta por grupos: el aviso suma todos, `aviso`)
-        self._misshaped += misshaped
+        self._forged |= forged  # (se consulta por grupos: el aviso suma todos, `aviso`)
+        self._misshaped |= misshaped
         self._used.update(self.key(s) for s in found)
         return found
 
