@@ -169,3 +169,23 @@ def test_pocos_elementos_de_un_iterador_largo_se_reparten_entre_los_procesos() -
     run_tasks(_pid_later, iter(range(4)), workers=2, time_limit=30, expected=1000,
               on_result=pids.__setitem__, on_failure=lambda *a: None)
     assert sorted(pids) == [0, 1, 2, 3] and len(set(pids.values())) == 2
+
+
+def _mark_started(folder: str) -> None:
+    Path(folder, str(os.getpid())).touch()
+
+
+def test_sin_nada_que_validar_no_se_inicia_ningun_proceso(tmp_path: Path) -> None:
+    """Una corrida con todo en la caché no inicia procesos de trabajo (con «spawn», en
+    Windows, cada uno cuesta importar PEA: antes de la lectura única, tampoco se iniciaban)."""
+    def all_cached():
+        yield from ()
+
+    run_tasks(_double, all_cached(), workers=2, time_limit=30, expected=14,
+              on_result=lambda *a: None, on_failure=lambda *a: None,
+              initializer=_mark_started, initargs=(str(tmp_path),))
+    assert list(tmp_path.iterdir()) == []
+    run_tasks(_double, iter([1]), workers=2, time_limit=30, expected=14,
+              on_result=lambda *a: None, on_failure=lambda *a: None,
+              initializer=_mark_started, initargs=(str(tmp_path),))
+    assert len(list(tmp_path.iterdir())) >= 1

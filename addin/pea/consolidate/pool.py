@@ -179,17 +179,23 @@ def run_tasks(fn: Callable[[Any], Any], items: Iterable[Any], *, workers: int,
             active.append(nw)
             give(nw, nxt)
 
+    # Los procesos se inician en cuanto hay un primer lote, antes de tomar nada más de
+    # `items`: con «fork» heredan la memoria del principal en ese momento (solo ese lote,
+    # no los bytes que se leen después). Sin nada que hacer (todo en la caché) no se inicia
+    # ninguno: con «spawn» (Windows) cada uno cuesta importar PEA.
+    first: list[int] | None = batches.next()
+    if first is None:
+        return
     try:
-        # Los procesos se inician antes de tomar nada de `items`: con «fork» heredan la
-        # memoria del principal en ese momento, y así no heredan los bytes ya leídos.
         for _ in range(workers):
             active.append(start())
         for w in list(active):
-            first = batches.next()
-            if first is None:
+            batch = first if first is not None else batches.next()
+            first = None
+            if batch is None:
                 retire(w, kill=False)
             else:
-                give(w, first)
+                give(w, batch)
         while active:
             by_conn = {w.conn: w for w in active}
             for conn in wait(list(by_conn), timeout=0.25):
