@@ -189,3 +189,25 @@ def test_sin_nada_que_validar_no_se_inicia_ningun_proceso(tmp_path: Path) -> Non
               on_result=lambda *a: None, on_failure=lambda *a: None,
               initializer=_mark_started, initargs=(str(tmp_path),))
     assert len(list(tmp_path.iterdir())) >= 1
+
+
+def test_los_que_no_se_pueden_leer_cuentan_como_leidos(tmp_path: Path) -> None:
+    """Un archivo que el principal no puede leer (aquí, más grande que el límite) queda
+    Ilegible y cuenta en «leídos», como antes: leídos + de la caché = todas las entregas."""
+    from pea.config import load_config
+    from pea.consolidate.run import Options, consolidate
+    from pea.demo import demo_plans
+    from pea.demo.writer import write_plan_xlsx
+
+    folder = tmp_path / "entregas"
+    folder.mkdir()
+    small = write_plan_xlsx(demo_plans()[0], folder / "chico.xlsx")
+    big = write_plan_xlsx(demo_plans()[1], folder / "grande.xlsx")
+    big.write_bytes(big.read_bytes() + b"\0" * 50_000)  # (basura al final: sigue siendo zip)
+    config = load_config()
+    config.limites.tamano_archivo_mb = (small.stat().st_size + 20_000) / 2**20
+    for run in (1, 2):
+        c = consolidate(Options(folder, tmp_path / "m.xlsx"), config).consolidation
+        estados = {s.archivo: s.estado for s in c.submissions}
+        assert estados["grande.xlsx"] == "Ilegible", estados
+        assert (c.read_count, c.cached_count) == ((2, 0) if run == 1 else (1, 1))

@@ -333,7 +333,9 @@ def code_fingerprint() -> str:
     de la Ventanilla no deben reutilizar lo que validó el código anterior."""
     root = Path(__file__).resolve().parent
     h = hashlib.sha256()
-    for path in sorted(root.rglob("*.py")):
+    # (una instalación sin fuentes, solo con `.pyc`, usa esos: nunca una huella fija)
+    files = sorted(root.rglob("*.py")) or sorted(root.rglob("*.pyc"))
+    for path in files:
         h.update(path.relative_to(root).as_posix().encode("utf-8") + b"\0")
         h.update(path.read_bytes())
     return h.hexdigest()[:16]

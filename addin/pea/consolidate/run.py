@@ -158,6 +158,7 @@ def read_submissions(opts: Options, config: RulesConfig, progress: Progress,
     texts: dict[str, str] = {}
     #: lo que se manda a validar, en el orden en que sale hacia los procesos (sus índices)
     misses: list[tuple[Submission, str]] = []
+    unreadable = [0]  # los que no se pudieron leer aquí: también cuentan como leídos
 
     def lookup(group: list[tuple[Submission, ReadTask]]) -> Iterator[ReadTask]:
         keys = [entry_key(t.sha256, t.name) for _s, t in group]
@@ -182,10 +183,12 @@ def read_submissions(opts: Options, config: RulesConfig, progress: Progress,
                     sub.found = replace(sub.found, skip_reason=MASTER_REASON)
                 else:
                     sub.outcome = unreadable_outcome(exc.message, config)
+                    unreadable[0] += 1
                 progress.advance()
                 continue
             except OSError as exc:
                 sub.outcome = unreadable_outcome(f"no se pudo abrir ({os_reason(exc)}).", config)
+                unreadable[0] += 1
                 progress.advance()
                 continue
             _read_stat(sub, st)
@@ -224,7 +227,7 @@ def read_submissions(opts: Options, config: RulesConfig, progress: Progress,
               expected=len(inputs), weigh=lambda t: len(t.data))
     for s in inputs:
         _skip_untouched_copy(s)
-    return subs, len(misses)
+    return subs, len(misses) + unreadable[0]
 
 
 def _skip_untouched_copy(sub: Submission) -> None:
