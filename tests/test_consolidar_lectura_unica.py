@@ -211,3 +211,29 @@ def test_los_que_no_se_pueden_leer_cuentan_como_leidos(tmp_path: Path) -> None:
         estados = {s.archivo: s.estado for s in c.submissions}
         assert estados["grande.xlsx"] == "Ilegible", estados
         assert (c.read_count, c.cached_count) == ((2, 0) if run == 1 else (1, 1))
+
+
+_PARENT = os.getpid()
+
+
+def _slow_start() -> None:
+    if os.getpid() != _PARENT:  # solo en los procesos de trabajo: se traban al iniciar
+        time.sleep(60)
+
+
+def _size(data: bytes) -> int:
+    return len(data)
+
+
+def test_un_proceso_trabado_al_iniciar_no_traba_al_principal() -> None:
+    """Los lotes llevan los bytes de los archivos (MB): se mandan solo a un proceso listo.
+    Uno que se traba al iniciar lo detiene el límite de tiempo y, tras tres, el trabajo
+    sigue en el principal; antes, el principal esperaba en `send` a que terminara."""
+    items = [bytes([i]) * (4 << 20) for i in range(3)]
+    got: dict[int, int] = {}
+    start = time.monotonic()
+    run_tasks(_size, iter(items), workers=1, time_limit=1.0, expected=3,
+              initializer=_slow_start, on_result=got.__setitem__,
+              on_failure=lambda *a: None)
+    assert got == {0: 4 << 20, 1: 4 << 20, 2: 4 << 20}
+    assert time.monotonic() - start < 30

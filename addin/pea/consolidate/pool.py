@@ -145,10 +145,16 @@ def run_tasks(fn: Callable[[Any], Any], items: Iterable[Any], *, workers: int,
     def give(w: _Worker, batch: list[int]) -> None:
         w.queue = deque(batch)
         w.since = time.monotonic()
-        # si el proceso ya murió (p. ej. al iniciar), el lote queda en su cola y el ciclo
-        # principal lo detecta y lo reasigna (replace)
+        if w.ready:  # si no, se manda cuando avise que está listo
+            send(w)
+
+    def send(w: _Worker) -> None:
+        # Un lote lleva los bytes de los archivos (varios MB): se manda solo a un proceso que
+        # ya se inició y espera, así `send` no se queda esperando a uno trabado al iniciar
+        # (a ese lo detiene el límite de tiempo). Si el proceso ya murió, el lote queda en
+        # su cola y el ciclo principal lo detecta y lo reasigna (replace).
         with contextlib.suppress(BrokenPipeError, ConnectionResetError, OSError):
-            w.conn.send([(i, batches.items[i]) for i in batch])
+            w.conn.send([(i, batches.items[i]) for i in w.queue])
 
     def retire(w: _Worker, kill: bool) -> None:
         if kill:
@@ -213,6 +219,8 @@ def run_tasks(fn: Callable[[Any], Any], items: Iterable[Any], *, workers: int,
                 if kind == "ready":
                     w.ready = True
                     w.since = time.monotonic()
+                    if w.queue:
+                        send(w)
                     continue
                 if kind == "idle":
                     nxt = batches.next()
