@@ -316,10 +316,10 @@ class RulesConfig(BaseModel):
     ventanilla: WebSettings = Field(default_factory=WebSettings)
 
     def fingerprint(self) -> str:
-        """Versión efectiva de las reglas: paquete (y su código) + configuración + catálogos."""
+        """Versión efectiva de las reglas: paquete + configuración + catálogos (las cachés
+        de veredictos le suman `code_fingerprint`)."""
         data = json.dumps(
-            [__version__, code_fingerprint(), self.version, self.parametros.rules_dump(),
-             self.severidades,
+            [__version__, self.version, self.parametros.rules_dump(), self.severidades,
              self.limites.model_dump(), self.catalogos.fingerprint()],
             sort_keys=True, default=str, ensure_ascii=False,
         )
@@ -330,7 +330,8 @@ class RulesConfig(BaseModel):
 def code_fingerprint() -> str:
     """Huella del código de PEA (cada `.py` del paquete): una regla agregada o corregida
     cambia el veredicto aunque `__version__` siga igual, y la caché del consolidador y la
-    de la Ventanilla no deben reutilizar lo que validó el código anterior."""
+    de la Ventanilla no deben reutilizar lo que validó el código anterior. Solo la piden
+    esas cachés: el botón Validar no lee los archivos del paquete en cada clic."""
     root = Path(__file__).resolve().parent
     h = hashlib.sha256()
     # (una instalación sin fuentes, solo con `.pyc`, usa esos: nunca una huella fija)

@@ -5,7 +5,8 @@ La caché nunca cambia un veredicto:
 - la clave es todo aquello de lo que depende el resultado: el sha256 del contenido, cómo
   se lee el archivo (su extensión y si es un candado «~$» de Excel: los mismos bytes en
   ``.xlsx`` y en ``.txt`` se leen distinto), la versión efectiva de las reglas
-  (`RulesConfig.fingerprint()`) y la versión del formato del resultado;
+  (`RulesConfig.fingerprint()`), la huella del código de PEA (`config.code_fingerprint`:
+  una regla agregada o corregida cuenta) y la versión del formato del resultado;
 - cada entrada va firmada (HMAC-SHA256) con una clave de la persona que consolida, que
   vive en su carpeta de configuración y no en la carpeta compartida
   (`clave_path`): quien puede escribir en la carpeta de entregas no puede fabricar un
@@ -30,6 +31,7 @@ import zlib
 from collections.abc import Callable
 from pathlib import Path, PurePath
 
+from pea.config import code_fingerprint
 from pea.consolidate.outcome import PAYLOAD_VERSION, Outcome
 from pea.oserrors import os_reason
 
@@ -176,7 +178,7 @@ class ResultCache:
     def __init__(self, path: Path, rules_version: str, enabled: bool = True,
                  key_file: Path | None = None) -> None:
         self.path = path
-        self.version = f"{rules_version}:{PAYLOAD_VERSION}"
+        self.version = f"{rules_version}:{code_fingerprint()}:{PAYLOAD_VERSION}"
         self.enabled = enabled
         self.avisos: list[str] = []
         # claves descartadas (un conjunto: el mismo libro repetido en dos grupos de consulta

@@ -109,29 +109,19 @@ LOOKUP_FILES = 64
 LOOKUP_BYTES = 8 * 1024 * 1024
 
 
-def _is_master(data: bytes, archivo: str) -> bool:
-    """¿Los bytes son de un maestro de PEA (no de una entrega)? Solo se abre el zip si su
-    directorio, al final, nombra las propiedades personalizadas."""
-    if b"docProps/custom.xml" not in data[-(1 << 16):]:
+def _is_master(source: bytes | Path, archivo: str) -> bool:
+    """¿Es un maestro de PEA (no una entrega)? De los bytes ya leídos, el zip se abre solo
+    si su directorio, al final, nombra las propiedades personalizadas; de una ruta (un
+    maestro grande de otro año, más que el tope de una entrega), solo su directorio y sus
+    propiedades."""
+    if isinstance(source, bytes) and b"docProps/custom.xml" not in source[-(1 << 16):]:
         return False
     from pea.consolidate.master import is_master
 
     try:  # un zip hostil aquí no detiene la corrida: se lee (y se reporta) como entrega
-        return is_master(io.BytesIO(data))
+        return is_master(io.BytesIO(source) if isinstance(source, bytes) else source)
     except Exception:
         log.debug("¿maestro? %s", archivo, exc_info=True)
-        return False
-
-
-def _is_master_file(path: Path) -> bool:
-    """Como `_is_master`, para un libro que pesa más que el tope de una entrega (un maestro
-    grande de otro año): se abre solo el directorio del zip y sus propiedades."""
-    from pea.consolidate.master import is_master
-
-    try:
-        return is_master(path)
-    except Exception:
-        log.debug("¿maestro? %s", path, exc_info=True)
         return False
 
 
@@ -158,7 +148,6 @@ def read_submissions(opts: Options, config: RulesConfig, progress: Progress,
     texts: dict[str, str] = {}
     #: lo que se manda a validar, en el orden en que sale hacia los procesos (sus índices)
     misses: list[tuple[Submission, str]] = []
-    unreadable = [0]  # los que no se pudieron leer aquí: también cuentan como leídos
 
     def lookup(group: list[tuple[Submission, ReadTask]]) -> Iterator[ReadTask]:
         keys = [entry_key(t.sha256, t.name) for _s, t in group]
@@ -179,16 +168,10 @@ def read_submissions(opts: Options, config: RulesConfig, progress: Progress,
             try:
                 task, st = read_task(sub.found.path, sub.archivo, config)
             except UnreadableFile as exc:  # no se guarda en caché: puede ser pasajero
-                if exc.kind == "limite" and _is_master_file(sub.found.path):
+                if exc.kind == "limite" and _is_master(sub.found.path, sub.archivo):
                     sub.found = replace(sub.found, skip_reason=MASTER_REASON)
                 else:
                     sub.outcome = unreadable_outcome(exc.message, config)
-                    unreadable[0] += 1
-                progress.advance()
-                continue
-            except OSError as exc:
-                sub.outcome = unreadable_outcome(f"no se pudo abrir ({os_reason(exc)}).", config)
-                unreadable[0] += 1
                 progress.advance()
                 continue
             _read_stat(sub, st)
@@ -225,9 +208,11 @@ def read_submissions(opts: Options, config: RulesConfig, progress: Progress,
               time_limit=float(config.limites.segundos_por_archivo), on_result=done,
               on_failure=failed, initializer=init_worker, initargs=(config,),
               expected=len(inputs), weigh=lambda t: len(t.data))
+    # leídos ahora: validados o ilegibles aquí (leídos + de la caché = todas las entregas)
+    read = sum(s.outcome is not None and not s.from_cache for s in inputs)
     for s in inputs:
         _skip_untouched_copy(s)
-    return subs, len(misses) + unreadable[0]
+    return subs, read
 
 
 def _skip_untouched_copy(sub: Submission) -> None:

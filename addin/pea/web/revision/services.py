@@ -152,7 +152,9 @@ def lines_of(entregas: list[Entrega]) -> dict[int, list[list[Any]]]:
     """Las líneas leídas de cada versión (de la base o, la primera vez, leídas en procesos
     aparte con el límite de tiempo de las reglas, como en `pea consolidar`)."""
     cfg = base.config()
-    fp = cfg.fingerprint()
+    from pea.config import code_fingerprint
+
+    fp = f"{cfg.fingerprint()}:{code_fingerprint()}"  # como la caché de consolidar
     out = {x.entrega_id: x.lineas for x in Lineas.objects.filter(
         entrega__in=[e.pk for e in entregas], huella=fp)}
     missing = [e for e in entregas if e.pk not in out]
@@ -170,7 +172,7 @@ def lines_of(entregas: list[Entrega]) -> dict[int, list[list[Any]]]:
             try:
                 task, _st = read_task(Path(settings.ARCHIVOS) / e.almacen, e.archivo, cfg,
                                       name=f"{e.sha256}{e.extension}")
-            except (UnreadableFile, OSError):
+            except UnreadableFile:
                 continue  # sin líneas (no se guarda): el revisor lo ve en el reporte
             sent.append(k)
             yield task
