@@ -175,9 +175,16 @@ def _mark_started(folder: str) -> None:
     Path(folder, str(os.getpid())).touch()
 
 
-def test_sin_nada_que_validar_no_se_inicia_ningun_proceso(tmp_path: Path) -> None:
-    """Una corrida con todo en la caché no inicia procesos de trabajo (con «spawn», en
-    Windows, cada uno cuesta importar PEA: antes de la lectura única, tampoco se iniciaban)."""
+def test_sin_nada_que_validar_no_se_inicia_ningun_proceso(tmp_path: Path, monkeypatch) -> None:
+    """Con «spawn» (Windows, macOS), una corrida con todo en la caché no inicia procesos de
+    trabajo: cada uno cuesta importar PEA. (Con «fork» se inician antes de leer nada, ver
+    abajo: cuestan ~5 ms.)"""
+    import multiprocessing as mp
+
+    from pea.consolidate import pool
+
+    monkeypatch.setattr(pool, "_context", lambda: mp.get_context("spawn"))
+
     def all_cached():
         yield from ()
 
@@ -189,6 +196,124 @@ def test_sin_nada_que_validar_no_se_inicia_ningun_proceso(tmp_path: Path) -> Non
               on_result=lambda *a: None, on_failure=lambda *a: None,
               initializer=_mark_started, initargs=(str(tmp_path),))
     assert len(list(tmp_path.iterdir())) >= 1
+
+
+_BIG = 150 << 20  # bytes que el principal tiene en memoria (como un lote de archivos leídos)
+
+
+def _status_mb(field: str) -> float:
+    with open("/proc/self/status", encoding="ascii") as fh:
+        return next(int(line.split()[1]) for line in fh if line.startswith(field)) / 1024
+
+
+def _peak_or_hang(x: str) -> float:
+    if x == "lento":
+        time.sleep(60)
+    return _status_mb("VmHWM:")
+
+
+def test_los_procesos_no_heredan_los_bytes_que_lee_el_principal() -> None:
+    """Con «fork» un proceso es una copia del principal: iniciado después de leer el primer
+    archivo, su memoria empezaba con esos bytes (un texto de 45 MB: 288 MB de pico en vez
+    de ~200). Ahora se inician antes de tomar nada del iterador."""
+    held: list[bytes] = []
+
+    def source():
+        held.append(b"x" * _BIG)  # el principal lee (y tiene) 150 MB antes del primero
+        yield "mide"
+
+    peaks: dict[int, float] = {}
+    before = _status_mb("VmRSS:")  # lo que un proceso copia del principal sin los bytes
+    run_tasks(_peak_or_hang, source(), workers=1, time_limit=30, on_result=peaks.__setitem__,
+              on_failure=lambda *a: None)
+    assert len(held) == 1
+    assert peaks[0] < before + 75, f"{peaks[0]:.0f} MB; el principal tenía {before:.0f} MB"
+
+
+def test_un_proceso_de_reemplazo_empieza_limpio() -> None:
+    """El que reemplaza a un proceso vencido por el límite de tiempo no es una copia del
+    principal a media corrida (con los bytes de los lotes en curso y las líneas ya leídas):
+    se inicia con «spawn»."""
+    held: list[bytes] = []
+
+    def source():
+        yield "lento"
+        held.append(b"x" * _BIG)
+        yield "mide"
+
+    peaks: dict[int, float] = {}
+    failures: dict[int, str] = {}
+    before = _status_mb("VmRSS:")
+    run_tasks(_peak_or_hang, source(), workers=1, time_limit=1.0, expected=2,
+              on_result=peaks.__setitem__,
+              on_failure=lambda i, kind, _d: failures.__setitem__(i, kind))
+    assert failures == {0: "tiempo"}
+    assert len(held) == 1
+    assert peaks[1] < before + 75, f"{peaks[1]:.0f} MB; el principal tenía {before:.0f} MB"
+
+
+_PINNED: list[bytes] = []
+
+
+def _grow_or_measure(x: str, size: int = 2000) -> float:
+    if x == "crece":  # como un libro grande: muchos bloques de la biblioteca de C…
+        blocks = [b"x" * size for _ in range(100_000)]
+        _PINNED.extend(blocks[::50])  # …y unos pocos que siguen vivos entre ellos
+        del blocks
+        return 0.0
+    return _status_mb("VmRSS:")
+
+
+def test_la_memoria_de_un_archivo_grande_vuelve_al_sistema_antes_del_siguiente() -> None:
+    """Un proceso se quedaba con la memoria de un libro grande (165 MB tras «muchos
+    estilos») y el siguiente archivo sumaba la suya encima: tras cada archivo, si el proceso
+    creció, se la devuelve al sistema (`malloc_trim`)."""
+    from pea.consolidate.memory import _malloc_trim
+
+    if _malloc_trim() is None:
+        import pytest
+
+        pytest.skip("sin glibc no hay malloc_trim")
+    got: dict[int, float] = {}
+    run_tasks(_grow_or_measure, ["mide", "crece", "mide"], workers=1, time_limit=30,
+              batch_size=3, on_result=got.__setitem__, on_failure=lambda *a: None)
+    assert got[2] < got[0] + 50, got  # 200 MB de bloques ya soltados
+
+
+def test_el_proceso_suelta_los_bytes_del_archivo_antes_de_las_reglas(monkeypatch) -> None:
+    """Los bytes de un archivo se sueltan en cuanto el libro está leído (`ReadTask.take`):
+    durante las reglas ya no están en memoria junto con la cuadrícula."""
+    import tracemalloc
+
+    import pea.validation as validation
+    from pea.config import load_config
+    from pea.consolidate import worker
+    from pea.consolidate.worker import ReadTask, process_file
+
+    size = 8 << 20
+    cell = "a" * 200
+    text = "PLAN ESTRATÉGICO ANUAL\n" + "\n".join(
+        "\t".join([cell] * 20) for _ in range(size // 4020))
+    during_rules: list[int] = []
+    original = validation.validated_grid
+
+    def spy(*args, **kwargs):
+        during_rules.append(tracemalloc.get_traced_memory()[0])
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(validation, "validated_grid", spy)
+    # la configuración de un proceso de trabajo, sin `init_worker`: este es el proceso de
+    # las pruebas y el recolector de ciclos debe quedar como está
+    monkeypatch.setattr(worker, "_CONFIG", load_config())
+    tracemalloc.start()  # antes de los bytes: cuentan mientras estén vivos
+    try:
+        task = ReadTask("plan.txt", "plan.txt", text.encode("utf-8"), "0" * 64)
+        del text
+        process_file(task)
+    finally:
+        tracemalloc.stop()
+    # la cuadrícula ocupa ~1.1 veces el archivo; con los bytes aún vivos serían ~2.1
+    assert during_rules and during_rules[0] < 1.6 * size, during_rules
 
 
 def test_los_que_no_se_pueden_leer_cuentan_como_leidos(tmp_path: Path) -> None:
@@ -213,7 +338,8 @@ def test_los_que_no_se_pueden_leer_cuentan_como_leidos(tmp_path: Path) -> None:
         assert (c.read_count, c.cached_count) == ((2, 0) if run == 1 else (1, 1))
 
 
-_PARENT = os.getpid()
+#: El proceso de las pruebas (heredado por los procesos de trabajo, también con «spawn»).
+_PARENT = int(os.environ.setdefault("PEA_PRUEBA_PRINCIPAL", str(os.getpid())))
 
 
 def _slow_start() -> None:

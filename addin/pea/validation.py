@@ -195,6 +195,7 @@ def validate_data(path: Path, data: bytes, config: RulesConfig, archivo: str) ->
         return Validated(unreadable_report(
             archivo, f"falla interna del lector ({type(exc).__name__}); repórtela al equipo "
             "de PEA.", config))
+    del data  # el libro ya está leído: sus bytes no pesan durante las reglas
     if read.grid is None:
         return Validated(report_without_plan(archivo, read.hits, config, read.avisos,
                                              read.template))
