@@ -247,3 +247,25 @@ def test_leer_libros_no_deja_basura_con_ciclos(tmp_path: Path, monkeypatch: Any)
     finally:
         gc.enable()
     assert len(tasks) > 40 and not any(left.values()), left
+
+
+def test_la_cache_devuelve_cada_valor_con_su_tipo() -> None:
+    """Un entero vuelve entero y un decimal, decimal (el maestro escribe «5», no «5.0»);
+    un valor que ninguna salida acepta (verdadero/falso, lista) no pasa."""
+    import zlib
+
+    import pytest
+
+    from pea.consolidate.cache import decode, encode
+    from pea.consolidate.outcome import MasterLine, Outcome
+    from pea.models import FileReport
+
+    values = ("texto", 5, 5.0, None, -3, 0.25, 10**15) + (None,) * 13
+    outcome = Outcome(report=FileReport.build("", None, []),
+                      lines=[MasterLine(7, "principal", values, "1", "1.1.1", "")])
+    [line] = decode(encode(outcome)).lines
+    assert [(type(v), v) for v in line.values] == [(type(v), v) for v in values]
+    text = zlib.decompress(encode(outcome))
+    for bad in (b"true", b"[1]", b'{"a": 1}'):
+        with pytest.raises(ValueError):
+            decode(zlib.compress(text.replace(b'"texto"', bad)))

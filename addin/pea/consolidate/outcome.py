@@ -26,8 +26,11 @@ from pea.textnorm import EJE_NUM, ESTRATEGIA_NUM, leading_number
 #: Cambia cuando cambia la forma del resultado (invalida la caché).
 PAYLOAD_VERSION = 4  # 2: copia anotada; 3: textos que no caben; 4: `Outcome` y `MasterLine`
 
-#: Un valor de una columna del maestro, tal como lo aceptan todas las salidas.
-CellValue = StrictStr | StrictFloat | StrictInt | None
+#: Un valor de una columna del maestro, tal como lo aceptan todas las salidas. Al leer la
+#: caché se prueba en este orden (entero antes que decimal: en modo estricto un decimal
+#: no acepta un entero de JSON, pero así ni lo intenta): ~25 % menos que la unión «smart».
+CellValue = Annotated[StrictStr | StrictInt | StrictFloat | None,
+                      Field(union_mode="left_to_right")]
 
 #: Posición de cada campo oficial en `MasterLine.values` (el orden de `layout.COLUMNS`).
 VALUE_INDEX = {key: i for i, key in enumerate(L.KEYS)}
