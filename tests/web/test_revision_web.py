@@ -79,6 +79,19 @@ class TableroTests(RevisionBase):
         page2 = client.get("/api/v1/tablero?por_pagina=4&pagina=3",
                            **bearer(self.rev.token_api)).json()
         self.assertEqual((page2["paginas"], page2["pagina"], len(page2["filas"])), (3, 3, 3))
+        # un valor que no existe da 400 con el motivo, no la lista completa sin avisar
+        for query, said in [("estado=aprobada", "«estado» desconocido («aprobada»)"),
+                            ("orden=nombre", "«orden» desconocido"),
+                            ("desc=si", "«desc» desconocido"),
+                            ("pagina=0", "«pagina» debe ser un número entero"),
+                            ("pagina=dos", "«pagina» debe ser un número entero"),
+                            ("por_pagina=501", "no puede pasar de 500"),
+                            ("por_pagina=4&pagina=4", "La página 4 no existe: hay 3")]:
+            r = client.get(f"/api/v1/tablero?{query}", **bearer(self.rev.token_api))
+            self.assertEqual(r.status_code, 400, query)
+            self.assertIn(said, r.json()["error"], query)
+        self.assertEqual(client.get("/api/v1/tablero?estado=&orden=&pagina=",
+                                    **bearer(self.rev.token_api)).status_code, 200)
         html = client.get("/tablero/?q=obras").content.decode()
         self.assertIn(DEPS["obras"], html)
         self.assertNotIn(DEPS["tesoreria"], html)

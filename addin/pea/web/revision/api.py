@@ -6,10 +6,12 @@ Con el token de la cuenta («Authorization: Bearer <token_api>»), como el resto
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 
+from pea.review import states as S
 from pea.web.revision import services as R
 from pea.web.ventanilla import services as base
 from pea.web.ventanilla.api import error, methods, ok, with_token
@@ -22,26 +24,47 @@ def _visible(cuenta: Cuenta, pk: int) -> Entrega | None:
     return base.visible_deliveries(cuenta).filter(pk=pk).first()
 
 
-def _int(value: str | None, default: int, low: int, high: int) -> int:
-    try:
-        return max(low, min(high, int(value or default)))
-    except ValueError:
+def _whole(g: Any, name: str, default: int, high: int | None = None) -> int | str:
+    """Un entero positivo del parámetro `name` (o `default` si no viene), o el mensaje de
+    por qué no sirve."""
+    raw = g.get(name)
+    if raw is None or raw == "":
         return default
+    if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
+        return f"«{name}» debe ser un número entero mayor que cero (llegó «{raw[:20]}»)."
+    if high is not None and int(raw) > high:
+        return f"«{name}» no puede pasar de {high} (llegó {raw[:20]})."
+    return int(raw)
+
+
+def _choice(g: Any, name: str, allowed: Iterable[str]) -> str | None:
+    raw = g.get(name, "")
+    if raw and raw not in allowed:
+        return f"«{name}» desconocido («{raw[:40]}»); use uno de: {', '.join(allowed)}."
+    return None
 
 
 @methods("GET")
 @with_token
 def tablero(request: HttpRequest) -> HttpResponse:
+    """Un parámetro con un valor que no existe da 400 con el motivo, no se ignora (un
+    programa que pide «estado=aprobada» sabe así que no es «aprobado»)."""
     cuenta: Cuenta = request.cuenta  # type: ignore[attr-defined]
     if not R.is_reviewer(cuenta):
         return error("El tablero es solo para el Instituto (revisor o administrador).", 403)
     g = request.GET
-    orden = g.get("orden", "dependencia")
+    size = _whole(g, "por_pagina", 100, MAX_PAGE)
+    page = _whole(g, "pagina", 1)
+    for problem in (_choice(g, "estado", S.LABELS), _choice(g, "orden", R.SORTS),
+                    _choice(g, "desc", ("0", "1")), size, page):
+        if isinstance(problem, str):
+            return error(problem, 400)
+    assert isinstance(size, int) and isinstance(page, int)
     rows = R.board(q=g.get("q", "")[:100], estado=g.get("estado", ""),
-                   orden=orden if orden in R.SORTS else "dependencia", desc=g.get("desc") == "1")
-    size = _int(g.get("por_pagina"), 100, 1, MAX_PAGE)
+                   orden=g.get("orden") or "dependencia", desc=g.get("desc") == "1")
     pages = max(1, -(-len(rows) // size))
-    page = _int(g.get("pagina"), 1, 1, pages)
+    if page > pages:
+        return error(f"La página {page} no existe: hay {pages} con por_pagina={size}.", 400)
     limit = R.deadline()
     return ok({"total": len(rows), "pagina": page, "paginas": pages, "por_pagina": size,
                "fecha_limite_entrega": limit.isoformat() if limit else None,
