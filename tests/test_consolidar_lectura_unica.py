@@ -176,26 +176,51 @@ def _mark_started(folder: str) -> None:
 
 
 def test_sin_nada_que_validar_no_se_inicia_ningun_proceso(tmp_path: Path, monkeypatch) -> None:
-    """Con «spawn» (Windows, macOS), una corrida con todo en la caché no inicia procesos de
-    trabajo: cada uno cuesta importar PEA. (Con «fork» se inician antes de leer nada, ver
-    abajo: cuestan ~5 ms.)"""
+    """Una corrida con todo en la caché no inicia procesos de trabajo: con «spawn»
+    (Windows, macOS) cada uno cuesta importar PEA y con «fork», mientras viven, el principal
+    paga cada página que escribe. `start_early` (corrida sin caché) solo vale con «fork»."""
     import multiprocessing as mp
 
     from pea.consolidate import pool
 
-    monkeypatch.setattr(pool, "_context", lambda: mp.get_context("spawn"))
-
     def all_cached():
         yield from ()
 
-    run_tasks(_double, all_cached(), workers=2, time_limit=30, expected=14,
-              on_result=lambda *a: None, on_failure=lambda *a: None,
-              initializer=_mark_started, initargs=(str(tmp_path),))
+    def run(items, **kw) -> None:
+        run_tasks(_double, items, workers=2, time_limit=30, expected=14,
+                  on_result=lambda *a: None, on_failure=lambda *a: None,
+                  initializer=_mark_started, initargs=(str(tmp_path),), **kw)
+
+    run(all_cached())
     assert list(tmp_path.iterdir()) == []
-    run_tasks(_double, iter([1]), workers=2, time_limit=30, expected=14,
-              on_result=lambda *a: None, on_failure=lambda *a: None,
-              initializer=_mark_started, initargs=(str(tmp_path),))
+    monkeypatch.setattr(pool, "_context", lambda: mp.get_context("spawn"))
+    run(all_cached(), start_early=True)
+    assert list(tmp_path.iterdir()) == []
+    run(iter([1]))
     assert len(list(tmp_path.iterdir())) >= 1
+
+
+def test_sin_resultados_guardados_los_procesos_se_inician_antes_de_leer(
+        tmp_path: Path, monkeypatch) -> None:
+    """`consolidar` pide `start_early` cuando la caché no puede tener nada de esta corrida
+    (la primera, o con --sin-cache) y no cuando puede tener todo."""
+    from pea.config import load_config
+    from pea.consolidate import run as run_module
+    from pea.consolidate.run import Options, consolidate
+
+    asked: list[bool] = []
+    original = run_module.run_tasks
+
+    def spy(*args, **kwargs):
+        asked.append(kwargs["start_early"])
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(run_module, "run_tasks", spy)
+    folder = build_folder(tmp_path)
+    config = load_config()
+    for use_cache in (True, True, False):
+        consolidate(Options(folder, tmp_path / "m.xlsx", use_cache=use_cache), config)
+    assert asked == [True, False, True]
 
 
 _BIG = 150 << 20  # bytes que el principal tiene en memoria (como un lote de archivos leídos)
@@ -215,7 +240,7 @@ def _peak_or_hang(x: str) -> float:
 def test_los_procesos_no_heredan_los_bytes_que_lee_el_principal() -> None:
     """Con «fork» un proceso es una copia del principal: iniciado después de leer el primer
     archivo, su memoria empezaba con esos bytes (un texto de 45 MB: 288 MB de pico en vez
-    de ~200). Ahora se inician antes de tomar nada del iterador."""
+    de ~200). Con `start_early` se inician antes de tomar nada del iterador."""
     held: list[bytes] = []
 
     def source():
@@ -225,7 +250,7 @@ def test_los_procesos_no_heredan_los_bytes_que_lee_el_principal() -> None:
     peaks: dict[int, float] = {}
     before = _status_mb("VmRSS:")  # lo que un proceso copia del principal sin los bytes
     run_tasks(_peak_or_hang, source(), workers=1, time_limit=30, on_result=peaks.__setitem__,
-              on_failure=lambda *a: None)
+              on_failure=lambda *a: None, start_early=True)
     assert len(held) == 1
     assert peaks[0] < before + 75, f"{peaks[0]:.0f} MB; el principal tenía {before:.0f} MB"
 

@@ -269,6 +269,19 @@ class ResultCache:
         except sqlite3.DatabaseError:
             self._reset("la caché estaba dañada; se reconstruyó.")
 
+    @property
+    def may_hit(self) -> bool:
+        """¿Puede tener algún resultado para esta corrida? (No, si está apagada, sin clave,
+        o no guarda nada de esta versión de reglas y de PEA.)"""
+        if self._db is None or not self.enabled or not self._secret:
+            return False
+        try:
+            return self._db.execute(
+                f"SELECT 1 FROM {_TABLE} WHERE substr(clave, -?) = ? LIMIT 1",
+                [len(self.version) + 1, f":{self.version}"]).fetchone() is not None
+        except sqlite3.DatabaseError:
+            return True  # que la consulta de verdad lo diga (y repare la caché)
+
     def key(self, entry: str) -> str:
         """Clave completa: la del archivo (`entry_key`) y la versión de reglas y formato."""
         return f"{entry}:{self.version}"

@@ -156,6 +156,7 @@ def read_submissions(opts: Options, config: RulesConfig, progress: Progress,
             if key in cached:
                 sub.outcome = cached[key]
                 sub.from_cache = True
+                task.take()  # sus bytes ya no hacen falta (ni en un proceso que se inicie)
                 progress.advance()
             else:
                 misses.append((sub, task.sha256))
@@ -207,7 +208,10 @@ def read_submissions(opts: Options, config: RulesConfig, progress: Progress,
     run_tasks(process_file, tasks(), workers=opts.workers or default_workers(),
               time_limit=float(config.limites.segundos_por_archivo), on_result=done,
               on_failure=failed, initializer=init_worker, initargs=(config,),
-              expected=len(inputs), weigh=lambda t: len(t.data))
+              expected=len(inputs), weigh=lambda t: len(t.data),
+              # sin resultados guardados (primera corrida, --sin-cache) todo se valida: los
+              # procesos se inician antes de leer, sin copiar bytes de archivos
+              start_early=not cache.may_hit)
     # leídos ahora: validados o ilegibles aquí (leídos + de la caché = todas las entregas)
     read = sum(s.outcome is not None and not s.from_cache for s in inputs)
     for s in inputs:
