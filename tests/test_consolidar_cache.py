@@ -200,7 +200,8 @@ def test_si_muere_el_principal_los_procesos_de_trabajo_terminan(tmp_path: Path) 
     assert not any(alive(p) for p in children)
 
 
-_MAIN_PID = os.getpid()
+#: El proceso de las pruebas (heredado por los procesos de trabajo, también con «spawn»).
+_MAIN_PID = int(os.environ.setdefault("PEA_PRUEBA_PRINCIPAL", str(os.getpid())))
 
 
 def _init_roto() -> None:

@@ -376,10 +376,13 @@ def _size(data: bytes) -> int:
     return len(data)
 
 
-def test_un_proceso_trabado_al_iniciar_no_traba_al_principal() -> None:
+def test_un_proceso_trabado_al_iniciar_no_traba_al_principal(monkeypatch) -> None:
     """Los lotes llevan los bytes de los archivos (MB): se mandan solo a un proceso listo.
     Uno que se traba al iniciar lo detiene el límite de tiempo y, tras tres, el trabajo
     sigue en el principal; antes, el principal esperaba en `send` a que terminara."""
+    from pea.consolidate import pool
+
+    monkeypatch.setattr(pool, "SPAWN_STARTUP", 0.5)  # los de reemplazo también se traban
     items = [bytes([i]) * (4 << 20) for i in range(3)]
     got: dict[int, int] = {}
     start = time.monotonic()
@@ -388,3 +391,30 @@ def test_un_proceso_trabado_al_iniciar_no_traba_al_principal() -> None:
               on_failure=lambda *a: None)
     assert got == {0: 4 << 20, 1: 4 << 20, 2: 4 << 20}
     assert time.monotonic() - start < 30
+
+
+#: En un proceso iniciado con «spawn» este módulo se vuelve a importar: vale su propio pid.
+_IMPORTED_IN = os.getpid()
+
+
+def _slow_if_spawned() -> None:
+    if _IMPORTED_IN == os.getpid() != _PARENT:  # como importar PEA en una PC lenta
+        time.sleep(2.5)
+
+
+def _pid_or_hang(x: str) -> int:
+    if x == "lento":
+        time.sleep(60)
+    return os.getpid()
+
+
+def test_arrancar_un_proceso_de_reemplazo_no_cuenta_como_tiempo_del_archivo() -> None:
+    """El de reemplazo se inicia con «spawn» (importa PEA): si tarda más que el límite por
+    archivo en arrancar, no es un «tardó más de…» del archivo que le toca."""
+    got: dict[int, int] = {}
+    failures: dict[int, str] = {}
+    run_tasks(_pid_or_hang, iter(["lento", "mide"]), workers=1, time_limit=1.0, expected=2,
+              initializer=_slow_if_spawned, on_result=got.__setitem__,
+              on_failure=lambda i, kind, _d: failures.__setitem__(i, kind))
+    assert failures == {0: "tiempo"}
+    assert got[1] != os.getpid()  # lo validó el de reemplazo, no el principal

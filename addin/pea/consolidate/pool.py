@@ -26,6 +26,11 @@ from pea.consolidate.memory import Watermark
 TIMEOUT, CRASH, ERROR = "tiempo", "caida", "error"
 #: Procesos muertos sin devolver nada tras los cuales se deja de usar procesos aparte.
 MAX_STILLBORN = 3
+#: Segundos que un proceso iniciado con «spawn» tiene para importar PEA e inicializarse,
+#: además del límite por archivo: arrancar no es leer el archivo (en una PC lenta con
+#: Windows, o con la máquina ocupada, importar tarda varios segundos). Con «fork» el
+#: proceso es una copia y arranca al instante.
+SPAWN_STARTUP = 20.0
 #: Bytes (según `weigh`) que un lote no pasa: acota la memoria con archivos grandes.
 BATCH_BYTES = 8 * 1024 * 1024
 
@@ -96,6 +101,7 @@ class _Worker:
     queue: deque[int] = field(default_factory=deque)  # índices del lote en curso
     since: float = 0.0  # cuándo empezó el archivo actual
     ready: bool = False  # ya se inicializó (a partir de aquí, una caída es culpa del archivo)
+    spawned: bool = False  # se inició con «spawn» (importa PEA al iniciar)
 
 
 def default_workers() -> int:
@@ -159,7 +165,7 @@ def run_tasks(fn: Callable[[Any], Any], items: Iterable[Any], *, workers: int,
                          args=(child, inherited, fn, initializer, initargs), daemon=True)
         proc.start()
         child.close()
-        return _Worker(proc, parent)
+        return _Worker(proc, parent, spawned=c.get_start_method() != "fork")
 
     def give(w: _Worker, batch: list[int]) -> None:
         w.queue = deque(batch)
@@ -270,7 +276,8 @@ def run_tasks(fn: Callable[[Any], Any], items: Iterable[Any], *, workers: int,
                     # hay mensajes sin leer (el principal estuvo ocupado, p. ej. leyendo del
                     # iterador): se leen antes de juzgar el tiempo o una caída
                     continue
-                if w.queue and now - w.since > time_limit:
+                allowed = time_limit + (SPAWN_STARTUP if w.spawned and not w.ready else 0)
+                if w.queue and now - w.since > allowed:
                     replace(w, TIMEOUT, f"{time_limit:g}")
                 elif w.queue and not w.proc.is_alive():
                     replace(w, CRASH, "el proceso de lectura terminó de forma inesperada")
