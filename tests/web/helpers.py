@@ -54,3 +54,19 @@ def web_settings(**changes: Any) -> Iterator[None]:
 
 def bearer(token: str) -> dict[str, str]:
     return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+
+
+def big_plan(path: Path, lines: int, changed: tuple[int, ...] = ()) -> Path:
+    """Un plan válido de `lines` líneas (las del demo de la Tesorería, repetidas, cada meta
+    distinta); las líneas de `changed` (contadas desde 0) llevan la meta cambiada."""
+    import copy
+
+    from pea.demo import demo_plans
+    from pea.demo.writer import write_plan_xlsx
+
+    dep = copy.deepcopy(demo_plans()[1])
+    base = dep["filas"]
+    dep["filas"] = [{**copy.deepcopy(base[i % len(base)]),
+                     "meta": f"{base[i % len(base)]['meta']} (línea {i + 1})"
+                     + (" cambiada" if i in changed else "")} for i in range(lines)]
+    return write_plan_xlsx(dep, path)

@@ -17,7 +17,15 @@ from pea.demo.mutate import apply_changes
 from pea.web.revision.models import Revision
 from pea.web.ventanilla import services
 from pea.web.ventanilla.models import Bitacora, Cuenta, Entrega
-from tests.web.helpers import DEPS, account_for, accounts, bearer, reviewer, web_settings
+from tests.web.helpers import (
+    DEPS,
+    account_for,
+    accounts,
+    bearer,
+    big_plan,
+    reviewer,
+    web_settings,
+)
 
 PASSWORD = "Planeacion-2024-segura"
 
@@ -252,12 +260,114 @@ class DecisionTests(RevisionBase):
         e = self.deliver(self.tes, self.planes["tesoreria_errores"])
         form = {f"linea-{10 + i}": "" for i in range(300)}
         form.update({"decision": "devolver", "comentario": "Revise todo.",
-                     "linea-42": "Esta meta no es medible."})
+                     "linea-11": "Esta meta no es medible."})
         r = self.client_for(self.rev).post(f"/revision/{e.pk}/", form)
         self.assertEqual(r.status_code, 302)
         self.assertEqual(Entrega.objects.get(pk=e.pk).estado, "devuelto")
         self.assertEqual(Revision.objects.get(entrega=e).por_linea,
-                         [{"fila": 42, "comentario": "Esta meta no es medible."}])
+                         [{"fila": 11, "comentario": "Esta meta no es medible."}])
+
+
+class PlanGrandeTests(RevisionBase):
+    """Un plan de 450 líneas (3 páginas de 200): la revisión muestra una página a la vez,
+    con el filtro de líneas con hallazgos o cambios, y nada de lo escrito se pierde."""
+
+    LINES = 450
+
+    def setUp(self) -> None:
+        folder = self.planes["tesoreria"].parent
+        self.deliver(self.tes, big_plan(folder / "grande_v1.xlsx", self.LINES))
+        self.e = self.deliver(self.tes, big_plan(folder / "grande_v2.xlsx", self.LINES,
+                                                 changed=(3, 250)))
+        self.url = f"/revision/{self.e.pk}/"
+        self.rev_client = self.client_for(self.rev)
+
+    def test_paginas_filtro_y_pagina_que_no_existe(self) -> None:
+        page = self.rev_client.get(self.url).content.decode()
+        self.assertIn(f"Líneas del plan ({self.LINES})", page)
+        self.assertEqual(page.count('<textarea name="linea-'), 200)
+        self.assertLess(len(page), 600_000)
+        self.assertIn('id="linea-10"', page)
+        self.assertNotIn('id="linea-210"', page)
+        self.assertIn("Página 1 de 3 · líneas 1–200 de 450", page)
+        self.assertIn('id="siguiente"', page)
+        self.assertNotIn('id="anterior"', page)
+        two = self.rev_client.get(self.url + "?pagina=2").content.decode()
+        self.assertIn("Página 2 de 3 · líneas 201–400 de 450", two)
+        self.assertIn('id="linea-210"', two)
+        self.assertNotIn('id="linea-10"', two)
+        self.assertIn('id="anterior"', two)
+        # una página que no existe: la más cercana, con el aviso en español
+        r = self.rev_client.get(self.url + "?pagina=99")
+        self.assertEqual(r.status_code, 200)
+        self.assertContains(r, "La página 99 no existe: hay 3; se muestra la página 3.")
+        self.assertContains(r, "Página 3 de 3 · líneas 401–450 de 450")
+        self.assertContains(r, 'id="linea-459"')
+        for bad in ("0", "dos", "-1"):
+            r = self.rev_client.get(self.url + f"?pagina={bad}")
+            self.assertContains(r, f"«{bad}» no es un número de página: se muestra la página 1.")
+        # solo las líneas que cambiaron (filas 13 y 260) o con hallazgos
+        only = self.rev_client.get(self.url + "?solo=hallazgos").content.decode()
+        self.assertIn("con hallazgos o cambios (de 450)", only)
+        self.assertIn('id="linea-13"', only)
+        self.assertIn('id="linea-260"', only)
+        self.assertNotIn('id="linea-10"', only)
+        # la dependencia dueña ve las mismas páginas, con vínculos y sin cuadros
+        own = self.client_for(self.tes).get(self.url + "?pagina=2").content.decode()
+        self.assertIn('<a href="?pagina=3" id="siguiente">Siguiente</a>', own)
+        self.assertNotIn("<textarea", own)
+
+    def test_lo_escrito_viaja_entre_paginas_y_llega_con_la_decision(self) -> None:
+        r = self.rev_client.post(self.url + "?pagina=2", {
+            "navegar": "1", "comentario": "Revise las metas.", "linea-10": "Meta sin unidad.",
+            "linea-11": ""})
+        self.assertEqual(r.status_code, 200)
+        page = r.content.decode()
+        self.assertIn("Página 2 de 3", page)
+        self.assertIn('<input type="hidden" name="linea-10" value="Meta sin unidad.">', page)
+        self.assertIn("Observaciones por línea escritas en otras páginas (1)", page)
+        self.assertIn(">Revise las metas.</textarea>", page)
+        self.assertFalse(Revision.objects.filter(entrega=self.e).exists())
+        # de vuelta en la página 1, el texto está en su cuadro
+        back = self.rev_client.post(self.url + "?pagina=1", {
+            "navegar": "1", "linea-10": "Meta sin unidad.", "linea-215": "Otra."})
+        self.assertContains(back, ">Meta sin unidad.</textarea>")
+        self.assertContains(back, '<input type="hidden" name="linea-215" value="Otra.">')
+        r = self.rev_client.post(self.url, {"decision": "devolver", "comentario": "Revise.",
+                                            "linea-10": "Meta sin unidad.",
+                                            "linea-215": "Otra."})
+        self.assertEqual(r.status_code, 302)
+        self.assertEqual(Revision.objects.get(entrega=self.e).por_linea,
+                         [{"fila": 10, "comentario": "Meta sin unidad."},
+                          {"fila": 215, "comentario": "Otra."}])
+        # navegar no es decidir: la dependencia no puede
+        r = self.client_for(self.tes).post(self.url + "?pagina=2", {"navegar": "1"})
+        self.assertEqual(r.status_code, 403)
+
+
+class FilaQueNoEsLineaTests(RevisionBase):
+    def test_observacion_para_una_fila_que_no_es_linea_se_rechaza_sin_perder_el_texto(
+            self) -> None:
+        e = self.deliver(self.tes, self.planes["tesoreria"])
+        rev = self.client_for(self.rev)
+        r = rev.post(f"/revision/{e.pk}/", {"decision": "devolver", "comentario": "General.",
+                                            "linea-10": "Bien.", "linea-9999": "¿Y esta?"})
+        self.assertEqual(r.status_code, 422)
+        self.assertContains(r, "Hay observaciones para filas que no son líneas del plan "
+                            "(9999; las líneas van de la fila 10 a la 11)", status_code=422)
+        self.assertContains(r, ">Bien.</textarea>", status_code=422)
+        self.assertContains(r, ">General.</textarea>", status_code=422)
+        # el texto de la fila equivocada se ve (para copiarlo), pero no se vuelve a enviar
+        self.assertContains(r, "<li>Fila 9999: ¿Y esta?</li>", status_code=422)
+        self.assertNotContains(r, 'name="linea-9999"', status_code=422)
+        self.assertFalse(Revision.objects.filter(entrega=e).exists())
+        self.assertEqual(Entrega.objects.get(pk=e.pk).estado, "en_revision")
+        api = rev.post(f"/api/v1/entregas/{e.pk}/revision",
+                       {"decision": "devolver", "comentarios_por_linea": [
+                           {"fila": 8, "comentario": "Encabezado."}]},
+                       content_type="application/json", **bearer(self.rev.token_api))
+        self.assertEqual(api.status_code, 422)
+        self.assertIn("no son líneas del plan (8;", api.json()["error"])
 
 
 class RolesTests(RevisionBase):

@@ -229,7 +229,20 @@ def decide(e: Entrega, cuenta: Cuenta, decision: str, comentario: str = "",
         raise Refused("Solo un revisor del Instituto aprueba o devuelve versiones.", 403)
     comentario = _clean_text(comentario or "")
     lines = [{"fila": int(f), "comentario": _clean_text(t)} for f, t in por_linea
-             if _clean_text(t)][:LINE_COMMENTS_MAX]
+             if _clean_text(t)]
+    if len(lines) > LINE_COMMENTS_MAX:
+        raise Refused(f"Son {len(lines)} observaciones por línea y caben {LINE_COMMENTS_MAX} "
+                      "por revisión: júntelas en el comentario general o en menos líneas.")
+    if lines:
+        rows = {ln[0] for ln in lines_of([e])[e.pk]}
+        strange = sorted({c["fila"] for c in lines} - rows)
+        if strange:
+            where = (f"las líneas van de la fila {min(rows)} a la {max(rows)}" if rows
+                     else "no se leyó ninguna línea")
+            raise Refused("Hay observaciones para filas que no son líneas del plan ("
+                          + ", ".join(str(f) for f in strange[:10])
+                          + (" …" if len(strange) > 10 else "")
+                          + f"; {where}): corrija el número de fila.")
     if decision == Decision.DEVOLVER and not (comentario or lines):
         raise Refused("Para devolver la versión escriba las observaciones (un comentario "
                       "general o uno por línea).")

@@ -26,6 +26,8 @@ from pea.web.ventanilla.models import Accion, Bitacora, Entrega
 from pea.web.ventanilla.views import forbidden, not_found
 
 PAGE_SIZE = 50
+LINES_PAGE = 200  # líneas del plan por página en la revisión
+ONLY_MARKED = "hallazgos"  # `?solo=hallazgos`: líneas con hallazgos o que cambiaron
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -105,10 +107,69 @@ def _entrega(request: HttpRequest, pk: int) -> Entrega:
         raise Http404 from None
 
 
-def _line_rows(lines: list[list[Any]], comments: dict[int, list[str]]) -> list[dict[str, Any]]:
-    return [{"fila": ln[0], "celdas": [display_value(k, v) if v is not None else ""
-                                       for k, v in zip(FIELDS, ln[1:], strict=False)],
-             "comentarios": comments.get(ln[0], [])} for ln in lines]
+def _line_rows(lines: list[list[Any]], comments: dict[int, list[str]],
+               drafts: dict[int, str]) -> list[dict[str, Any]]:
+    """Cada línea con sus comentarios y lo que el revisor ya escribió; las celdas se
+    preparan después, solo las de la página que se muestra."""
+    return [{"fila": ln[0], "linea": ln, "comentarios": comments.get(ln[0], []),
+             "borrador": drafts.get(ln[0], "")} for ln in lines]
+
+
+def _cells(ln: list[Any]) -> list[str]:
+    return [display_value(k, v) if v is not None else ""
+            for k, v in zip(FIELDS, ln[1:], strict=False)]
+
+
+def _typed_per_line(request: HttpRequest) -> dict[int, str]:
+    """Las observaciones por línea que llegaron en el formulario (las vacías no cuentan)."""
+    out: dict[int, str] = {}
+    for k, v in request.POST.items():
+        f = k.removeprefix("linea-")
+        if k.startswith("linea-") and f.isascii() and f.isdigit() and len(f) < 10 and v.strip():
+            out[int(f)] = v
+    return out
+
+
+def _page_number(raw: str | None, pages: int) -> tuple[int, str]:
+    """La página pedida (`?pagina=`) y, si no existe, la más cercana con el aviso."""
+    if raw in (None, ""):
+        return 1, ""
+    text = raw.strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > 9 or int(text) < 1:
+        return 1, f"«{raw[:20]}» no es un número de página: se muestra la página 1."
+    n = int(text)
+    if n > pages:
+        return pages, f"La página {n} no existe: hay {pages}; se muestra la página {pages}."
+    return n, ""
+
+
+def _lines_page(request: HttpRequest, rows: list[dict[str, Any]],
+                marked: set[int]) -> dict[str, Any]:
+    """La página de líneas que se muestra (`?pagina=N`, `?solo=hallazgos`). Un plan que
+    cabe en una página se muestra entero, sin controles, como siempre."""
+    paged = len(rows) > LINES_PAGE
+    only = paged and request.GET.get("solo") == ONLY_MARKED
+    flagged = [r for r in rows if r["fila"] in marked]
+    shown = flagged if only else rows
+    pages = max(1, -(-len(shown) // LINES_PAGE))
+    number, notice = _page_number(request.GET.get("pagina"), pages) if paged else (1, "")
+    start = (number - 1) * LINES_PAGE
+    on_page = [{**r, "celdas": _cells(r["linea"])} for r in shown[start:start + LINES_PAGE]]
+    here = {r["fila"] for r in on_page}
+    drafts = [r for r in rows if r["borrador"]]
+    elsewhere = [r for r in drafts if r["fila"] not in here]
+
+    def url(page: int, solo: bool) -> str:
+        return "?" + "&".join((["solo=" + ONLY_MARKED] if solo else []) + [f"pagina={page}"])
+
+    return {"paginada": paged, "solo_marcadas": only, "pagina": number, "paginas": pages,
+            "aviso_pagina": notice, "lineas": on_page, "total_lineas": len(rows),
+            "mostradas": len(shown), "marcadas": len(flagged),
+            "desde": start + 1 if on_page else 0, "hasta": start + len(on_page),
+            "en_otras_paginas": elsewhere, "borradores": drafts,
+            "url_anterior": url(number - 1, only) if number > 1 else "",
+            "url_siguiente": url(number + 1, only) if number < pages else "",
+            "url_filtro": url(1, not only), "url_actual": url(number, only) if paged else ""}
 
 
 def _diff_rows(d: Any) -> list[dict[str, Any]]:
@@ -139,33 +200,52 @@ def _comments_by_row(e: Entrega) -> dict[int, list[str]]:
 def revision(request: HttpRequest, pk: int) -> HttpResponse:
     """La revisión de una versión. GET: el Instituto y la dependencia dueña (sin acciones);
     cualquier otra cuenta recibe lo mismo que por una entrega que no existe (404).
-    POST: Aprobar o Devolver con observaciones (solo el revisor)."""
+    POST: Aprobar o Devolver con observaciones (solo el revisor); o, con `navegar`, ir a
+    otra página de líneas llevando lo que el revisor ya escribió (no se decide nada)."""
     e = _entrega(request, pk)
     if request.method == "POST":
+        if not R.can_decide(request.user):
+            return forbidden(request)
+        if "navegar" in request.POST and "decision" not in request.POST:
+            return _page(request, e)
         return _decide(request, e)
+    return _page(request, e)
+
+
+def _page(request: HttpRequest, e: Entrega, status: int = 200) -> HttpResponse:
+    """La página de la versión; en un POST, con los textos que el revisor ya escribió."""
+    drafts = _typed_per_line(request) if request.method == "POST" else {}
     prev = R.previous(e)
     d, lines = R.diff_with(e, prev)
     from pea.web.ventanilla.views import SEVERITY_TITLES
 
+    findings = e.reporte.get("hallazgos", [])
     grupos = [{"severidad": s, "titulo": t,
-               "hallazgos": [f for f in e.reporte.get("hallazgos", []) if f["severidad"] == s]}
+               "hallazgos": [f for f in findings if f["severidad"] == s]}
               for s, t in SEVERITY_TITLES]
+    marked = {int(f["fila"]) for f in findings if isinstance(f.get("fila"), int)}
+    if d is not None:
+        marked |= {x.after_row for x in d.changed if x.after_row is not None}
     latest = Entrega.objects.filter(dependencia_id=e.dependencia_id).order_by("-version").first()
+    rows = {ln[0] for ln in lines}
     return render(request, "revision/revision.html", {
+        "fuera_del_plan": [{"fila": f, "borrador": t} for f, t in sorted(drafts.items())
+                           if f not in rows],
         "e": e, "anterior": prev, "diff": d, "cambios": _diff_rows(d) if d else [],
-        "columnas": [LABELS[k] for k in FIELDS], "lineas": _line_rows(lines, _comments_by_row(e)),
+        "columnas": [LABELS[k] for k in FIELDS],
+        **_lines_page(request, _line_rows(lines, _comments_by_row(e), drafts), marked),
+        "borrador_general": request.POST.get("comentario", "") if request.method == "POST"
+        else "",
         "grupos": [g for g in grupos if g["hallazgos"]], "revisiones": e.revisiones.all(),
         "bitacora": _history(e), "puede_decidir": R.can_decide(request.user),
         "revisor": R.is_reviewer(request.user),
         "vigente": latest is not None and latest.pk == e.pk,
         "no_aprobable": S.refusal("aprobar", R.info(e), R.info(latest)) if latest else None,
         "versiones": Entrega.objects.filter(dependencia_id=e.dependencia_id).order_by("-version"),
-    })
+    }, status=status)
 
 
 def _decide(request: HttpRequest, e: Entrega) -> HttpResponse:
-    if not R.can_decide(request.user):
-        return forbidden(request)
     per_line = [(int(k.removeprefix("linea-")), v) for k, v in request.POST.items()
                 if k.startswith("linea-") and k.removeprefix("linea-").isdigit()]
     try:
@@ -173,6 +253,9 @@ def _decide(request: HttpRequest, e: Entrega) -> HttpResponse:
                  request.POST.get("comentario", ""), per_line, request=request)
     except R.Refused as exc:
         messages.error(request, str(exc))
+        if _typed_per_line(request) or request.POST.get("comentario", "").strip():
+            # lo que escribió el revisor vuelve en la página, no se pierde
+            return _page(request, e, status=exc.status)
     else:
         messages.success(request, f"Versión {e.version} de {e.dependencia.nombre}: "
                          + ("aprobada." if e.estado == S.APROBADO else
