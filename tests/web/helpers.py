@@ -56,15 +56,15 @@ def bearer(token: str) -> dict[str, str]:
     return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
 
 
-def big_plan(path: Path, lines: int, changed: tuple[int, ...] = ()) -> Path:
-    """Un plan válido de `lines` líneas (las del demo de la Tesorería, repetidas, cada meta
-    distinta); las líneas de `changed` (contadas desde 0) llevan la meta cambiada."""
+def big_plan(path: Path, lines: int, changed: tuple[int, ...] = (), plan: int = 1) -> Path:
+    """Un plan válido de `lines` líneas (las del plan `plan` del demo, 1: Tesorería, 2: Obras
+    Públicas, repetidas, cada meta distinta); las de `changed` (desde 0) cambian su meta."""
     import copy
 
     from pea.demo import demo_plans
     from pea.demo.writer import write_plan_xlsx
 
-    dep = copy.deepcopy(demo_plans()[1])
+    dep = copy.deepcopy(demo_plans()[plan])
     base = dep["filas"]
     dep["filas"] = [{**copy.deepcopy(base[i % len(base)]),
                      "meta": f"{base[i % len(base)]['meta']} (línea {i + 1})"

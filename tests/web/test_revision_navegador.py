@@ -22,7 +22,7 @@ import pytest
 
 from pea.demo.mutate import apply_changes
 from tests.web.browser import chromium, requires_browser
-from tests.web.helpers import DEPS
+from tests.web.helpers import DEPS, big_plan
 from tests.web.live import LiveServer, post_file
 
 pytestmark = [requires_browser(), pytest.mark.lento]
@@ -185,3 +185,76 @@ def test_flujo_del_revisor(server: tuple[LiveServer, dict], planes: dict[str, Pa
     plan = list(wb["Plan consolidado"].iter_rows(min_row=2, values_only=True))
     assert len(plan) == 2 and {r[0] for r in plan} == {DEPS["tesoreria"]}
     assert [r[14] for r in plan] == [0.5, 0.3]  # los trimestres de la versión aprobada
+
+
+def sign_in_any(d: Any, url: str, row: dict[str, str]) -> None:
+    """Entra con la contraseña inicial (y la cambia) o, si otra prueba ya la cambió, con
+    la nueva."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as EC
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    d.get(url + "/entrar/")
+    d.find_element(By.NAME, "username").send_keys(row["usuario"])
+    d.find_element(By.NAME, "password").send_keys(row["contrasena_inicial"])
+    button = d.find_element(By.ID, "entrar")
+    button.click()
+    WebDriverWait(d, 60).until(EC.staleness_of(button))
+    if "/contrasena/" in d.current_url:
+        d.find_element(By.NAME, "old_password").send_keys(row["contrasena_inicial"])
+        d.find_element(By.NAME, "new_password1").send_keys(PASSWORD)
+        d.find_element(By.NAME, "new_password2").send_keys(PASSWORD)
+        d.find_element(By.ID, "cambiar").click()
+        WebDriverWait(d, 120).until(lambda drv: "/contrasena/" not in drv.current_url)
+    elif "/entrar/" in d.current_url:
+        for name, value in (("username", row["usuario"]), ("password", PASSWORD)):
+            field = d.find_element(By.NAME, name)
+            field.clear()  # el formulario vuelve con el usuario escrito
+            field.send_keys(value)
+        d.find_element(By.ID, "entrar").click()
+        WebDriverWait(d, 60).until(lambda drv: "/entrar/" not in drv.current_url)
+
+
+def test_plan_grande_en_paginas_sin_perder_lo_escrito(server: tuple[LiveServer, dict],
+                                                      tmp_path: Path) -> None:
+    """Un plan de 450 líneas: el revisor escribe en la página 1, pasa a la 2 («Siguiente»),
+    escribe otra, regresa («Anterior») y su texto sigue ahí; filtra las líneas con cambios
+    y devuelve: las dos observaciones por línea llegan con la decisión."""
+    from selenium.webdriver.common.by import By
+
+    live, rows = server
+    obras, rev = rows[DEPS["obras"]], rows["revisor"]
+    for name, changed in (("obras_grande_v1.xlsx", ()), ("obras_grande_v2.xlsx", (3,))):
+        r = post_file(live.url + "/api/v1/entregas", name,
+                      big_plan(tmp_path / name, 450, changed, plan=2).read_bytes(), obras["token_api"])
+        assert r.status == 201, r.body
+    pk = r.json()["id"]
+    d = browser(tmp_path)
+    try:
+        sign_in_any(d, live.url, rev)
+        d.get(f"{live.url}/revision/{pk}/")
+        assert "Página 1 de 3" in d.find_element(By.ID, "pagina-lineas").text
+        assert len(d.find_elements(By.CSS_SELECTOR, "#lineas textarea")) == 200
+        d.find_element(By.ID, "linea-10").send_keys("Texto de la página 1.")
+        d.find_element(By.ID, "comentario").send_keys("Revise las metas.")
+        d.find_element(By.ID, "siguiente").click()
+        _wait_text(d, By.ID, "pagina-lineas", lambda t: "Página 2 de 3" in t, 60)
+        assert "Fila 10: Texto de la página 1." in d.find_element(By.ID, "en-otras-paginas").text
+        assert d.find_element(By.ID, "comentario").get_attribute("value") == "Revise las metas."
+        d.find_element(By.ID, "linea-215").send_keys("Texto de la página 2.")
+        d.find_element(By.ID, "anterior").click()
+        _wait_text(d, By.ID, "pagina-lineas", lambda t: "Página 1 de 3" in t, 60)
+        assert d.find_element(By.ID, "linea-10").get_attribute("value") == "Texto de la página 1."
+        d.find_element(By.ID, "filtro-lineas").click()
+        _wait_text(d, By.ID, "pagina-lineas", lambda t: "con hallazgos o cambios" in t, 60)
+        shown = [t.get_attribute("id") for t in
+                 d.find_elements(By.CSS_SELECTOR, "#lineas textarea")]
+        assert "linea-13" in shown and "linea-10" not in shown, shown[:5]
+        d.find_element(By.ID, "devolver").click()
+        wait_state(d, "Devuelto")
+        done = d.find_element(By.ID, "revisiones").text
+        assert "Fila 10: Texto de la página 1." in done, done
+        assert "Fila 215: Texto de la página 2." in done, done
+        assert "Revise las metas." in done
+    finally:
+        d.quit()
