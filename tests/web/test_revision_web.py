@@ -369,6 +369,20 @@ class FilaQueNoEsLineaTests(RevisionBase):
         self.assertEqual(api.status_code, 422)
         self.assertIn("no son líneas del plan (8;", api.json()["error"])
 
+    def test_mas_observaciones_de_las_que_caben_no_se_cortan_sin_avisar(self) -> None:
+        from unittest import mock
+
+        from pea.web.revision import services as R
+
+        e = self.deliver(self.tes, self.planes["tesoreria"])
+        with mock.patch.object(R, "LINE_COMMENTS_MAX", 1):
+            r = self.client_for(self.rev).post(f"/revision/{e.pk}/", {
+                "decision": "devolver", "linea-10": "Una.", "linea-11": "Dos."})
+        self.assertContains(r, "Son 2 observaciones por línea y caben 1 por revisión",
+                            status_code=422)
+        self.assertContains(r, ">Dos.</textarea>", status_code=422)
+        self.assertFalse(Revision.objects.filter(entrega=e).exists())
+
 
 class RolesTests(RevisionBase):
     """Cada ruta de la revisión, con cada rol: anónimo, dependencia dueña, otra dependencia,
