@@ -37,24 +37,6 @@ def token_account(request: HttpRequest) -> Cuenta | None:
             .filter(token_api_hash=token_hash(token), is_active=True).first())
 
 
-def locked_out(request: HttpRequest, cuenta: Cuenta) -> JsonResponse | None:
-    """Con la cuenta bloqueada por intentos fallidos de contraseña (django-axes: por
-    usuario y equipo), su token tampoco vale desde ese equipo hasta que pase el bloqueo:
-    quien adivinaba la contraseña no sigue con la API. 429, como la página de entrada."""
-    from axes.handlers.proxy import AxesProxyHandler
-    from django.conf import settings
-
-    if not AxesProxyHandler.is_locked(request, {"username": cuenta.get_username()}):
-        return None
-    minutes = round(float(settings.AXES_COOLOFF_TIME) * 60)
-    response = error(f"La cuenta está bloqueada por intentos fallidos de contraseña desde este "
-                     f"equipo; el token vuelve a valer en {minutes} minutos.",
-                     settings.AXES_HTTP_RESPONSE_CODE)
-    response["Retry-After"] = str(minutes * 60)
-    audit.record(Accion.API_DENEGADA, request, cuenta=cuenta, motivo="cuenta bloqueada")
-    return response
-
-
 def methods(*allowed: str) -> Callable[..., Any]:
     def deco(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
@@ -79,8 +61,6 @@ def with_token(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]
                              "con el token de su cuenta.", 401)
             response["WWW-Authenticate"] = 'Bearer realm="pea"'
             return response
-        if (refused := locked_out(request, cuenta)) is not None:
-            return refused
         request.cuenta = cuenta  # type: ignore[attr-defined]
         return view(request, *args, **kwargs)
     return inner
@@ -118,8 +98,6 @@ def validar(request: HttpRequest) -> HttpResponse:
     if cuenta is None and not services.config().ventanilla.revision_anonima:
         return error("La revisión sin cuenta está desactivada; envíe «Authorization: Bearer "
                      "<token_api>».", 401)
-    if cuenta is not None and (refused := locked_out(request, cuenta)) is not None:
-        return refused
     got = _upload(request)
     if isinstance(got, JsonResponse):
         return got
