@@ -115,6 +115,28 @@ class ApiTests(TestCase):
             self.assertEqual(self.client.get("/api/v1/entregas", **headers).status_code, 401)
         self.assertEqual(Entrega.objects.count(), 0)
 
+    def test_el_bloqueo_por_contrasena_no_es_una_suspension_de_la_cuenta(self) -> None:
+        """El bloqueo de axes frena a quien adivina la contraseña; el token es otra
+        credencial (256 bits) y sigue valiendo. Para suspender una cuenta se desactiva: su
+        token deja de valer al momento."""
+        from django.conf import settings
+        from django.test import Client
+
+        guesser = Client(REMOTE_ADDR="10.0.0.9")
+        token = bearer(self.obras.token_api)
+        for _ in range(settings.AXES_FAILURE_LIMIT):
+            guesser.post("/entrar/", {"username": self.obras.usuario, "password": "mala"})
+        r = guesser.post("/entrar/", {"username": self.obras.usuario,
+                                      "password": self.obras.contrasena_inicial})
+        self.assertNotEqual(r.status_code, 302)  # la contraseña, bloqueada
+        self.assertEqual(guesser.get("/api/v1/entregas", **token).status_code, 200)
+        from pea.web.ventanilla.models import Cuenta
+
+        Cuenta.objects.filter(username=self.obras.usuario).update(is_active=False)
+        r = Client().get("/api/v1/entregas", **token)
+        self.assertEqual(r.status_code, 401)
+        self.assertIn("token", r.json()["error"])
+
     def test_entregar_guarda_bytes_originales_y_versiones(self) -> None:
         plan = self.planes["tesoreria_errores"]
         data = plan.read_bytes()
