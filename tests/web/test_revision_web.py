@@ -94,6 +94,8 @@ class TableroTests(RevisionBase):
                             ("pagina=0", "«pagina» debe ser un número entero"),
                             ("pagina=dos", "«pagina» debe ser un número entero"),
                             ("por_pagina=501", "no puede pasar de 500"),
+                            ("pagina=" + "1" * 5000, "«pagina» debe ser un número entero"),
+                            ("por_pagina=" + "9" * 4301, "«por_pagina» debe ser un número"),
                             ("por_pagina=4&pagina=4", "La página 4 no existe: hay 3")]:
             r = client.get(f"/api/v1/tablero?{query}", **bearer(self.rev.token_api))
             self.assertEqual(r.status_code, 400, query)
@@ -260,8 +262,13 @@ class DecisionTests(RevisionBase):
         e = self.deliver(self.tes, self.planes["tesoreria_errores"])
         form = {f"linea-{10 + i}": "" for i in range(300)}
         form.update({"decision": "devolver", "comentario": "Revise todo.",
-                     "linea-11": "Esta meta no es medible."})
-        r = self.client_for(self.rev).post(f"/revision/{e.pk}/", form)
+                     "linea-11": "Esta meta no es medible.",
+                     # un nombre de campo que nadie escribe a mano: ni un 500 ni una fila
+                     "linea-" + "1" * 5000: "x", "linea-١٢": "x"})
+        from urllib.parse import urlencode
+
+        r = self.client_for(self.rev).post(  # (urlencoded: sin el tope de los encabezados)
+            f"/revision/{e.pk}/", urlencode(form), content_type="application/x-www-form-urlencoded")
         self.assertEqual(r.status_code, 302)
         self.assertEqual(Entrega.objects.get(pk=e.pk).estado, "devuelto")
         self.assertEqual(Revision.objects.get(entrega=e).por_linea,

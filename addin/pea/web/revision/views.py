@@ -246,8 +246,7 @@ def _page(request: HttpRequest, e: Entrega, status: int = 200) -> HttpResponse:
 
 
 def _decide(request: HttpRequest, e: Entrega) -> HttpResponse:
-    per_line = [(int(k.removeprefix("linea-")), v) for k, v in request.POST.items()
-                if k.startswith("linea-") and k.removeprefix("linea-").isdigit()]
+    per_line = list(_typed_per_line(request).items())
     try:
         R.decide(e, request.user, request.POST.get("decision", ""),
                  request.POST.get("comentario", ""), per_line, request=request)
