@@ -236,18 +236,23 @@ def test_leer_libros_no_deja_basura_con_ciclos(tmp_path: Path, monkeypatch: Any)
             tasks.append(worker.read_task(path, path.name, config)[0])
         except UnreadableFile:  # (demasiado grande, etc.: no llega a un proceso de trabajo)
             continue
-    for task in tasks:  # primera pasada: lo que se inicializa una sola vez por proceso
-        worker.process_file(task)
+    def fresh(t: worker.ReadTask) -> worker.ReadTask:  # `process_file` toma los bytes
+        return worker.ReadTask(t.name, t.archivo, t.data, t.sha256)
+
+    # primera pasada: lo que se inicializa una sola vez por proceso
+    first = [worker.process_file(fresh(task)).outcome.report for task in tasks]
     gc.collect()
     gc.disable()  # solo cuenta lo que deja cada archivo
     try:
         left = {}
+        second = []
         for task in tasks:
-            worker.process_file(task)
+            second.append(worker.process_file(fresh(task)).outcome.report)
             left[task.name] = gc.collect()
     finally:
         gc.enable()
     assert len(tasks) > 40 and not any(left.values()), left
+    assert second == first  # la misma lectura las dos veces (no bytes ya tomados)
 
 
 def test_la_cache_devuelve_cada_valor_con_su_tipo() -> None:
