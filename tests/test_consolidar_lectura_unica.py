@@ -12,6 +12,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 from pea.consolidate.pool import run_tasks
 from tests.test_consolidar import build_folder, read_sheet
 
@@ -28,8 +30,9 @@ def hook(event, args):
                 fh.write(f"{os.getpid()}\t{os.path.basename(path)}\n")
 sys.addaudithook(hook)
 from pea.cli.app import main
-sys.argv = ["pea", "consolidar", folder, "--salida", sys.argv[3], "--formato", "json"]
-main()
+if __name__ == "__main__":  # (un proceso con «spawn» vuelve a importar este script)
+    sys.argv = ["pea", "consolidar", folder, "--salida", sys.argv[3], "--formato", "json"]
+    main()
 """
 
 
@@ -177,7 +180,7 @@ def _mark_started(folder: str) -> None:
 
 def test_sin_nada_que_validar_no_se_inicia_ningun_proceso(tmp_path: Path, monkeypatch) -> None:
     """Una corrida con todo en la caché no inicia procesos de trabajo: con «spawn»
-    (Windows, macOS) cada uno cuesta importar PEA y con «fork», mientras viven, el principal
+    (Windows) cada uno cuesta importar PEA y con «fork», mientras viven, el principal
     paga cada página que escribe. `start_early` (corrida sin caché) solo vale con «fork»."""
     import multiprocessing as mp
 
@@ -223,6 +226,7 @@ def test_sin_resultados_guardados_los_procesos_se_inician_antes_de_leer(
     assert asked == [True, False, True]
 
 
+_LINUX = pytest.mark.skipif(sys.platform != "linux", reason="VmHWM y VmRSS de /proc (Linux)")
 _BIG = 150 << 20  # bytes que el principal tiene en memoria (como un lote de archivos leídos)
 
 
@@ -237,6 +241,7 @@ def _peak_or_hang(x: str) -> float:
     return _status_mb("VmHWM:")
 
 
+@_LINUX
 def test_los_procesos_no_heredan_los_bytes_que_lee_el_principal() -> None:
     """Con «fork» un proceso es una copia del principal: iniciado después de leer el primer
     archivo, su memoria empezaba con esos bytes (un texto de 45 MB: 288 MB de pico en vez
@@ -255,6 +260,7 @@ def test_los_procesos_no_heredan_los_bytes_que_lee_el_principal() -> None:
     assert peaks[0] < before + 75, f"{peaks[0]:.0f} MB; el principal tenía {before:.0f} MB"
 
 
+@_LINUX
 def test_un_proceso_de_reemplazo_empieza_limpio() -> None:
     """El que reemplaza a un proceso vencido por el límite de tiempo no es una copia del
     principal a media corrida (con los bytes de los lotes en curso y las líneas ya leídas):
@@ -289,6 +295,7 @@ def _grow_or_measure(x: str, size: int = 2000) -> float:
     return _status_mb("VmRSS:")
 
 
+@_LINUX
 def test_la_memoria_de_un_archivo_grande_vuelve_al_sistema_antes_del_siguiente() -> None:
     """Un proceso se quedaba con la memoria de un libro grande (165 MB tras «muchos
     estilos») y el siguiente archivo sumaba la suya encima: tras cada archivo, si el proceso
@@ -418,3 +425,20 @@ def test_arrancar_un_proceso_de_reemplazo_no_cuenta_como_tiempo_del_archivo() ->
               on_failure=lambda i, kind, _d: failures.__setitem__(i, kind))
     assert failures == {0: "tiempo"}
     assert got[1] != os.getpid()  # lo validó el de reemplazo, no el principal
+
+
+def _dies_if_spawned() -> None:
+    if _IMPORTED_IN == os.getpid() != _PARENT:  # como un servidor donde «spawn» no arranca
+        os._exit(5)
+
+
+def test_si_spawn_no_puede_iniciar_los_reemplazos_usan_fork() -> None:
+    """Un proceso de reemplazo con «spawn» que muere al iniciar no deja la corrida sin
+    procesos (y sin límite de tiempo, en el principal): el siguiente se inicia con «fork»."""
+    got: dict[int, int] = {}
+    failures: dict[int, str] = {}
+    run_tasks(_pid_or_hang, iter(["lento", "mide"]), workers=1, time_limit=1.0, expected=2,
+              initializer=_dies_if_spawned, on_result=got.__setitem__,
+              on_failure=lambda i, kind, _d: failures.__setitem__(i, kind))
+    assert failures == {0: "tiempo"}
+    assert got[1] != os.getpid()  # lo validó un proceso aparte, no el principal

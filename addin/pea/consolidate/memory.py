@@ -2,8 +2,8 @@
 
 Después de un libro grande (5,000 filas, miles de estilos…) Python suelta sus objetos,
 pero el asignador de la biblioteca de C (glibc) se queda con buena parte de esas páginas:
-el proceso seguía con 165 MB tras «muchos estilos» y el archivo siguiente sumaba lo suyo
-encima (de 42 MB al empezar a 296 MB). `trim` se las devuelve al sistema
+el proceso seguía con 165 MB tras «muchos estilos» y el plan de 5,000 filas que le tocó
+después sumó lo suyo encima (296 MB). `trim` se las devuelve al sistema
 (`malloc_trim`, la receta que documenta Dask para sus procesos de trabajo) y el pico de
 cada proceso queda en su archivo más pesado, no en la suma de los que le tocaron.
 
@@ -38,7 +38,7 @@ def resident_mb() -> float | None:
 def _malloc_trim() -> Callable[[int], int] | None:
     try:
         return ctypes.CDLL(None).malloc_trim  # type: ignore[no-any-return]
-    except (OSError, AttributeError):  # sin glibc
+    except (OSError, AttributeError, TypeError):  # sin glibc (en Windows, CDLL(None) falla)
         return None
 
 
@@ -50,14 +50,19 @@ def trim() -> None:
 
 class Watermark:
     """Lo que ocupaba el proceso al iniciar; `settle()` tras cada archivo devuelve la
-    memoria si quedó más de `TRIM_ABOVE_MB` por encima."""
+    memoria si quedó más de `TRIM_ABOVE_MB` por encima. Si aun así queda arriba (memoria
+    que sigue en uso), la marca sube: no se repite tras cada archivo mientras no crezca."""
 
     def __init__(self) -> None:
         self.base = resident_mb()
+        self.mark = self.base
 
     def settle(self) -> None:
-        if self.base is None:
+        if self.base is None or self.mark is None:
             return
         now = resident_mb()
-        if now is not None and now > self.base + TRIM_ABOVE_MB:
-            trim()
+        if now is None or now <= self.mark + TRIM_ABOVE_MB:
+            return
+        trim()
+        after = resident_mb()
+        self.mark = max(self.base, after if after is not None else now)

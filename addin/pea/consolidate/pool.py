@@ -158,7 +158,7 @@ def run_tasks(fn: Callable[[Any], Any], items: Iterable[Any], *, workers: int,
         # corrida (tiempo agotado, caída) copiaría lo que el principal tiene entonces (los
         # bytes de los lotes en curso, las líneas ya leídas): ese se inicia limpio, con
         # «spawn» (importar PEA, ~0.4 s, solo tras una falla).
-        c = mp.get_context("spawn") if clean and forked else ctx
+        c = mp.get_context("spawn") if clean and forked and not spawn_failed else ctx
         parent, child = c.Pipe(duplex=True)
         inherited = [parent, *(w.conn for w in active)] if c is ctx and forked else []
         proc = c.Process(target=_worker_main,
@@ -192,13 +192,18 @@ def run_tasks(fn: Callable[[Any], Any], items: Iterable[Any], *, workers: int,
         active.remove(w)
 
     stillborn = [0]  # procesos que murieron al iniciar (entorno roto, no un archivo)
+    # un proceso con «spawn» que no pudo iniciar (p. ej. en un servidor donde
+    # `sys.executable` no es Python): los siguientes reemplazos, con «fork»
+    spawn_failed = False
 
     def replace(w: _Worker, kind: str, detail: str) -> None:
+        nonlocal spawn_failed
         batch = list(w.queue)
         w.queue.clear()
         retire(w, kill=True)
         if not w.ready:  # murió antes de empezar: ningún archivo tiene la culpa
             stillborn[0] += 1
+            spawn_failed = spawn_failed or (w.spawned and forked)
             batches.retry.appendleft(batch)
         else:
             if batch[1:]:

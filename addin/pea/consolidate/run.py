@@ -152,15 +152,20 @@ def read_submissions(opts: Options, config: RulesConfig, progress: Progress,
     def lookup(group: list[tuple[Submission, ReadTask]]) -> Iterator[ReadTask]:
         keys = [entry_key(t.sha256, t.name) for _s, t in group]
         cached = cache.get_many(keys, transform=lambda o: share_strings(o, texts))
+        new: list[tuple[Submission, ReadTask]] = []
         for (sub, task), key in zip(group, keys, strict=True):
             if key in cached:
                 sub.outcome = cached[key]
                 sub.from_cache = True
-                task.take()  # sus bytes ya no hacen falta (ni en un proceso que se inicie)
+                # sus bytes se sueltan antes de mandar nada: un proceso que se inicie al
+                # primer archivo nuevo no los hereda
+                task.take()
                 progress.advance()
             else:
-                misses.append((sub, task.sha256))
-                yield task
+                new.append((sub, task))
+        for sub, task in new:
+            misses.append((sub, task.sha256))
+            yield task
 
     def tasks() -> Iterator[ReadTask]:
         group: list[tuple[Submission, ReadTask]] = []
