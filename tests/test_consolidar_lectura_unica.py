@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -415,16 +416,21 @@ def _pid_or_hang(x: str) -> int:
     return os.getpid()
 
 
-def test_arrancar_un_proceso_de_reemplazo_no_cuenta_como_tiempo_del_archivo() -> None:
-    """El de reemplazo se inicia con «spawn» (importa PEA): si tarda más que el límite por
-    archivo en arrancar, no es un «tardó más de…» del archivo que le toca."""
+def _after_a_timeout(initializer: Callable[[], None]) -> int:
+    """El primer elemento vence el límite de tiempo; el pid de quien validó el segundo."""
     got: dict[int, int] = {}
     failures: dict[int, str] = {}
     run_tasks(_pid_or_hang, iter(["lento", "mide"]), workers=1, time_limit=1.0, expected=2,
-              initializer=_slow_if_spawned, on_result=got.__setitem__,
+              initializer=initializer, on_result=got.__setitem__,
               on_failure=lambda i, kind, _d: failures.__setitem__(i, kind))
     assert failures == {0: "tiempo"}
-    assert got[1] != os.getpid()  # lo validó el de reemplazo, no el principal
+    return got[1]
+
+
+def test_arrancar_un_proceso_de_reemplazo_no_cuenta_como_tiempo_del_archivo() -> None:
+    """El de reemplazo se inicia con «spawn» (importa PEA): si tarda más que el límite por
+    archivo en arrancar, no es un «tardó más de…» del archivo que le toca."""
+    assert _after_a_timeout(_slow_if_spawned) != os.getpid()  # el de reemplazo, no el principal
 
 
 def _dies_if_spawned() -> None:
@@ -435,10 +441,4 @@ def _dies_if_spawned() -> None:
 def test_si_spawn_no_puede_iniciar_los_reemplazos_usan_fork() -> None:
     """Un proceso de reemplazo con «spawn» que muere al iniciar no deja la corrida sin
     procesos (y sin límite de tiempo, en el principal): el siguiente se inicia con «fork»."""
-    got: dict[int, int] = {}
-    failures: dict[int, str] = {}
-    run_tasks(_pid_or_hang, iter(["lento", "mide"]), workers=1, time_limit=1.0, expected=2,
-              initializer=_dies_if_spawned, on_result=got.__setitem__,
-              on_failure=lambda i, kind, _d: failures.__setitem__(i, kind))
-    assert failures == {0: "tiempo"}
-    assert got[1] != os.getpid()  # lo validó un proceso aparte, no el principal
+    assert _after_a_timeout(_dies_if_spawned) != os.getpid()  # un proceso aparte
