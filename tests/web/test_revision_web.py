@@ -96,7 +96,10 @@ class TableroTests(RevisionBase):
                             ("por_pagina=501", "no puede pasar de 500"),
                             ("pagina=" + "1" * 5000, "«pagina» debe ser un número entero"),
                             ("por_pagina=" + "9" * 4301, "«por_pagina» debe ser un número"),
-                            ("por_pagina=4&pagina=4", "La página 4 no existe: hay 3")]:
+                            ("por_pagina=4&pagina=4", "La página 4 no existe: hay 3"),
+                            ("page=2", "Parámetro desconocido «page»; ¿quiso decir «pagina»?"),
+                            ("estados=aprobado", "desconocido «estados»; ¿quiso decir «estado»?"),
+                            ("x=1", "Parámetro desconocido «x». Los parámetros son: desc,")]:
             r = client.get(f"/api/v1/tablero?{query}", **bearer(self.rev.token_api))
             self.assertEqual(r.status_code, 400, query)
             self.assertIn(said, r.json()["error"], query)

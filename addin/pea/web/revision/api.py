@@ -11,6 +11,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 
+from pea.config_messages import suggestion
 from pea.review import states as S
 from pea.web.revision import services as R
 from pea.web.ventanilla import services as base
@@ -18,6 +19,8 @@ from pea.web.ventanilla.api import error, methods, ok, with_token
 from pea.web.ventanilla.models import Cuenta, Entrega
 
 MAX_PAGE = 500
+#: Los parámetros de /api/v1/tablero (otro nombre, como «page», da 400).
+BOARD_PARAMS = frozenset({"q", "estado", "orden", "desc", "pagina", "por_pagina"})
 
 
 def _visible(cuenta: Cuenta, pk: int) -> Entrega | None:
@@ -54,6 +57,11 @@ def tablero(request: HttpRequest) -> HttpResponse:
     if not R.is_reviewer(cuenta):
         return error("El tablero es solo para el Instituto (revisor o administrador).", 403)
     g = request.GET
+    if unknown := sorted(set(g) - BOARD_PARAMS):
+        name = unknown[0][:40]
+        hint = suggestion(name, BOARD_PARAMS)
+        return error(f"Parámetro desconocido «{name}»{hint if hint != '.' else ''}. Los "
+                     f"parámetros son: {', '.join(sorted(BOARD_PARAMS))}.", 400)
     size = _whole(g, "por_pagina", 100, MAX_PAGE)
     page = _whole(g, "pagina", 1)
     for problem in (_choice(g, "estado", S.LABELS), _choice(g, "orden", R.SORTS),
