@@ -12,6 +12,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -129,6 +130,16 @@ def _crash_on_three(x: int) -> int:
     return x
 
 
+def _outcomes(fn: Callable[[Any], Any], items: Any, **kw: Any
+              ) -> tuple[dict[int, Any], dict[int, str]]:
+    """Los resultados y las fallas (su tipo) de `run_tasks`, por índice."""
+    results: dict[int, Any] = {}
+    failures: dict[int, str] = {}
+    run_tasks(fn, items, on_result=results.__setitem__,
+              on_failure=lambda i, kind, _d: failures.__setitem__(i, kind), **kw)
+    return results, failures
+
+
 def test_el_tiempo_que_el_principal_pasa_leyendo_no_cuenta_contra_un_proceso() -> None:
     """Mientras el principal lee del iterador (muchos archivos ya en la caché), los
     resultados de los otros procesos esperan en su tubería: no son un tiempo agotado ni
@@ -139,11 +150,8 @@ def test_el_tiempo_que_el_principal_pasa_leyendo_no_cuenta_contra_un_proceso() -
         time.sleep(3)  # leer y hashear miles de entregas que están en la caché
         yield 2
 
-    results: dict[int, int] = {}
-    failures: dict[int, str] = {}
-    run_tasks(_slowish, source(), workers=2, time_limit=1.5, expected=3, batch_size=1,
-              on_result=results.__setitem__,
-              on_failure=lambda i, kind, _d: failures.__setitem__(i, kind))
+    results, failures = _outcomes(_slowish, source(), workers=2, time_limit=1.5, expected=3,
+                                  batch_size=1)
     assert failures == {} and results == {0: 0, 1: 1, 2: 2}
 
 
@@ -153,11 +161,8 @@ def test_una_caida_mientras_el_principal_lee_culpa_al_archivo_que_la_causo() -> 
         time.sleep(2)
         yield 4
 
-    results: dict[int, int] = {}
-    failures: dict[int, str] = {}
-    run_tasks(_crash_on_three, source(), workers=2, time_limit=30, expected=5, batch_size=2,
-              on_result=results.__setitem__,
-              on_failure=lambda i, kind, _d: failures.__setitem__(i, kind))
+    results, failures = _outcomes(_crash_on_three, source(), workers=2, time_limit=30,
+                                  expected=5, batch_size=2)
     assert failures == {3: "caida"} and results == {0: 0, 1: 1, 2: 2, 4: 4}
 
 
@@ -273,12 +278,8 @@ def test_un_proceso_de_reemplazo_empieza_limpio() -> None:
         held.append(b"x" * _BIG)
         yield "mide"
 
-    peaks: dict[int, float] = {}
-    failures: dict[int, str] = {}
     before = _status_mb("VmRSS:")
-    run_tasks(_peak_or_hang, source(), workers=1, time_limit=1.0, expected=2,
-              on_result=peaks.__setitem__,
-              on_failure=lambda i, kind, _d: failures.__setitem__(i, kind))
+    peaks, failures = _outcomes(_peak_or_hang, source(), workers=1, time_limit=1.0, expected=2)
     assert failures == {0: "tiempo"}
     assert len(held) == 1
     assert peaks[1] < before + 75, f"{peaks[1]:.0f} MB; el principal tenía {before:.0f} MB"
@@ -418,11 +419,8 @@ def _pid_or_hang(x: str) -> int:
 
 def _after_a_timeout(initializer: Callable[[], None]) -> int:
     """El primer elemento vence el límite de tiempo; el pid de quien validó el segundo."""
-    got: dict[int, int] = {}
-    failures: dict[int, str] = {}
-    run_tasks(_pid_or_hang, iter(["lento", "mide"]), workers=1, time_limit=1.0, expected=2,
-              initializer=initializer, on_result=got.__setitem__,
-              on_failure=lambda i, kind, _d: failures.__setitem__(i, kind))
+    got, failures = _outcomes(_pid_or_hang, iter(["lento", "mide"]), workers=1, time_limit=1.0,
+                              expected=2, initializer=initializer)
     assert failures == {0: "tiempo"}
     return got[1]
 

@@ -54,15 +54,12 @@ class Watermark:
     que sigue en uso), la marca sube: no se repite tras cada archivo mientras no crezca."""
 
     def __init__(self) -> None:
-        self.base = resident_mb()
-        self.mark = self.base
+        self.base = self.mark = resident_mb()
 
     def settle(self) -> None:
-        if self.base is None or self.mark is None:
+        if self.base is None or self.mark is None:  # (sin /proc)
             return
-        now = resident_mb()
-        if now is None or now <= self.mark + TRIM_ABOVE_MB:
-            return
-        trim()
-        after = resident_mb()
-        self.mark = max(self.base, after if after is not None else now)
+        now = resident_mb() or 0.0
+        if now > self.mark + TRIM_ABOVE_MB:
+            trim()
+            self.mark = max(self.base, resident_mb() or now)

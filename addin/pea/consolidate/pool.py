@@ -191,18 +191,18 @@ def run_tasks(fn: Callable[[Any], Any], items: Iterable[Any], *, workers: int,
         w.conn.close()
         active.remove(w)
 
-    stillborn = [0]  # procesos que murieron al iniciar (entorno roto, no un archivo)
+    stillborn = 0  # procesos que murieron al iniciar (entorno roto, no un archivo)
     # un proceso con «spawn» que no pudo iniciar (p. ej. en un servidor donde
     # `sys.executable` no es Python): los siguientes reemplazos, con «fork»
     spawn_failed = False
 
     def replace(w: _Worker, kind: str, detail: str) -> None:
-        nonlocal spawn_failed
+        nonlocal stillborn, spawn_failed
         batch = list(w.queue)
         w.queue.clear()
         retire(w, kill=True)
         if not w.ready:  # murió antes de empezar: ningún archivo tiene la culpa
-            stillborn[0] += 1
+            stillborn += 1
             spawn_failed = spawn_failed or (w.spawned and forked)
             batches.retry.appendleft(batch)
         else:
@@ -210,7 +210,7 @@ def run_tasks(fn: Callable[[Any], Any], items: Iterable[Any], *, workers: int,
                 batches.retry.appendleft(batch[1:])
             batches.done(batch[0])
             on_failure(batch[0], kind, detail)
-        if stillborn[0] < MAX_STILLBORN and (nxt := batches.next()) is not None:
+        if stillborn < MAX_STILLBORN and (nxt := batches.next()) is not None:
             nw = start(clean=True)
             active.append(nw)
             give(nw, nxt)

@@ -33,12 +33,12 @@ def _whole(g: Any, name: str, default: int, high: int | None = None) -> int | st
     raw = g.get(name)
     if raw is None or raw == "":
         return default
-    # (más de 9 cifras no es una página; y `int` de miles de cifras lanza ValueError)
-    if not (raw.isascii() and raw.isdigit()) or len(raw) > 9 or int(raw) < 1:
+    number = R.whole_number(raw)
+    if number is None or number < 1:
         return f"«{name}» debe ser un número entero mayor que cero (llegó «{raw[:20]}»)."
-    if high is not None and int(raw) > high:
-        return f"«{name}» no puede pasar de {high} (llegó {raw[:20]})."
-    return int(raw)
+    if high is not None and number > high:
+        return f"«{name}» no puede pasar de {high} (llegó {number})."
+    return number
 
 
 def _choice(g: Any, name: str, allowed: Iterable[str]) -> str | None:

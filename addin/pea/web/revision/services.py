@@ -291,13 +291,20 @@ def master_entregas() -> list[Entrega]:
     return list(Entrega.objects.filter(pk__in=ids).select_related("dependencia"))
 
 
+def whole_number(text: str) -> int | None:
+    """Un número de página, versión o fila escrito en una petición: de 1 a 9 cifras ASCII
+    (nunca «١٢» ni miles de cifras, que `int` no convierte); None si no lo es."""
+    text = text.strip()
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else None
+
+
 def version_to_compare(e: Entrega, con: str) -> Entrega | None:
     """La versión `con` (su número) de la misma dependencia, distinta de `e`; None si no
     es un número o no existe (nunca otra en su lugar: la respuesta diría otra cosa)."""
-    con = con.strip()
-    if not (con.isascii() and con.isdigit()) or len(con) > 9:
+    number = whole_number(con)
+    if number is None:
         return None
-    return (Entrega.objects.filter(dependencia_id=e.dependencia_id, version=int(con))
+    return (Entrega.objects.filter(dependencia_id=e.dependencia_id, version=number)
             .exclude(pk=e.pk).first())
 
 def master_name(e: Entrega) -> str:

@@ -124,9 +124,9 @@ def _typed_per_line(request: HttpRequest) -> dict[int, str]:
     """Las observaciones por línea que llegaron en el formulario (las vacías no cuentan)."""
     out: dict[int, str] = {}
     for k, v in request.POST.items():
-        f = k.removeprefix("linea-")
-        if k.startswith("linea-") and f.isascii() and f.isdigit() and len(f) < 10 and v.strip():
-            out[int(f)] = v
+        if k.startswith("linea-") and v.strip() and (
+                fila := R.whole_number(k.removeprefix("linea-"))) is not None:
+            out[fila] = v
     return out
 
 
@@ -134,10 +134,9 @@ def _page_number(raw: str | None, pages: int) -> tuple[int, str]:
     """La página pedida (`?pagina=`) y, si no existe, la más cercana con el aviso."""
     if raw in (None, ""):
         return 1, ""
-    text = raw.strip()
-    if not (text.isascii() and text.isdigit()) or len(text) > 9 or int(text) < 1:
+    n = R.whole_number(raw)
+    if n is None or n < 1:
         return 1, f"«{raw[:20]}» no es un número de página: se muestra la página 1."
-    n = int(text)
     if n > pages:
         return pages, f"La página {n} no existe: hay {pages}; se muestra la página {pages}."
     return n, ""
